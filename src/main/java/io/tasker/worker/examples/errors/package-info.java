@@ -1,0 +1,10 @@
+/**
+ * Example: error handling. {@link io.tasker.worker.examples.errors.ValidateOrderHandler} rejects bad input with a
+ * {@link io.tasker.worker.api.PermanentStepException} (no retry: the task fails at once);
+ * {@link io.tasker.worker.examples.errors.FlakyInventoryHandler} throws a
+ * {@link io.tasker.worker.api.RetryableStepException} until its attempt {@code succeed_on_attempt} (the
+ * orchestrator retries it up to {@code retry.max_attempts}); {@link io.tasker.worker.examples.errors.ChargePaymentHandler}
+ * returns failure results instead of throwing, choosing retryability per cause.
+ * Template: {@code tasker/templates/error_handling.yaml}.
+ */
+package io.tasker.worker.examples.errors;

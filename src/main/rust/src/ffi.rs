@@ -1,0 +1,688 @@
+//! The 29 exported C functions (contract §4). Every function is wrapped in
+//! `catch_unwind`; a panic returns the function's error form and never unwinds
+//! into the host. Returned strings come from `CString::into_raw` and must be
+//! released with `free_rust_string`.
+
+use crate::client;
+use crate::engine::Engine;
+use crate::json::{self, Value};
+use crate::logging::{self, Level};
+use crate::uuid::Uuid;
+use std::ffi::{CStr, CString};
+use std::os::raw::{c_char, c_int};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Mutex, MutexGuard};
+
+/// The single worker slot, like the original's `WORKER_SYSTEM`.
+static ENGINE: Mutex<Option<Engine>> = Mutex::new(None);
+
+/// Poisoned-lock policy: a panic while holding the lock is already caught and reported
+/// by that call; later calls clear the poison and keep using the engine (its state is
+/// only ever mutated through whole-step transitions). In durable mode an operation that
+/// panicked before its log append simply is not acknowledged.
+pub(crate) fn lock() -> MutexGuard<'static, Option<Engine>> {
+    match ENGINE.lock() {
+        Ok(g) => g,
+        Err(p) => {
+            logging::error("worker state lock was poisoned by an earlier panic; recovering");
+            ENGINE.clear_poison();
+            p.into_inner()
+        }
+    }
+}
+
+const NOT_INIT: &str = "Worker not initialized. Call bootstrap_worker first.";
+
+fn into_c(s: String) -> *mut c_char {
+    match CString::new(s) {
+        Ok(c) => c.into_raw(),
+        Err(e) => {
+            let mut v = e.into_vec();
+            v.retain(|&b| b != 0);
+            CString::new(v).map(|c| c.into_raw()).unwrap_or(std::ptr::null_mut())
+        }
+    }
+}
+
+pub fn json_error(msg: &str) -> String {
+    json::Value::Object({
+        let mut m = json::Map::new();
+        m.push("success", Value::Bool(false));
+        m.push("error", Value::str(msg));
+        m
+    })
+    .to_json()
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_string()
+    }
+}
+
+/// Run `f`, converting a panic into `on_panic(message)`.
+pub fn guarded<T>(on_panic: impl FnOnce(String) -> T, f: impl FnOnce() -> T) -> T {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => v,
+        Err(p) => {
+            let msg = panic_message(&*p);
+            logging::error(&format!("panic caught at FFI boundary: {}", msg));
+            on_panic(msg)
+        }
+    }
+}
+
+enum Arg {
+    Null,
+    BadUtf8,
+    Ok(String),
+}
+
+unsafe fn read_arg(p: *const c_char) -> Arg {
+    if p.is_null() {
+        return Arg::Null;
+    }
+    match CStr::from_ptr(p).to_str() {
+        Ok(s) => Arg::Ok(s.to_string()),
+        Err(_) => Arg::BadUtf8,
+    }
+}
+
+fn probe(name: &str) {
+    crate::testing::maybe_panic(name);
+}
+
+// ------------------------------------------------------------------ 1-4 version, health
+
+#[no_mangle]
+pub extern "C" fn get_version() -> *mut c_char {
+    guarded(|_| std::ptr::null_mut(), || {
+        probe("get_version");
+        into_c(env!("CARGO_PKG_VERSION").to_string())
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn get_rust_version() -> *mut c_char {
+    guarded(|_| std::ptr::null_mut(), || into_c(format!("tasker-engine {} ({})", env!("CARGO_PKG_VERSION"), env!("RUSTC_VERSION"))))
+}
+
+#[no_mangle]
+pub extern "C" fn health_check() -> c_int {
+    guarded(|_| 0, || 1)
+}
+
+#[no_mangle]
+pub extern "C" fn is_worker_running() -> c_int {
+    guarded(|_| 0, || if lock().is_some() { 1 } else { 0 })
+}
+
+// ------------------------------------------------------------------ 5-8 lifecycle
+
+#[no_mangle]
+pub unsafe extern "C" fn bootstrap_worker(config_json: *const c_char) -> *mut c_char {
+    guarded(
+        |m| into_c(json_error(&format!("Bootstrap panicked: {}", m))),
+        || {
+            let text = match read_arg(config_json) {
+                Arg::Null => None,
+                Arg::BadUtf8 => return into_c(json_error("Invalid UTF-8 in config_json")),
+                Arg::Ok(s) => Some(s),
+            };
+            let cfg = match &text {
+                None => Value::obj(),
+                Some(t) => match json::parse(t) {
+                    Ok(v) => v,
+                    Err(e) => return into_c(json_error(&format!("Bootstrap failed: Invalid argument: Invalid config JSON: {}", e))),
+                },
+            };
+            let mut slot = lock();
+            probe("bootstrap_worker");
+            if slot.is_some() {
+                return into_c(r#"{"success":true,"status":"already_running","message":"Worker is already running"}"#.to_string());
+            }
+            let bc = match crate::config::parse(&cfg) {
+                Ok(b) => b,
+                Err(e) => return into_c(json_error(&format!("Bootstrap failed: Configuration error: {}", e))),
+            };
+            let ntpl = bc.templates.len();
+            match Engine::new(bc.worker_id.clone(), bc.engine, bc.templates) {
+                Ok(engine) => {
+                    logging::info(&format!(
+                        "embedded worker {} started ({} template(s), {} task(s) restored, {})",
+                        bc.worker_id,
+                        ntpl,
+                        engine.tasks.len(),
+                        match &engine.config.data_dir {
+                            Some(d) => format!("data_dir {}", d.display()),
+                            None => "in-memory".to_string(),
+                        }
+                    ));
+                    *slot = Some(engine);
+                    let mut m = json::Map::new();
+                    m.push("success", Value::Bool(true));
+                    m.push("status", Value::str("started"));
+                    m.push("message", Value::str("Embedded tasker engine worker started successfully"));
+                    m.push("worker_id", Value::str(bc.worker_id));
+                    into_c(Value::Object(m).to_json())
+                }
+                Err(e) => into_c(json_error(&format!("Bootstrap failed: {}", e))),
+            }
+        },
+    )
+}
+
+fn environment_name(e: &Engine) -> String {
+    e.config
+        .environment
+        .clone()
+        .or_else(|| std::env::var("TASKER_ENV").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "development".to_string())
+}
+
+#[no_mangle]
+pub extern "C" fn get_worker_status() -> *mut c_char {
+    guarded(
+        |m| into_c(json_error(&format!("Failed to get status: {}", m))),
+        || {
+            let slot = lock();
+            probe("get_worker_status");
+            let out = match slot.as_ref() {
+                None => r#"{"success":true,"running":false,"status":"stopped"}"#.to_string(),
+                Some(e) => crate::jobj![
+                    ("success", true),
+                    ("running", e.core_running),
+                    ("worker_id", e.worker_id.as_str()),
+                    ("environment", environment_name(e)),
+                    ("worker_core_status", if e.core_running { "Running" } else { "Stopped" }),
+                    ("web_api_enabled", false),
+                    ("supported_namespaces", Value::Array(e.supported_namespaces().into_iter().map(Value::Str).collect())),
+                    ("database_pool_size", 0),
+                    ("database_pool_idle", 0),
+                ]
+                .to_json(),
+            };
+            into_c(out)
+        },
+    )
+}
+
+#[no_mangle]
+pub extern "C" fn stop_worker() -> *mut c_char {
+    guarded(
+        |m| into_c(json_error(&format!("Failed to stop worker: Runtime error: {}", m))),
+        || {
+            let mut slot = lock();
+            probe("stop_worker");
+            match slot.take() {
+                None => into_c(r#"{"success":true,"status":"not_running","message":"Worker was not running"}"#.to_string()),
+                Some(e) => {
+                    let id = e.worker_id.clone();
+                    drop(e);
+                    logging::info(&format!("embedded worker {} stopped", id));
+                    into_c(
+                        crate::jobj![("success", true), ("status", "stopped"), ("message", "Worker stopped successfully"), ("worker_id", id)].to_json(),
+                    )
+                }
+            }
+        },
+    )
+}
+
+#[no_mangle]
+pub extern "C" fn transition_to_graceful_shutdown() -> *mut c_char {
+    guarded(
+        |m| into_c(json_error(&format!("Failed to transition: {}", m))),
+        || {
+            let mut slot = lock();
+            probe("transition_to_graceful_shutdown");
+            match slot.as_mut() {
+                None => into_c(json_error(&format!("Failed to transition: {}", NOT_INIT))),
+                Some(e) => {
+                    e.graceful_shutdown();
+                    into_c(r#"{"success":true,"status":"transitioning","message":"Transitioning to graceful shutdown"}"#.to_string())
+                }
+            }
+        },
+    )
+}
+
+// ------------------------------------------------------------------ 9-14 dispatch
+
+#[no_mangle]
+pub extern "C" fn poll_step_events() -> *mut c_char {
+    guarded(
+        |_| std::ptr::null_mut(),
+        || {
+            let mut slot = lock();
+            probe("poll_step_events");
+            match slot.as_mut().and_then(|e| e.poll()) {
+                Some(ev) => into_c(ev),
+                None => std::ptr::null_mut(),
+            }
+        },
+    )
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn complete_step_event(event_id: *const c_char, result_json: *const c_char) -> c_int {
+    guarded(
+        |_| 0,
+        || {
+            let (id, body) = match (read_arg(event_id), read_arg(result_json)) {
+                (Arg::Ok(a), Arg::Ok(b)) => (a, b),
+                _ => {
+                    logging::error("complete_step_event: null pointer or invalid UTF-8 argument");
+                    return 0;
+                }
+            };
+            let id = match Uuid::parse(&id) {
+                Ok(u) => u,
+                Err(e) => {
+                    logging::error(&format!("complete_step_event: invalid event_id: {}", e));
+                    return 0;
+                }
+            };
+            let mut slot = lock();
+            probe("complete_step_event");
+            let engine = match slot.as_mut() {
+                Some(e) => e,
+                None => {
+                    logging::error(&format!("complete_step_event: {}", NOT_INIT));
+                    return 0;
+                }
+            };
+            let result = match crate::result::parse_step_result(&body) {
+                Ok(r) => r,
+                Err(e) => {
+                    logging::error(&format!("complete_step_event: failed to parse result JSON for event {} (event stays pending): {}", id, e));
+                    return 0;
+                }
+            };
+            let rc = match engine.complete(id, result) {
+                Ok(true) => 1,
+                Ok(false) => 0,
+                Err(e) => {
+                    logging::error(&format!("complete_step_event: storage failure, completion not acknowledged: {}", e));
+                    0
+                }
+            };
+            let ticket = engine.take_sync_ticket();
+            drop(slot);
+            durable(rc, ticket, "complete_step_event")
+        },
+    )
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn checkpoint_yield_step_event(event_id: *const c_char, checkpoint_json: *const c_char) -> c_int {
+    guarded(
+        |_| 0,
+        || {
+            let (id, body) = match (read_arg(event_id), read_arg(checkpoint_json)) {
+                (Arg::Ok(a), Arg::Ok(b)) => (a, b),
+                _ => {
+                    logging::error("checkpoint_yield_step_event: null pointer or invalid UTF-8 argument");
+                    return 0;
+                }
+            };
+            let id = match Uuid::parse(&id) {
+                Ok(u) => u,
+                Err(e) => {
+                    logging::error(&format!("checkpoint_yield_step_event: invalid event_id: {}", e));
+                    return 0;
+                }
+            };
+            let data = match crate::result::parse_checkpoint(&body) {
+                Ok(d) => d,
+                Err(e) => {
+                    logging::error(&format!("checkpoint_yield_step_event: invalid checkpoint JSON (event stays pending): {}", e));
+                    return 0;
+                }
+            };
+            let mut slot = lock();
+            probe("checkpoint_yield_step_event");
+            match slot.as_mut() {
+                None => {
+                    logging::error(&format!("checkpoint_yield_step_event: {}", NOT_INIT));
+                    0
+                }
+                Some(e) => {
+                    let rc = match e.checkpoint_yield(id, data) {
+                        Ok(true) => 1,
+                        Ok(false) => 0,
+                        Err(err) => {
+                            logging::error(&format!("checkpoint_yield_step_event: storage failure: {}", err));
+                            0
+                        }
+                    };
+                    let ticket = e.take_sync_ticket();
+                    drop(slot);
+                    durable(rc, ticket, "checkpoint_yield_step_event")
+                }
+            }
+        },
+    )
+}
+
+#[no_mangle]
+pub extern "C" fn get_ffi_dispatch_metrics() -> *mut c_char {
+    guarded(
+        |m| into_c(json_error(&format!("Failed to get metrics: {}", m))),
+        || {
+            let slot = lock();
+            probe("get_ffi_dispatch_metrics");
+            match slot.as_ref() {
+                None => into_c(json_error(&format!("Failed to get metrics: {}", NOT_INIT))),
+                Some(e) => into_c(e.metrics_json().to_json()),
+            }
+        },
+    )
+}
+
+#[no_mangle]
+pub extern "C" fn check_starvation_warnings() {
+    guarded(
+        |_| (),
+        || {
+            let slot = lock();
+            probe("check_starvation_warnings");
+            match slot.as_ref() {
+                None => logging::error(&format!("check_starvation_warnings: {}", NOT_INIT)),
+                Some(e) => {
+                    for (id, age) in e.starving() {
+                        logging::warn(&format!("FFI dispatch: pending event aging - slow polling detected (event_id={}, age_ms={})", id, age));
+                    }
+                }
+            }
+        },
+    )
+}
+
+#[no_mangle]
+pub extern "C" fn cleanup_timeouts() {
+    guarded(
+        |_| (),
+        || {
+            let mut slot = lock();
+            probe("cleanup_timeouts");
+            match slot.as_mut() {
+                None => logging::error(&format!("cleanup_timeouts: {}", NOT_INIT)),
+                Some(e) => {
+                    if let Err(err) = e.cleanup_timeouts() {
+                        logging::error(&format!("cleanup_timeouts: storage failure: {}", err));
+                    }
+                    let ticket = e.take_sync_ticket();
+                    drop(slot);
+                    durable(1, ticket, "cleanup_timeouts");
+                }
+            }
+        },
+    )
+}
+
+// ------------------------------------------------------------------ 15 in-process events
+
+#[no_mangle]
+pub extern "C" fn poll_in_process_events() -> *mut c_char {
+    guarded(
+        |_| std::ptr::null_mut(),
+        || {
+            let mut slot = lock();
+            probe("poll_in_process_events");
+            match slot.as_mut().and_then(|e| e.events.poll()) {
+                Some(ev) => into_c(ev),
+                None => std::ptr::null_mut(),
+            }
+        },
+    )
+}
+
+// ------------------------------------------------------------------ 16-20 logging
+
+unsafe fn log_ffi(level: Level, message: *const c_char, fields_json: *const c_char) {
+    guarded(
+        |_| (),
+        || {
+            let msg = match read_arg(message) {
+                Arg::Ok(m) => m,
+                _ => return,
+            };
+            if !logging::enabled(level) {
+                return;
+            }
+            // HashMap<String,String> semantics: any non-string value drops the whole map.
+            let fields: Option<Vec<(String, String)>> = match read_arg(fields_json) {
+                Arg::Ok(f) => match json::parse(&f) {
+                    Ok(Value::Object(m)) => {
+                        let mut out = Vec::new();
+                        let mut ok = true;
+                        for (k, v) in m.iter() {
+                            match v {
+                                Value::Str(s) => out.push((k.clone(), s.clone())),
+                                _ => {
+                                    ok = false;
+                                    break;
+                                }
+                            }
+                        }
+                        if ok {
+                            Some(out)
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            // A missing or dropped map still prints `fields={}` (one debug-formatted field, as the original).
+            logging::log(level, &msg, Some(fields.as_deref().unwrap_or(&[])));
+        },
+    )
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn log_error(message: *const c_char, fields_json: *const c_char) {
+    log_ffi(Level::Error, message, fields_json)
+}
+#[no_mangle]
+pub unsafe extern "C" fn log_warn(message: *const c_char, fields_json: *const c_char) {
+    log_ffi(Level::Warn, message, fields_json)
+}
+#[no_mangle]
+pub unsafe extern "C" fn log_info(message: *const c_char, fields_json: *const c_char) {
+    log_ffi(Level::Info, message, fields_json)
+}
+#[no_mangle]
+pub unsafe extern "C" fn log_debug(message: *const c_char, fields_json: *const c_char) {
+    log_ffi(Level::Debug, message, fields_json)
+}
+#[no_mangle]
+pub unsafe extern "C" fn log_trace(message: *const c_char, fields_json: *const c_char) {
+    log_ffi(Level::Trace, message, fields_json)
+}
+
+// ------------------------------------------------------------------ 21 memory
+
+#[no_mangle]
+pub unsafe extern "C" fn free_rust_string(ptr: *mut c_char) {
+    guarded(
+        |_| (),
+        || {
+            if !ptr.is_null() {
+                drop(CString::from_raw(ptr));
+            }
+        },
+    )
+}
+
+// ------------------------------------------------------------------ 22-29 client API
+
+fn ok_envelope(data: Value) -> String {
+    crate::jobj![("success", true), ("data", data)].to_json()
+}
+
+fn api_error(e: crate::engine::ClientError) -> String {
+    crate::jobj![("success", false), ("error", e.message), ("recoverable", e.recoverable)].to_json()
+}
+
+/// Wait (outside the engine lock) until the operation's log record is durable; an
+/// acknowledgement (`rc == 1`) is withdrawn if the sync fails.
+fn durable(rc: c_int, ticket: Option<crate::wal::SyncTicket>, what: &str) -> c_int {
+    match ticket {
+        Some(t) if rc == 1 => match t.wait() {
+            Ok(()) => 1,
+            Err(e) => {
+                logging::error(&format!("{}: {}", what, e));
+                0
+            }
+        },
+        _ => rc,
+    }
+}
+
+/// Common wrapper: panic guard, lock, not-initialized check, durability wait.
+/// `f` returns the JSON text.
+fn client_call(name: &str, f: impl FnOnce(&mut Engine) -> Result<String, String>) -> *mut c_char {
+    guarded(
+        |m| into_c(json_error(&format!("{} failed: panic: {}", name, m))),
+        || {
+            let mut slot = lock();
+            probe(name);
+            let (out, ticket) = match slot.as_mut() {
+                None => (json_error(&format!("{} failed: {}", name, NOT_INIT)), None),
+                Some(e) => {
+                    let r = f(e);
+                    let t = e.take_sync_ticket();
+                    match r {
+                        Ok(s) => (s, t),
+                        Err(detail) => (json_error(&format!("{} failed: {}", name, detail)), None),
+                    }
+                }
+            };
+            drop(slot);
+            if durable(1, ticket, name) == 0 {
+                return into_c(json_error(&format!("{} failed: Runtime error: storage sync failed", name)));
+            }
+            into_c(out)
+        },
+    )
+}
+
+unsafe fn uuid_arg(p: *const c_char, what: &str) -> Result<Uuid, String> {
+    match read_arg(p) {
+        Arg::Null => Err(format!("Invalid argument: {} is null", what)),
+        Arg::BadUtf8 => Err(format!("Invalid argument: Invalid UTF-8 in {}", what)),
+        Arg::Ok(s) => Uuid::parse(&s).map_err(|e| format!("Invalid argument: Invalid UUID: {}", e)),
+    }
+}
+
+unsafe fn json_arg_lenient(p: *const c_char, what: &str) -> Result<Value, String> {
+    let s = match read_arg(p) {
+        Arg::Null => return Err(format!("Invalid argument: {} is null", what)),
+        Arg::BadUtf8 => return Err(format!("Invalid argument: Invalid UTF-8 in {}", what)),
+        Arg::Ok(s) => s,
+    };
+    let trimmed = s.trim_end_matches('\0');
+    json::parse_prefix(trimmed).map_err(|e| format!("Invalid argument: Invalid JSON: {}", e))
+}
+
+fn task_not_found(u: Uuid) -> crate::engine::ClientError {
+    crate::engine::ClientError::new(format!("API error (404): Task not found: {}", u))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut c_char {
+    client_call("client_create_task", move |e| {
+        let req = json_arg_lenient(request_json, "request_json")
+            .and_then(|v| client::TaskRequest::from_value(&v).map_err(|e| format!("Invalid argument: Invalid TaskRequest JSON: {}", e)))?;
+        match e.create_task(req) {
+            Ok(t) => {
+                e.commit(true)?;
+                Ok(ok_envelope(client::task_response(e, t)))
+            }
+            Err(err) => Ok(api_error(err)),
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn client_get_task(task_uuid: *const c_char) -> *mut c_char {
+    client_call("client_get_task", move |e| {
+        let u = uuid_arg(task_uuid, "task_uuid")?;
+        Ok(match e.find_task(u) {
+            Some(t) => ok_envelope(client::task_response(e, t)),
+            None => api_error(task_not_found(u)),
+        })
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn client_list_tasks(params_json: *const c_char) -> *mut c_char {
+    client_call("client_list_tasks", move |e| Ok(ok_envelope(client::list_tasks(e, &json_arg_lenient(params_json, "params_json")?))))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn client_cancel_task(task_uuid: *const c_char) -> *mut c_char {
+    client_call("client_cancel_task", move |e| {
+        let u = uuid_arg(task_uuid, "task_uuid")?;
+        Ok(match e.find_task(u) {
+            None => api_error(task_not_found(u)),
+            Some(t) => match e.cancel_task(t) {
+                Ok(()) => ok_envelope(crate::jobj![("cancelled", true)]),
+                Err(err) => api_error(err),
+            },
+        })
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn client_list_task_steps(task_uuid: *const c_char) -> *mut c_char {
+    client_call("client_list_task_steps", move |e| {
+        let u = uuid_arg(task_uuid, "task_uuid")?;
+        Ok(match e.find_task(u) {
+            None => api_error(task_not_found(u)),
+            Some(t) => ok_envelope(Value::Array((0..e.tasks[t].steps.len()).map(|s| client::step_response(e, t, s)).collect())),
+        })
+    })
+}
+
+fn find_step(e: &Engine, tu: Uuid, su: Uuid) -> Result<(usize, usize), crate::engine::ClientError> {
+    let t = e.find_task(tu).ok_or_else(|| task_not_found(tu))?;
+    match e.step_index.get(&su) {
+        Some(&(st, s)) if st == t => Ok((t, s)),
+        _ => Err(crate::engine::ClientError::new(format!("API error (404): Workflow step not found: {}", su))),
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn client_get_step(task_uuid: *const c_char, step_uuid: *const c_char) -> *mut c_char {
+    client_call("client_get_step", move |e| {
+        let (tu, su) = (uuid_arg(task_uuid, "task_uuid")?, uuid_arg(step_uuid, "step_uuid")?);
+        Ok(match find_step(e, tu, su) {
+            Ok((t, s)) => ok_envelope(client::step_response(e, t, s)),
+            Err(err) => api_error(err),
+        })
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn client_get_step_audit_history(task_uuid: *const c_char, step_uuid: *const c_char) -> *mut c_char {
+    client_call("client_get_step_audit_history", move |e| {
+        let (tu, su) = (uuid_arg(task_uuid, "task_uuid")?, uuid_arg(step_uuid, "step_uuid")?);
+        Ok(match find_step(e, tu, su) {
+            Ok((t, s)) => ok_envelope(client::audit_history(e, t, s)),
+            Err(err) => api_error(err),
+        })
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn client_health_check() -> *mut c_char {
+    client_call("client_health_check", |_| Ok(ok_envelope(crate::jobj![("healthy", true)])))
+}

@@ -1,0 +1,760 @@
+//! Minimal JSON value, parser and serializer (std only).
+//!
+//! Objects keep insertion order. Integers stay integers (i64, or u64 above i64::MAX),
+//! so strict typed reads can tell `12` from `12.0` the way serde_json does.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(String),
+    Array(Vec<Value>),
+    Object(Map),
+    /// Pre-serialized JSON text, emitted verbatim (used to avoid re-serializing cached results).
+    Raw(Arc<str>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Value) -> bool {
+        use Value::*;
+        match (self, other) {
+            (Null, Null) => true,
+            (Bool(a), Bool(b)) => a == b,
+            (Int(a), Int(b)) => a == b,
+            (UInt(a), UInt(b)) => a == b,
+            (Int(a), UInt(b)) | (UInt(b), Int(a)) => *a >= 0 && *a as u64 == *b,
+            (Float(a), Float(b)) => a == b,
+            (Str(a), Str(b)) => a == b,
+            (Array(a), Array(b)) => a == b,
+            (Object(a), Object(b)) => a.entries == b.entries,
+            (Raw(a), b) => parse(a).map(|v| &v == b).unwrap_or(false),
+            (a, Raw(b)) => parse(b).map(|v| a == &v).unwrap_or(false),
+            _ => false,
+        }
+    }
+}
+
+/// Insertion-ordered object.
+#[derive(Clone, Debug, Default)]
+pub struct Map {
+    pub entries: Vec<(String, Value)>,
+}
+
+impl Map {
+    pub fn new() -> Map {
+        Map { entries: Vec::new() }
+    }
+    pub fn with_capacity(n: usize) -> Map {
+        Map { entries: Vec::with_capacity(n) }
+    }
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.entries.iter_mut().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+    /// Insert or replace (keeps the original position on replace, like an ordered map).
+    pub fn insert(&mut self, key: impl Into<String>, value: Value) {
+        let key = key.into();
+        if let Some(slot) = self.get_mut(&key) {
+            *slot = value;
+        } else {
+            self.entries.push((key, value));
+        }
+    }
+    /// Append without checking for an existing key; caller guarantees uniqueness.
+    pub fn push(&mut self, key: impl Into<String>, value: Value) {
+        self.entries.push((key.into(), value));
+    }
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        let pos = self.entries.iter().position(|(k, _)| k == key)?;
+        Some(self.entries.remove(pos).1)
+    }
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl Value {
+    pub fn obj() -> Value {
+        Value::Object(Map::new())
+    }
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(s.into())
+    }
+    pub fn opt_str(s: Option<&str>) -> Value {
+        match s {
+            Some(s) => Value::Str(s.to_string()),
+            None => Value::Null,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            Value::UInt(u) if *u <= i64::MAX as u64 => Some(*u as i64),
+            _ => None,
+        }
+    }
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Value::Int(i) if *i >= 0 => Some(*i as u64),
+            Value::UInt(u) => Some(*u),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::UInt(u) => Some(*u as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+    pub fn as_object(&self) -> Option<&Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_object_mut(&mut self) -> Option<&mut Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_array(&self) -> Option<&Vec<Value>> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object().and_then(|m| m.get(key))
+    }
+    /// Materialize Raw values so they can be inspected.
+    pub fn resolved(&self) -> Value {
+        match self {
+            Value::Raw(r) => parse(r).unwrap_or(Value::Null),
+            v => v.clone(),
+        }
+    }
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(128);
+        write_value(&mut out, self);
+        out
+    }
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Int(_) | Value::UInt(_) => "integer",
+            Value::Float(_) => "floating point",
+            Value::Str(_) => "string",
+            Value::Array(_) => "sequence",
+            Value::Object(_) => "map",
+            Value::Raw(_) => "raw",
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::Str(s.to_string())
+    }
+}
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::Str(s)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+impl From<i64> for Value {
+    fn from(i: i64) -> Value {
+        Value::Int(i)
+    }
+}
+impl From<i32> for Value {
+    fn from(i: i32) -> Value {
+        Value::Int(i as i64)
+    }
+}
+impl From<u32> for Value {
+    fn from(i: u32) -> Value {
+        Value::Int(i as i64)
+    }
+}
+impl From<u64> for Value {
+    fn from(u: u64) -> Value {
+        if u <= i64::MAX as u64 {
+            Value::Int(u as i64)
+        } else {
+            Value::UInt(u)
+        }
+    }
+}
+impl From<usize> for Value {
+    fn from(u: usize) -> Value {
+        Value::from(u as u64)
+    }
+}
+impl From<Map> for Value {
+    fn from(m: Map) -> Value {
+        Value::Object(m)
+    }
+}
+impl From<Vec<Value>> for Value {
+    fn from(a: Vec<Value>) -> Value {
+        Value::Array(a)
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(o: Option<T>) -> Value {
+        match o {
+            Some(v) => v.into(),
+            None => Value::Null,
+        }
+    }
+}
+
+/// Build an object from (key, value) pairs: `obj![("a", 1), ...]`.
+#[macro_export]
+macro_rules! jobj {
+    ($(($k:expr, $v:expr)),* $(,)?) => {{
+        let mut m = $crate::json::Map::new();
+        $( m.push($k, $crate::json::Value::from($v)); )*
+        $crate::json::Value::Object(m)
+    }};
+}
+
+// ---------------------------------------------------------------- serializer
+
+pub fn write_value(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Int(i) => {
+            let _ = write!(out, "{}", i);
+        }
+        Value::UInt(u) => {
+            let _ = write!(out, "{}", u);
+        }
+        Value::Float(f) => write_f64(out, *f),
+        Value::Str(s) => write_str(out, s),
+        Value::Raw(r) => out.push_str(r),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_value(out, x);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, x)) in m.entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, k);
+                out.push(':');
+                write_value(out, x);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// Float formatting close to serde_json: whole numbers keep ".0", non-finite becomes null.
+pub fn write_f64(out: &mut String, f: f64) {
+    if !f.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    let s = format!("{:?}", f);
+    out.push_str(&s);
+}
+
+pub fn write_str(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0x08 => Some("\\b"),
+            0x0c => Some("\\f"),
+            0..=0x1f => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match esc {
+            Some(e) => out.push_str(e),
+            None => {
+                let _ = write!(out, "\\u{:04x}", b);
+            }
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+pub fn quote(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + 2);
+    write_str(&mut o, s);
+    o
+}
+
+// ---------------------------------------------------------------- parser
+
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    pub msg: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at line {} column {}", self.msg, self.line, self.column)
+    }
+}
+
+/// Parse a complete document; trailing non-whitespace is an error (serde_json::from_str).
+pub fn parse(s: &str) -> Result<Value, ParseError> {
+    let mut p = Parser::new(s, false);
+    let v = p.parse_document()?;
+    Ok(v)
+}
+
+/// Parse our own stored records: they wrap user JSON (itself limited to depth 128) in a
+/// few more levels, so the limit is higher here.
+pub fn parse_stored(s: &str) -> Result<Value, ParseError> {
+    let mut p = Parser::new(s, false);
+    p.max_depth = 1024;
+    p.parse_document()
+}
+
+/// Strict parse that also rejects duplicate object keys (serde derive rejects duplicate fields;
+/// rejecting them everywhere is a safe subset).
+pub fn parse_strict(s: &str) -> Result<Value, ParseError> {
+    let mut p = Parser::new(s, true);
+    p.parse_document()
+}
+
+/// Read one JSON value from the start and ignore whatever follows it
+/// (serde_json::Deserializer without `end()`, as the client functions do).
+pub fn parse_prefix(s: &str) -> Result<Value, ParseError> {
+    let mut p = Parser::new(s, false);
+    p.skip_ws();
+    p.parse_value(0)
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    s: &'a str,
+    i: usize,
+    reject_dupes: bool,
+    max_depth: usize,
+}
+
+const MAX_DEPTH: usize = 128;
+
+impl<'a> Parser<'a> {
+    fn new(s: &'a str, reject_dupes: bool) -> Self {
+        Parser { b: s.as_bytes(), s, i: 0, reject_dupes, max_depth: MAX_DEPTH }
+    }
+
+    fn err(&self, msg: impl Into<String>) -> ParseError {
+        let upto = &self.b[..self.i.min(self.b.len())];
+        let line = upto.iter().filter(|&&c| c == b'\n').count() + 1;
+        let column = upto.iter().rev().take_while(|&&c| c != b'\n').count();
+        ParseError { msg: msg.into(), line, column }
+    }
+
+    fn parse_document(&mut self) -> Result<Value, ParseError> {
+        self.skip_ws();
+        let v = self.parse_value(0)?;
+        self.skip_ws();
+        if self.i < self.b.len() {
+            return Err(self.err("trailing characters"));
+        }
+        Ok(v)
+    }
+
+    fn skip_ws(&mut self) {
+        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn parse_value(&mut self, depth: usize) -> Result<Value, ParseError> {
+        match self.peek() {
+            None => Err(self.err("EOF while parsing a value")),
+            // Same limit as serde_json: the 128th nested container is an error.
+            Some(b'{') | Some(b'[') if depth + 1 >= self.max_depth => Err(self.err("recursion limit exceeded")),
+            Some(b'{') => self.parse_object(depth),
+            Some(b'[') => self.parse_array(depth),
+            Some(b'"') => Ok(Value::Str(self.parse_string()?)),
+            Some(b't') => self.parse_lit("true", Value::Bool(true)),
+            Some(b'f') => self.parse_lit("false", Value::Bool(false)),
+            Some(b'n') => self.parse_lit("null", Value::Null),
+            Some(c) if c == b'-' || c.is_ascii_digit() => self.parse_number(),
+            Some(_) => Err(self.err("expected value")),
+        }
+    }
+
+    fn parse_lit(&mut self, lit: &str, v: Value) -> Result<Value, ParseError> {
+        if self.b[self.i..].starts_with(lit.as_bytes()) {
+            self.i += lit.len();
+            Ok(v)
+        } else {
+            Err(self.err("expected ident"))
+        }
+    }
+
+    fn parse_number(&mut self) -> Result<Value, ParseError> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.i += 1;
+                if matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
+                    return Err(self.err("invalid number"));
+                }
+            }
+            Some(c) if c.is_ascii_digit() => {
+                while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
+                    self.i += 1;
+                }
+            }
+            _ => return Err(self.err("invalid number")),
+        }
+        let mut is_float = false;
+        if self.peek() == Some(b'.') {
+            is_float = true;
+            self.i += 1;
+            if !matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
+                return Err(self.err("invalid number"));
+            }
+            while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
+                self.i += 1;
+            }
+        }
+        if matches!(self.peek(), Some(b'e') | Some(b'E')) {
+            is_float = true;
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+') | Some(b'-')) {
+                self.i += 1;
+            }
+            if !matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
+                return Err(self.err("invalid number"));
+            }
+            while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
+                self.i += 1;
+            }
+        }
+        let text = &self.s[start..self.i];
+        if !is_float {
+            if let Ok(i) = text.parse::<i64>() {
+                return Ok(Value::Int(i));
+            }
+            if let Ok(u) = text.parse::<u64>() {
+                return Ok(Value::UInt(u));
+            }
+        }
+        match text.parse::<f64>() {
+            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
+            _ => Err(self.err("number out of range")),
+        }
+    }
+
+    fn parse_hex4(&mut self) -> Result<u32, ParseError> {
+        if self.i + 4 > self.b.len() {
+            return Err(self.err("EOF while parsing a string"));
+        }
+        let mut v = 0u32;
+        for _ in 0..4 {
+            let c = self.b[self.i];
+            let d = match c {
+                b'0'..=b'9' => c - b'0',
+                b'a'..=b'f' => c - b'a' + 10,
+                b'A'..=b'F' => c - b'A' + 10,
+                _ => return Err(self.err("invalid escape")),
+            };
+            v = v * 16 + d as u32;
+            self.i += 1;
+        }
+        Ok(v)
+    }
+
+    fn parse_string(&mut self) -> Result<String, ParseError> {
+        self.i += 1; // opening quote
+        let mut out = String::new();
+        let mut run = self.i;
+        loop {
+            let c = match self.peek() {
+                None => return Err(self.err("EOF while parsing a string")),
+                Some(c) => c,
+            };
+            match c {
+                b'"' => {
+                    out.push_str(&self.s[run..self.i]);
+                    self.i += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    out.push_str(&self.s[run..self.i]);
+                    self.i += 1;
+                    let e = self.peek().ok_or_else(|| self.err("EOF while parsing a string"))?;
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.parse_hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) {
+                                if self.b.get(self.i) == Some(&b'\\') && self.b.get(self.i + 1) == Some(&b'u') {
+                                    self.i += 2;
+                                    let lo = self.parse_hex4()?;
+                                    if !(0xDC00..0xE000).contains(&lo) {
+                                        return Err(self.err("lone leading surrogate in hex escape"));
+                                    }
+                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                                } else {
+                                    return Err(self.err("lone leading surrogate in hex escape"));
+                                }
+                            } else if (0xDC00..0xE000).contains(&hi) {
+                                return Err(self.err("lone trailing surrogate in hex escape"));
+                            } else {
+                                hi
+                            };
+                            out.push(char::from_u32(cp).ok_or_else(|| self.err("invalid unicode code point"))?);
+                        }
+                        _ => return Err(self.err("invalid escape")),
+                    }
+                    run = self.i;
+                }
+                0..=0x1f => return Err(self.err("control character (\\u0000-\\u001F) found while parsing a string")),
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    fn parse_array(&mut self, depth: usize) -> Result<Value, ParseError> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.parse_value(depth + 1)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b']') {
+                        return Err(self.err("trailing comma"));
+                    }
+                }
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::Array(items));
+                }
+                None => return Err(self.err("EOF while parsing a list")),
+                _ => return Err(self.err("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn parse_object(&mut self, depth: usize) -> Result<Value, ParseError> {
+        self.i += 1;
+        let mut m = Map::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Value::Object(m));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.err("key must be a string"));
+            }
+            let k = self.parse_string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.err("expected `:`"));
+            }
+            self.i += 1;
+            self.skip_ws();
+            let v = self.parse_value(depth + 1)?;
+            if m.contains_key(&k) {
+                if self.reject_dupes {
+                    return Err(self.err(format!("duplicate field `{}`", k)));
+                }
+                m.insert(k, v); // last one wins, like serde_json::Map
+            } else {
+                m.push(k, v);
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.skip_ws();
+                    if self.peek() == Some(b'}') {
+                        return Err(self.err("trailing comma"));
+                    }
+                }
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Value::Object(m));
+                }
+                None => return Err(self.err("EOF while parsing an object")),
+                _ => return Err(self.err("expected `,` or `}`")),
+            }
+        }
+    }
+}
+
+/// Key-order-independent canonical text (objects sorted by key), used for identity hashing.
+pub fn canonical(v: &Value) -> String {
+    fn go(out: &mut String, v: &Value) {
+        match v {
+            Value::Object(m) => {
+                let mut es: Vec<&(String, Value)> = m.entries.iter().collect();
+                es.sort_by(|a, b| a.0.cmp(&b.0));
+                out.push('{');
+                for (i, (k, x)) in es.iter().map(|e| (&e.0, &e.1)).enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_str(out, k);
+                    out.push(':');
+                    go(out, x);
+                }
+                out.push('}');
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, x) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    go(out, x);
+                }
+                out.push(']');
+            }
+            Value::Raw(r) => go(out, &parse(r).unwrap_or(Value::Null)),
+            other => write_value(out, other),
+        }
+    }
+    let mut s = String::new();
+    go(&mut s, v);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roundtrip_and_order() {
+        let s = r#"{"b":1,"a":[true,false,null],"c":{"z":"x","y":-5},"f":1.5,"g":1.0,"big":18446744073709551615}"#;
+        let v = parse(s).unwrap();
+        assert_eq!(v.to_json(), s);
+        assert!(matches!(v.get("g"), Some(Value::Float(_))));
+        assert!(matches!(v.get("big"), Some(Value::UInt(_))));
+    }
+
+    #[test]
+    fn escapes_and_surrogates() {
+        let v = parse(r#""a\"b\\c\/\n\u00e9\ud83d\ude00\u0001""#).unwrap();
+        assert_eq!(v.as_str().unwrap(), "a\"b\\c/\né😀\u{1}");
+        assert_eq!(v.to_json(), "\"a\\\"b\\\\c/\\né😀\\u0001\"");
+        assert!(parse(r#""\ud83d""#).is_err());
+        assert!(parse(r#""\ude00""#).is_err());
+    }
+
+    #[test]
+    fn errors() {
+        assert!(parse("{} x").is_err());
+        assert!(parse("[1,]").is_err());
+        assert!(parse("01").is_err());
+        assert!(parse("{\"a\":1,}").is_err());
+        assert!(parse("\"\n\"").is_err());
+        assert!(parse_strict(r#"{"a":1,"a":2}"#).is_err());
+        assert_eq!(parse(r#"{"a":1,"a":2}"#).unwrap().to_json(), r#"{"a":2}"#);
+        assert!(parse_prefix("{\"a\":1} trailing").is_ok());
+        let deep = format!("{}{}", "[".repeat(127), "]".repeat(127));
+        assert!(parse(&deep).is_ok());
+        let deeper = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        assert!(parse(&deeper).is_err());
+        assert!(parse_stored(&format!("[[[[{}]]]]", deeper)).is_ok());
+        let e = parse("{\n  \"a\": }").unwrap_err();
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn canonical_sorts() {
+        let a = parse(r#"{"b":1,"a":{"d":2,"c":3}}"#).unwrap();
+        let b = parse(r#"{"a":{"c":3,"d":2},"b":1}"#).unwrap();
+        assert_eq!(canonical(&a), canonical(&b));
+    }
+}

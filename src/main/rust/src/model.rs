@@ -1,0 +1,519 @@
+//! Task/step records and the two state machines (semantics §2.1, §2.2).
+
+use crate::json::{Map, Value};
+use crate::uuid::Uuid;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StepState {
+    Pending = 0,
+    Enqueued,
+    InProgress,
+    EnqueuedForOrchestration,
+    EnqueuedAsErrorForOrchestration,
+    WaitingForRetry,
+    Complete,
+    Error,
+    Cancelled,
+    ResolvedManually,
+}
+
+pub const STEP_STATES: usize = 10;
+
+impl StepState {
+    pub fn as_str(self) -> &'static str {
+        use StepState::*;
+        match self {
+            Pending => "pending",
+            Enqueued => "enqueued",
+            InProgress => "in_progress",
+            EnqueuedForOrchestration => "enqueued_for_orchestration",
+            EnqueuedAsErrorForOrchestration => "enqueued_as_error_for_orchestration",
+            WaitingForRetry => "waiting_for_retry",
+            Complete => "complete",
+            Error => "error",
+            Cancelled => "cancelled",
+            ResolvedManually => "resolved_manually",
+        }
+    }
+    pub fn parse(s: &str) -> Option<StepState> {
+        use StepState::*;
+        Some(match s {
+            "pending" => Pending,
+            "enqueued" => Enqueued,
+            "in_progress" => InProgress,
+            "enqueued_for_orchestration" => EnqueuedForOrchestration,
+            "enqueued_as_error_for_orchestration" => EnqueuedAsErrorForOrchestration,
+            "waiting_for_retry" => WaitingForRetry,
+            "complete" => Complete,
+            "error" => Error,
+            "cancelled" => Cancelled,
+            "resolved_manually" => ResolvedManually,
+            _ => return None,
+        })
+    }
+    pub fn satisfies_dependency(self) -> bool {
+        matches!(self, StepState::Complete | StepState::ResolvedManually)
+    }
+    pub fn in_flight(self) -> bool {
+        use StepState::*;
+        matches!(self, Enqueued | InProgress | EnqueuedForOrchestration | EnqueuedAsErrorForOrchestration)
+    }
+
+    /// Legal step transitions (step_state_machine.rs).
+    pub fn can_transition(self, to: StepState) -> bool {
+        use StepState::*;
+        match (self, to) {
+            (_, Complete) | (_, ResolvedManually) => true, // complete_manually / resolve_manually (and normal completion paths)
+            (Pending, Enqueued) | (Enqueued, InProgress) | (Pending, InProgress) => true,
+            (InProgress, EnqueuedForOrchestration) | (InProgress, EnqueuedAsErrorForOrchestration) => true,
+            (EnqueuedForOrchestration, Error) => true,
+            (EnqueuedAsErrorForOrchestration, Error) | (EnqueuedAsErrorForOrchestration, WaitingForRetry) => true,
+            (InProgress, WaitingForRetry) | (Enqueued, WaitingForRetry) | (Pending, WaitingForRetry) => true,
+            (InProgress, Error) | (Pending, Error) | (Enqueued, Error) => true,
+            (WaitingForRetry, Pending) | (Error, Pending) => true,
+            (Pending, Cancelled)
+            | (Enqueued, Cancelled)
+            | (InProgress, Cancelled)
+            | (EnqueuedForOrchestration, Cancelled)
+            | (EnqueuedAsErrorForOrchestration, Cancelled)
+            | (Error, Cancelled)
+            | (WaitingForRetry, Cancelled) => true,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TaskState {
+    Pending = 0,
+    Initializing,
+    EnqueuingSteps,
+    StepsInProcess,
+    EvaluatingResults,
+    WaitingForDependencies,
+    WaitingForRetry,
+    BlockedByFailures,
+    Complete,
+    Error,
+    Cancelled,
+    ResolvedManually,
+}
+
+const ALL_TASK_STATES: [TaskState; 12] = [
+    TaskState::Pending,
+    TaskState::Initializing,
+    TaskState::EnqueuingSteps,
+    TaskState::StepsInProcess,
+    TaskState::EvaluatingResults,
+    TaskState::WaitingForDependencies,
+    TaskState::WaitingForRetry,
+    TaskState::BlockedByFailures,
+    TaskState::Complete,
+    TaskState::Error,
+    TaskState::Cancelled,
+    TaskState::ResolvedManually,
+];
+
+impl TaskState {
+    pub fn as_str(self) -> &'static str {
+        use TaskState::*;
+        match self {
+            Pending => "pending",
+            Initializing => "initializing",
+            EnqueuingSteps => "enqueuing_steps",
+            StepsInProcess => "steps_in_process",
+            EvaluatingResults => "evaluating_results",
+            WaitingForDependencies => "waiting_for_dependencies",
+            WaitingForRetry => "waiting_for_retry",
+            BlockedByFailures => "blocked_by_failures",
+            Complete => "complete",
+            Error => "error",
+            Cancelled => "cancelled",
+            ResolvedManually => "resolved_manually",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TaskState> {
+        ALL_TASK_STATES.iter().copied().find(|t| t.as_str() == s)
+    }
+    pub fn is_terminal(self) -> bool {
+        matches!(self, TaskState::Complete | TaskState::Error | TaskState::Cancelled | TaskState::ResolvedManually)
+    }
+
+    /// Legal task transitions (task_state_machine.rs), excluding manual resolution.
+    pub fn can_transition(self, to: TaskState) -> bool {
+        use TaskState::*;
+        if to == Cancelled {
+            return !self.is_terminal();
+        }
+        matches!(
+            (self, to),
+            (Pending, Initializing)
+                | (Initializing, EnqueuingSteps)
+                | (Initializing, Complete)
+                | (Initializing, WaitingForDependencies)
+                | (EnqueuingSteps, StepsInProcess)
+                | (EnqueuingSteps, Error)
+                | (StepsInProcess, EvaluatingResults)
+                | (StepsInProcess, WaitingForRetry)
+                | (StepsInProcess, Complete)
+                | (StepsInProcess, Error)
+                | (EvaluatingResults, Complete)
+                | (EvaluatingResults, EnqueuingSteps)
+                | (EvaluatingResults, WaitingForDependencies)
+                | (EvaluatingResults, BlockedByFailures)
+                | (WaitingForDependencies, EvaluatingResults)
+                | (WaitingForRetry, EnqueuingSteps)
+                | (BlockedByFailures, Error)
+                | (Error, Pending)
+        )
+    }
+
+    /// Shortest legal route to `target` (BFS over the transition table), excluding `self`.
+    pub fn route_to(self, target: TaskState) -> Option<Vec<TaskState>> {
+        if self == target {
+            return Some(Vec::new());
+        }
+        let idx = |s: TaskState| s as usize;
+        let mut prev: [Option<TaskState>; 12] = [None; 12];
+        let mut seen = [false; 12];
+        seen[idx(self)] = true;
+        let mut q = std::collections::VecDeque::new();
+        q.push_back(self);
+        while let Some(s) = q.pop_front() {
+            if s.is_terminal() && s != self {
+                continue;
+            }
+            for &n in ALL_TASK_STATES.iter() {
+                if n == TaskState::Cancelled && target != TaskState::Cancelled {
+                    continue;
+                }
+                if !seen[idx(n)] && s.can_transition(n) {
+                    seen[idx(n)] = true;
+                    prev[idx(n)] = Some(s);
+                    if n == target {
+                        let mut path = vec![n];
+                        let mut cur = s;
+                        while cur != self {
+                            path.push(cur);
+                            cur = prev[idx(cur)].unwrap();
+                        }
+                        path.reverse();
+                        return Some(path);
+                    }
+                    q.push_back(n);
+                }
+            }
+        }
+        None
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Audit {
+    pub audit_uuid: Uuid,
+    pub transition_uuid: Uuid,
+    pub from: Option<StepState>,
+    pub to: StepState,
+    pub at: i64,
+    pub success: bool,
+    pub result: Option<Arc<Value>>,
+    pub execution_time_ms: Option<i64>,
+    pub worker_uuid: Option<String>,
+    pub correlation_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub uuid: Uuid,
+    pub named_step_uuid: Uuid,
+    pub name: String,
+    pub template_step_name: String,
+    pub def_idx: usize,
+    pub state: StepState,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub retryable: bool,
+    pub inputs: Value,
+    pub results: Option<Arc<Value>>,
+    /// Serialized DependencyResultDto for children (computed once per result).
+    pub dep_entry: Option<Arc<str>>,
+    pub checkpoint: Value,
+    pub parents: Vec<usize>,
+    pub children: Vec<usize>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub processed_at: Option<i64>,
+    pub last_attempted_at: Option<i64>,
+    pub last_failure_at: Option<i64>,
+    pub backoff_request_seconds: Option<i64>,
+    pub next_retry_at: Option<i64>,
+    pub audits: Vec<Audit>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub uuid: Uuid,
+    pub tpl: usize,
+    pub named_task_uuid: Uuid,
+    pub name: String,
+    pub namespace: String,
+    pub version: String,
+    pub context: Value,
+    pub context_raw: Arc<str>,
+    pub initiator: String,
+    pub source_system: String,
+    pub reason: String,
+    pub tags: Vec<String>,
+    pub priority: Option<i32>,
+    pub options: Value,
+    pub correlation_id: Uuid,
+    pub parent_correlation_id: Option<Uuid>,
+    pub identity_hash: String,
+    pub idempotency_key: Option<String>,
+    pub requested_at: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub completed_at: Option<i64>,
+    pub state: TaskState,
+    pub steps: Vec<Step>,
+    pub by_name: HashMap<String, usize>,
+    pub counts: [u32; STEP_STATES],
+    pub seq: u64,
+}
+
+impl Task {
+    pub fn count(&self, s: StepState) -> u32 {
+        self.counts[s as usize]
+    }
+    pub fn complete(&self) -> bool {
+        self.state == TaskState::Complete
+    }
+}
+
+// ---------------------------------------------------------------- persistence encoding
+
+fn opt_i64(v: Option<i64>) -> Value {
+    v.map(Value::Int).unwrap_or(Value::Null)
+}
+
+fn get_opt_i64(m: &Map, k: &str) -> Option<i64> {
+    m.get(k).and_then(|v| v.as_i64())
+}
+
+fn get_str(m: &Map, k: &str) -> Result<String, String> {
+    m.get(k).and_then(|v| v.as_str()).map(|s| s.to_string()).ok_or_else(|| format!("missing `{}`", k))
+}
+
+fn get_uuid(m: &Map, k: &str) -> Result<Uuid, String> {
+    Uuid::parse(&get_str(m, k)?)
+}
+
+impl Audit {
+    pub fn encode(&self) -> Value {
+        crate::jobj![
+            ("a", self.audit_uuid.to_string()),
+            ("t", self.transition_uuid.to_string()),
+            ("f", self.from.map(|s| s.as_str())),
+            ("to", self.to.as_str()),
+            ("at", self.at),
+            ("ok", self.success),
+            ("r", self.result.as_ref().map(|r| (**r).clone())),
+            ("ms", opt_i64(self.execution_time_ms)),
+            ("w", self.worker_uuid.clone()),
+            ("c", self.correlation_id.map(|c| c.to_string())),
+        ]
+    }
+    pub fn decode(v: &Value) -> Result<Audit, String> {
+        let m = v.as_object().ok_or("audit not an object")?;
+        Ok(Audit {
+            audit_uuid: get_uuid(m, "a")?,
+            transition_uuid: get_uuid(m, "t")?,
+            from: m.get("f").and_then(|v| v.as_str()).and_then(StepState::parse),
+            to: StepState::parse(&get_str(m, "to")?).ok_or("bad state")?,
+            at: get_opt_i64(m, "at").unwrap_or(0),
+            success: m.get("ok").and_then(|v| v.as_bool()).unwrap_or(false),
+            result: m.get("r").filter(|v| !v.is_null()).map(|v| Arc::new(v.clone())),
+            execution_time_ms: get_opt_i64(m, "ms"),
+            worker_uuid: m.get("w").and_then(|v| v.as_str()).map(|s| s.to_string()),
+            correlation_id: m.get("c").and_then(|v| v.as_str()).and_then(|s| Uuid::parse(s).ok()),
+        })
+    }
+}
+
+impl Step {
+    pub fn encode(&self, task: Uuid, idx: usize) -> Value {
+        crate::jobj![
+            ("k", "step"),
+            ("task", task.to_string()),
+            ("i", idx),
+            ("uuid", self.uuid.to_string()),
+            ("nsu", self.named_step_uuid.to_string()),
+            ("name", self.name.as_str()),
+            ("tsn", self.template_step_name.as_str()),
+            ("state", self.state.as_str()),
+            ("attempts", self.attempts),
+            ("max", self.max_attempts),
+            ("retryable", self.retryable),
+            ("inputs", self.inputs.clone()),
+            ("results", self.results.as_ref().map(|r| (**r).clone())),
+            ("checkpoint", self.checkpoint.clone()),
+            ("parents", Value::Array(self.parents.iter().map(|p| Value::from(*p)).collect())),
+            ("created_at", self.created_at),
+            ("updated_at", self.updated_at),
+            ("processed_at", opt_i64(self.processed_at)),
+            ("last_attempted_at", opt_i64(self.last_attempted_at)),
+            ("last_failure_at", opt_i64(self.last_failure_at)),
+            ("backoff", opt_i64(self.backoff_request_seconds)),
+            ("next_retry_at", opt_i64(self.next_retry_at)),
+            ("audits", Value::Array(self.audits.iter().map(|a| a.encode()).collect())),
+        ]
+    }
+
+    /// Decode a step record; `def_idx` and `dep_entry` are resolved by the caller.
+    pub fn decode(m: &Map) -> Result<Step, String> {
+        let results = m.get("results").filter(|v| !v.is_null()).map(|v| Arc::new(v.clone()));
+        let mut audits = Vec::new();
+        if let Some(Value::Array(a)) = m.get("audits") {
+            for x in a {
+                audits.push(Audit::decode(x)?);
+            }
+        }
+        Ok(Step {
+            uuid: get_uuid(m, "uuid")?,
+            named_step_uuid: get_uuid(m, "nsu")?,
+            name: get_str(m, "name")?,
+            template_step_name: get_str(m, "tsn")?,
+            def_idx: 0,
+            state: StepState::parse(&get_str(m, "state")?).ok_or("bad step state")?,
+            attempts: get_opt_i64(m, "attempts").unwrap_or(0) as u32,
+            max_attempts: get_opt_i64(m, "max").unwrap_or(1) as u32,
+            retryable: m.get("retryable").and_then(|v| v.as_bool()).unwrap_or(true),
+            inputs: m.get("inputs").cloned().unwrap_or(Value::Null),
+            results,
+            dep_entry: None,
+            checkpoint: m.get("checkpoint").cloned().unwrap_or(Value::Null),
+            parents: m
+                .get("parents")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as usize).collect())
+                .unwrap_or_default(),
+            children: Vec::new(),
+            created_at: get_opt_i64(m, "created_at").unwrap_or(0),
+            updated_at: get_opt_i64(m, "updated_at").unwrap_or(0),
+            processed_at: get_opt_i64(m, "processed_at"),
+            last_attempted_at: get_opt_i64(m, "last_attempted_at"),
+            last_failure_at: get_opt_i64(m, "last_failure_at"),
+            backoff_request_seconds: get_opt_i64(m, "backoff"),
+            next_retry_at: get_opt_i64(m, "next_retry_at"),
+            audits,
+        })
+    }
+}
+
+impl Task {
+    /// Task header record (steps are separate records).
+    pub fn encode(&self, tpl_id: u64) -> Value {
+        crate::jobj![
+            ("k", "task"),
+            ("uuid", self.uuid.to_string()),
+            ("tpl", tpl_id),
+            ("named_task_uuid", self.named_task_uuid.to_string()),
+            ("name", self.name.as_str()),
+            ("namespace", self.namespace.as_str()),
+            ("version", self.version.as_str()),
+            ("context", Value::Raw(self.context_raw.clone())),
+            ("initiator", self.initiator.as_str()),
+            ("source_system", self.source_system.as_str()),
+            ("reason", self.reason.as_str()),
+            ("tags", Value::Array(self.tags.iter().map(|t| Value::str(t)).collect())),
+            ("priority", self.priority),
+            ("options", self.options.clone()),
+            ("correlation_id", self.correlation_id.to_string()),
+            ("parent_correlation_id", self.parent_correlation_id.map(|u| u.to_string())),
+            ("identity_hash", self.identity_hash.as_str()),
+            ("idempotency_key", self.idempotency_key.clone()),
+            ("requested_at", self.requested_at),
+            ("created_at", self.created_at),
+            ("updated_at", self.updated_at),
+            ("completed_at", opt_i64(self.completed_at)),
+            ("state", self.state.as_str()),
+            ("seq", self.seq),
+        ]
+    }
+
+    pub fn decode(m: &Map) -> Result<(Task, u64), String> {
+        let context = m.get("context").cloned().unwrap_or(Value::Null);
+        let context_raw: Arc<str> = Arc::from(context.to_json().as_str());
+        let t = Task {
+            uuid: get_uuid(m, "uuid")?,
+            tpl: 0,
+            named_task_uuid: get_uuid(m, "named_task_uuid")?,
+            name: get_str(m, "name")?,
+            namespace: get_str(m, "namespace")?,
+            version: get_str(m, "version")?,
+            context,
+            context_raw,
+            initiator: get_str(m, "initiator")?,
+            source_system: get_str(m, "source_system")?,
+            reason: get_str(m, "reason")?,
+            tags: m
+                .get("tags")
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(|s| s.to_string())).collect())
+                .unwrap_or_default(),
+            priority: m.get("priority").and_then(|v| v.as_i64()).map(|p| p as i32),
+            options: m.get("options").cloned().unwrap_or(Value::Null),
+            correlation_id: get_uuid(m, "correlation_id")?,
+            parent_correlation_id: m.get("parent_correlation_id").and_then(|v| v.as_str()).and_then(|s| Uuid::parse(s).ok()),
+            identity_hash: get_str(m, "identity_hash")?,
+            idempotency_key: m.get("idempotency_key").and_then(|v| v.as_str()).map(|s| s.to_string()),
+            requested_at: get_opt_i64(m, "requested_at").unwrap_or(0),
+            created_at: get_opt_i64(m, "created_at").unwrap_or(0),
+            updated_at: get_opt_i64(m, "updated_at").unwrap_or(0),
+            completed_at: get_opt_i64(m, "completed_at"),
+            state: TaskState::parse(&get_str(m, "state")?).ok_or("bad task state")?,
+            steps: Vec::new(),
+            by_name: HashMap::new(),
+            counts: [0; STEP_STATES],
+            seq: m.get("seq").and_then(|v| v.as_u64()).unwrap_or(0),
+        };
+        let tpl = m.get("tpl").and_then(|v| v.as_u64()).ok_or("missing tpl")?;
+        Ok((t, tpl))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_routes_are_legal() {
+        use TaskState::*;
+        let r = WaitingForRetry.route_to(StepsInProcess).unwrap();
+        assert_eq!(r, vec![EnqueuingSteps, StepsInProcess]);
+        let r = StepsInProcess.route_to(BlockedByFailures).unwrap();
+        assert_eq!(r, vec![EvaluatingResults, BlockedByFailures]);
+        assert!(Complete.route_to(Error).is_none());
+        for s in [StepsInProcess, WaitingForRetry, WaitingForDependencies, EvaluatingResults] {
+            for t in [Complete, Error, StepsInProcess, WaitingForDependencies, WaitingForRetry] {
+                let path = s.route_to(t).unwrap_or_else(|| panic!("{:?}->{:?}", s, t));
+                let mut cur = s;
+                for p in path {
+                    assert!(cur.can_transition(p));
+                    cur = p;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn step_transitions() {
+        use StepState::*;
+        assert!(Pending.can_transition(Enqueued));
+        assert!(!Complete.can_transition(Pending));
+        assert!(!WaitingForRetry.can_transition(Enqueued));
+        assert!(!Cancelled.can_transition(Pending));
+    }
+}

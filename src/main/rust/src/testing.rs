@@ -1,0 +1,29 @@
+//! Test-only hooks reachable from Rust (never through the C ABI): a panic probe used to
+//! prove that every exported function converts panics into its error form.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+static PANIC_ON: Mutex<Option<String>> = Mutex::new(None);
+/// Fast path: no probe armed (the normal case) costs one atomic load per call.
+static ARMED: AtomicBool = AtomicBool::new(false);
+
+/// Make the named exported function panic (inside its guard) until cleared with `None`.
+pub fn set_panic_on(name: Option<&str>) {
+    let mut g = PANIC_ON.lock().unwrap_or_else(|p| p.into_inner());
+    *g = name.map(|s| s.to_string());
+    ARMED.store(g.is_some(), Ordering::SeqCst);
+}
+
+pub(crate) fn maybe_panic(name: &str) {
+    if !ARMED.load(Ordering::Relaxed) {
+        return;
+    }
+    let hit = {
+        let g = PANIC_ON.lock().unwrap_or_else(|p| p.into_inner());
+        g.as_deref() == Some(name)
+    };
+    if hit {
+        panic!("test panic probe in {}", name);
+    }
+}

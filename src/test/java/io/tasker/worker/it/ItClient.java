@@ -1,0 +1,142 @@
+package io.tasker.worker.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * HTTP access to the Liberty test server. Every request carries the operator's Basic credentials (writes need the
+ * role {@code tasker-operator}): system properties {@code tasker.admin.user}/{@code tasker.admin.password}, by
+ * default the development account of {@code ops.xml}.
+ */
+final class ItClient {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Set<String> TERMINAL = Set.of("complete", "error", "blocked_by_failures", "cancelled", "resolved_manually");
+
+    final String base = "http://localhost:" + System.getProperty("http.port", "9080");
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    record Reply(int status, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON (" + status + "): " + body, e);
+            }
+        }
+    }
+
+    Reply get(String path) {
+        return send(request(path).GET());
+    }
+
+    Reply post(String path, String body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)));
+    }
+
+    Reply delete(String path) {
+        return send(request(path).DELETE());
+    }
+
+    String createTask(String name, Map<String, ?> context) {
+        // A fresh idempotency key: identical contexts (also across runs on the persistent data dir) would collide.
+        Reply r = post("/api/tasks", json(Map.of("name", name, "namespace", "examples", "version", "1.0.0",
+                "context", context, "idempotency_key", java.util.UUID.randomUUID().toString())));
+        if (r.status() != 201) {
+            throw new AssertionError("create " + name + " -> " + r.status() + " " + r.body());
+        }
+        return r.json().get("task_uuid").asText();
+    }
+
+    JsonNode task(String uuid) {
+        Reply r = get("/api/tasks/" + uuid);
+        if (r.status() != 200) {
+            throw new AssertionError("get task -> " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
+    JsonNode step(String taskUuid, String name) {
+        for (JsonNode s : get("/api/tasks/" + taskUuid + "/steps").json()) {
+            if (name.equals(s.path("name").asText())) {
+                return s;
+            }
+        }
+        throw new AssertionError("no step " + name);
+    }
+
+    JsonNode awaitTerminal(String uuid, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        JsonNode t = task(uuid);
+        while (!TERMINAL.contains(t.path("status").asText()) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+            t = task(uuid);
+        }
+        if (!TERMINAL.contains(t.path("status").asText())) {
+            throw new AssertionError("not terminal after " + timeoutMs + " ms: " + t);
+        }
+        return t;
+    }
+
+    /** Waits until {@code /health/ready} answers 200. */
+    void awaitReady(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("server not ready after " + timeoutMs + " ms");
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long resultOf(JsonNode step) {
+        return step.path("results").path("result").path("result").asLong(Long.MIN_VALUE);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        String token = System.getProperty("tasker.admin.user", "admin") + ":"
+                + System.getProperty("tasker.admin.password", "tasker-dev");
+        b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
+        return b;
+    }
+
+    private Reply send(HttpRequest.Builder b) {
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Reply(r.statusCode(), r.body());
+        } catch (IOException e) {
+            throw new AssertionError("HTTP failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
