@@ -335,7 +335,12 @@
   function select(uuid) {
     model.selected = uuid;
     model.dagSignature = null;
+    model.stepsSignature = null;
+    clear(ui.stepsBody); // open result panels belong to the previous task
     document.body.dataset.selectedTask = uuid || '';
+    if (window.history && window.history.replaceState) { // a link to the page opens this task
+      window.history.replaceState(null, '', uuid ? '#task=' + encodeURIComponent(uuid) : '#');
+    }
     Array.prototype.forEach.call(ui.tasksBody.querySelectorAll('tr'), function (tr) {
       var on = tr.getAttribute('data-task-uuid') === uuid;
       tr.classList.toggle('selected', on);
@@ -406,6 +411,14 @@
   }
 
   function renderSteps(steps) {
+    /* Redraw only on change, and keep open result panels open across redraws. */
+    var signature = model.selected + JSON.stringify(steps);
+    if (signature === model.stepsSignature) { return; }
+    model.stepsSignature = signature;
+    var open = {};
+    Array.prototype.forEach.call(ui.stepsBody.querySelectorAll('tr[data-step] details[open]'), function (d) {
+      open[d.closest('tr').getAttribute('data-step')] = true;
+    });
     clear(ui.stepsBody);
     if (!steps.length) {
       var tr = el('tr');
@@ -432,7 +445,7 @@
         cell.appendChild(el('div', { 'class': 'error-text' }, (type ? type + ': ' : '') + msg));
       }
       if (output !== undefined && output !== null && !(error && output === results)) {
-        var det = el('details');
+        var det = el('details', open[stepName(s)] ? { open: '' } : null);
         det.appendChild(el('summary', null, 'result'));
         det.appendChild(el('pre', { 'class': 'payload' }, pretty(output)));
         cell.appendChild(det);
@@ -746,6 +759,8 @@
 
     renderAuth();
     renderLegend();
+    var linked = /^#task=([0-9a-fA-F-]{36})$/.exec(window.location.hash);
+    if (linked) { select(linked[1]); }
     document.body.dataset.ready = 'true';
     poll(true);
   }

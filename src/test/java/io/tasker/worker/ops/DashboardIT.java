@@ -102,10 +102,17 @@ class DashboardIT {
                     + " ?.textContent ?? ''");
             assertTrue(output.contains("16"), "add_constant's result (3*2+10) shown: " + output);
 
-            // Edges appear once the steps API reports each step's dependencies (add_constant after double_value).
+            // An opened result stays open while the page keeps polling.
+            browser.eval("document.querySelector('#steps-body tr[data-step=\"add_constant\"] details').open = true");
+            int ticks = Integer.parseInt(browser.evalString("document.body.dataset.ticks"));
+            browser.await("two more polls", "Number(document.body.dataset.ticks) >= " + (ticks + 2), wait);
+            assertTrue(browser.evalBoolean("document.querySelector('#steps-body tr[data-step=\"add_constant\"] details').open"),
+                    "the result panel closed on a refresh");
+
+            // Edges appear once the steps API reports each step's parents (add_constant after double_value).
             JsonNode steps = OpsHttp.json(OpsHttp.get("/api/tasks/" + uuid + "/steps"));
             JsonNode stepList = steps.isArray() ? steps : steps.path("steps");
-            if (stepList.size() > 0 && stepList.get(0).has("dependencies")) {
+            if (stepList.size() > 0 && (stepList.get(0).has("dependencies") || stepList.get(0).has("parents"))) {
                 assertEquals("1", browser.evalString("document.querySelector('#dag svg').dataset.edges"));
                 assertEquals("double_value", browser.evalString("document.querySelector('#dag svg path.edge').dataset.from"));
             }

@@ -191,6 +191,31 @@ class DeploymentLintTest {
         }
     }
 
+    @Test
+    void configMapTomlUsesOnlyKnownSettings() throws Exception {
+        String manifest = read("deploy/k8s/tasker-worker.yaml");
+        Matcher block = Pattern.compile("(?m)^  tasker\\.toml: \\|\\n((?:    .*\\n|\\s*\\n)+)").matcher(manifest);
+        assertTrue(block.find(), "the ConfigMap carries a tasker.toml");
+        String toml = block.group(1).lines().map(l -> l.length() >= 4 ? l.substring(4) : l)
+                .collect(java.util.stream.Collectors.joining("\n"));
+        org.tomlj.TomlParseResult parsed = org.tomlj.Toml.parse(toml);
+        assertTrue(parsed.errors().isEmpty(), parsed.errors().toString());
+        Set<String> known = new TreeSet<>();
+        for (io.tasker.worker.internal.config.ConfigKey k : io.tasker.worker.internal.config.ConfigKey.values()) {
+            known.add(k.key());
+        }
+        List<String> unknown = new ArrayList<>();
+        for (String dotted : parsed.dottedKeySet()) {
+            String key = dotted.startsWith("environments.") ? dotted.substring(dotted.indexOf('.', 13) + 1) : dotted;
+            String property = "tasker." + key.replace('_', '-');
+            if (!known.contains(property)) {
+                unknown.add(dotted + " -> " + property);
+            }
+        }
+        assertTrue(unknown.isEmpty(), "settings the worker does not know: " + unknown);
+        assertTrue(parsed.dottedKeySet().size() >= 3, parsed.dottedKeySet().toString());
+    }
+
     private static Document xml(String relative) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);

@@ -23,6 +23,8 @@ public final class BootstrapConfig {
         engine.put("data_dir", s.resolvedDataDir());
         engine.put("completion_timeout_ms", s.completionTimeoutMs());
         engine.put("backoff", backoff);
+        // Parent step names on StepResponse let the dashboard draw the DAG; the real foundation ignores the key.
+        engine.put("expose_step_parents", true);
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("namespace", s.namespace());
         root.put("log_level", s.logLevel());
