@@ -214,6 +214,11 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         return domainEvents;
     }
 
+    /** The same {@link io.tasker.worker.api.client.TaskerClient} a bean injects on Liberty, over this engine. */
+    public io.tasker.worker.api.client.TaskerClient client() {
+        return new io.tasker.worker.internal.client.FfiTaskerClient(() -> ffi);
+    }
+
     /** The engine binding, for calls this class does not wrap. */
     public TaskerFfi engine() {
         return ffi;

@@ -1,7 +1,9 @@
 package io.tasker.worker.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tasker.worker.api.client.TaskerClientException;
 import io.tasker.worker.internal.Json;
+import io.tasker.worker.internal.client.EngineClientException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -10,9 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Unwraps the engine's client envelopes and builds JSON responses.
- *
- * <p>{@code success:true} gives the {@code data} value as it came from the engine. {@code success:false} maps to an
+ * Builds JSON responses. Envelopes are unwrapped by the client ({@code FfiTaskerClient}); a refusal maps to an
  * HTTP status by what the engine said: duplicates 409, missing things 404, other non-recoverable errors 400,
  * recoverable ones 503, and FFI-level errors (no {@code recoverable} key) 400 for bad arguments else 500.
  */
@@ -21,31 +21,28 @@ final class ApiResponses {
     private ApiResponses() {
     }
 
-    static Response fromEnvelope(String envelope, Response.Status successStatus) {
-        if (envelope == null) {
-            return error(Response.Status.INTERNAL_SERVER_ERROR, "The engine returned nothing");
+    /** 200 with the engine's data as it came. */
+    static Response data(JsonNode data) {
+        return json(Response.Status.OK, data.toString());
+    }
+
+    /** The status and body for a refused client call. */
+    static Response fromClientException(TaskerClientException e) {
+        Boolean recoverable = e instanceof EngineClientException ece ? ece.reportedRecoverable() : null;
+        if (e instanceof EngineClientException ece && ece.kind() != EngineClientException.Kind.ENGINE) {
+            return error(ece.kind() == EngineClientException.Kind.NOT_STARTED ? Response.Status.SERVICE_UNAVAILABLE
+                    : Response.Status.INTERNAL_SERVER_ERROR, e.getMessage());
         }
-        JsonNode node;
-        try {
-            node = Json.parse(envelope);
-        } catch (IllegalArgumentException e) {
-            return error(Response.Status.INTERNAL_SERVER_ERROR, "The engine returned malformed JSON");
-        }
-        if (node.path("success").asBoolean(false)) {
-            JsonNode data = node.get("data");
-            return json(successStatus, data == null ? "null" : data.toString());
-        }
-        String message = node.path("error").asText("Unknown engine error");
-        JsonNode recoverable = node.get("recoverable");
+        String message = e.getMessage() == null ? "Unknown engine error" : e.getMessage();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
-        if (recoverable != null && !recoverable.isNull()) {
-            body.put("recoverable", recoverable.asBoolean());
+        if (recoverable != null) {
+            body.put("recoverable", recoverable);
         }
         return json(statusFor(message, recoverable), Json.write(body));
     }
 
-    static Response.Status statusFor(String message, JsonNode recoverable) {
+    static Response.Status statusFor(String message, Boolean recoverable) {
         String m = message.toLowerCase(Locale.ROOT);
         if (m.contains("already exists") || m.contains("duplicate") || m.contains("conflict")) {
             return Response.Status.CONFLICT;
@@ -53,8 +50,8 @@ final class ApiResponses {
         if (m.contains("not found") || m.contains("no such") || m.contains("unknown task")) {
             return Response.Status.NOT_FOUND;
         }
-        if (recoverable != null && !recoverable.isNull()) {
-            return recoverable.asBoolean() ? Response.Status.SERVICE_UNAVAILABLE : Response.Status.BAD_REQUEST;
+        if (recoverable != null) {
+            return recoverable ? Response.Status.SERVICE_UNAVAILABLE : Response.Status.BAD_REQUEST;
         }
         if (m.contains("invalid") || m.contains("validation") || m.contains("missing field")
                 || m.contains("unknown variant") || m.contains("expected")) {

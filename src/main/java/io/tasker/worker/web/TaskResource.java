@@ -1,9 +1,7 @@
 package io.tasker.worker.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tasker.worker.ffi.TaskerFfi;
-import io.tasker.worker.internal.Json;
-import io.tasker.worker.internal.cdi.TaskerWorker;
+import io.tasker.worker.internal.client.FfiTaskerClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -21,12 +19,11 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * Tasks and steps, through the engine's client functions. These run on request threads, never on the poll thread
- * (contract B13), and return the engine's JSON as it is.
+ * Tasks and steps, through the {@link FfiTaskerClient} (the same code as the injectable {@code TaskerClient}). These
+ * run on request threads, never on the poll thread (contract B13), and return the engine's JSON as it is; engine
+ * refusals reach {@link ClientExceptionMapper}.
  */
 @Path("tasks")
 @ApplicationScoped
@@ -37,7 +34,7 @@ public class TaskResource {
     static final int MAX_BODY_BYTES = 1024 * 1024;
 
     @Inject
-    TaskerWorker worker;
+    FfiTaskerClient client;
 
     @POST
     @Consumes(MediaType.WILDCARD)
@@ -52,70 +49,53 @@ public class TaskResource {
         if (bytes.length == 0) {
             throw new ApiException("The body must be a JSON object with at least 'name'");
         }
-        String request = CreateTaskRequest.toEngineJson(bytes);
-        Response response = ApiResponses.fromEnvelope(engine().clientCreateTask(request), Response.Status.CREATED);
-        if (response.getStatus() == 201) {
-            JsonNode created = Json.parse((String) response.getEntity());
-            String uuid = created.path("task_uuid").asText(null);
-            if (uuid != null) {
-                return Response.fromResponse(response).location(URI.create("/api/tasks/" + uuid)).build();
-            }
+        JsonNode created = client.createTaskJson(CreateTaskRequest.toEngineJson(bytes));
+        Response.ResponseBuilder response = Response.status(Response.Status.CREATED)
+                .type(MediaType.APPLICATION_JSON_TYPE).entity(created.toString());
+        String uuid = created.path("task_uuid").asText(null);
+        if (uuid != null) {
+            response.location(URI.create("/api/tasks/" + uuid));
         }
-        return response;
+        return response.build();
     }
 
     @GET
     public Response list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
                          @QueryParam("namespace") String namespace, @QueryParam("status") String status) {
-        Map<String, Object> params = new LinkedHashMap<>();
-        params.put("limit", integer("limit", limit, 50, 1, 1000));
-        params.put("offset", integer("offset", offset, 0, 0, Integer.MAX_VALUE));
-        if (namespace != null && !namespace.isBlank()) {
-            params.put("namespace", namespace);
-        }
-        if (status != null && !status.isBlank()) {
-            params.put("status", status);
-        }
-        return ApiResponses.fromEnvelope(engine().clientListTasks(Json.write(params)), Response.Status.OK);
+        return ApiResponses.data(client.listTasksJson(integer("limit", limit, 50, 1, 1000),
+                integer("offset", offset, 0, 0, Integer.MAX_VALUE), namespace, status));
     }
 
     @GET
     @Path("{taskUuid}")
     public Response get(@PathParam("taskUuid") String taskUuid) {
-        return ApiResponses.fromEnvelope(engine().clientGetTask(Uuids.require(taskUuid, "taskUuid")), Response.Status.OK);
+        return ApiResponses.data(client.getTaskJson(Uuids.require(taskUuid, "taskUuid")));
     }
 
     @DELETE
     @Path("{taskUuid}")
     public Response cancel(@PathParam("taskUuid") String taskUuid) {
-        return ApiResponses.fromEnvelope(engine().clientCancelTask(Uuids.require(taskUuid, "taskUuid")), Response.Status.OK);
+        return ApiResponses.data(client.cancelTaskJson(Uuids.require(taskUuid, "taskUuid")));
     }
 
     @GET
     @Path("{taskUuid}/steps")
     public Response steps(@PathParam("taskUuid") String taskUuid) {
-        return ApiResponses.fromEnvelope(engine().clientListTaskSteps(Uuids.require(taskUuid, "taskUuid")), Response.Status.OK);
+        return ApiResponses.data(client.listTaskStepsJson(Uuids.require(taskUuid, "taskUuid")));
     }
 
     @GET
     @Path("{taskUuid}/steps/{stepUuid}")
     public Response step(@PathParam("taskUuid") String taskUuid, @PathParam("stepUuid") String stepUuid) {
-        return ApiResponses.fromEnvelope(engine().clientGetStep(Uuids.require(taskUuid, "taskUuid"),
-                Uuids.require(stepUuid, "stepUuid")), Response.Status.OK);
+        return ApiResponses.data(client.getStepJson(Uuids.require(taskUuid, "taskUuid"),
+                Uuids.require(stepUuid, "stepUuid")));
     }
 
     @GET
     @Path("{taskUuid}/steps/{stepUuid}/audit")
     public Response audit(@PathParam("taskUuid") String taskUuid, @PathParam("stepUuid") String stepUuid) {
-        return ApiResponses.fromEnvelope(engine().clientGetStepAuditHistory(Uuids.require(taskUuid, "taskUuid"),
-                Uuids.require(stepUuid, "stepUuid")), Response.Status.OK);
-    }
-
-    private TaskerFfi engine() {
-        if (worker.runtime() == null) {
-            throw new ApiException(503, "The worker is not started");
-        }
-        return worker.runtime().engine();
+        return ApiResponses.data(client.getStepAuditHistoryJson(Uuids.require(taskUuid, "taskUuid"),
+                Uuids.require(stepUuid, "stepUuid")));
     }
 
     private static int integer(String name, String value, int fallback, int min, int max) {

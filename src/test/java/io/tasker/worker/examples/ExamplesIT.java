@@ -100,10 +100,41 @@ class ExamplesIT {
 
     @Test
     void checkpointedBatchResumesAndSums() throws Exception {
+        // 100 items over 2 workers of 50; checkpoint every 10 items; the first attempt of the worker holding item 25
+        // (checkpoint_batch_001: items 0..49) fails there, after its checkpoint at 20.
         String task = create("batch_examples", "checkpointed_batch_processing", Map.of("item_count", 100));
         assertEquals("complete", awaitTerminal(task).path("status").asText());
         assertEquals(5050, step(task, "aggregate_results").path("results").path("result").path("total_sum").asInt());
-        assertEquals(2, step(task, "checkpoint_batch_001").path("attempts").asInt());
+        JsonNode failed = step(task, "checkpoint_batch_001");
+        assertEquals(2, failed.path("attempts").asInt());
+        JsonNode outcome = failed.path("results").path("result").path("batch_worker_outcome");
+        JsonNode meta = outcome.path("batch_metadata");
+        assertEquals(2, meta.path("attempt").asInt(), meta.toString());
+        assertEquals(20, meta.path("resumed_from").asInt(-1), "resumed from the last checkpoint, not from 0: " + meta);
+        assertEquals(4, meta.path("checkpoints").asInt(), "checkpoints at 10, 20 (first attempt), 30, 40: " + meta);
+        assertEquals(1275, outcome.path("results").get(0).path("sum").asLong(), "1..50: " + outcome);
+        assertEquals(50, outcome.path("last_cursor").asLong());
+        JsonNode clean = step(task, "checkpoint_batch_002");
+        assertEquals(1, clean.path("attempts").asInt(), clean.toString());
+        assertTrue(clean.path("results").path("result").path("batch_worker_outcome").path("batch_metadata")
+                .path("resumed_from").isNull(), clean.toString());
+
+        // The audit history shows the failure, the wait for the retry and the second run.
+        List<String> states = new java.util.ArrayList<>();
+        JsonNode failure = null;
+        for (JsonNode a : get("/api/tasks/" + task + "/steps/" + failed.path("step_uuid").asText() + "/audit")) {
+            states.add(a.path("to_state").asText());
+            if ("enqueued_as_error_for_orchestration".equals(a.path("to_state").asText())) {
+                failure = a;
+            }
+        }
+        assertEquals(2, states.stream().filter("in_progress"::equals).count(), "two runs: " + states);
+        assertEquals(1, states.stream().filter("waiting_for_retry"::equals).count(), "one retry: " + states);
+        assertTrue(states.indexOf("waiting_for_retry") < states.lastIndexOf("in_progress"), states.toString());
+        assertEquals("complete", states.get(states.size() - 1), states.toString());
+        assertTrue(failure != null && !failure.path("success").asBoolean(), "no failure transition: " + states);
+        assertTrue(failure.path("result").path("error").path("message").asText().contains("Simulated crash at item 25"),
+                failure.toString());
     }
 
     @Test

@@ -33,6 +33,7 @@ class ApiIT {
             assertTrue(data.path("library_path").asText().endsWith("libtasker_engine.so"), data.toString());
             assertFalse(data.path("library_version").asText().isEmpty());
             assertTrue(data.has("pending") && data.has("starvation_detected") && data.has("slots_used"));
+            assertTrue(data.has("handlers_in_flight") && data.has("handler_limits"), data.toString());
         }
     }
 
@@ -110,6 +111,9 @@ class ApiIT {
         assertEquals("running", status.path("state").asText());
         assertTrue(status.path("worker_id").asText().startsWith("java-worker-"));
         assertEquals(10, status.path("slots_total").asInt());
+        assertEquals(10, status.path("slots").path("total").asInt(), status.toString());
+        assertTrue(status.path("slots").has("used") && status.path("handlers_in_flight").isObject()
+                && status.path("handler_limits").isObject(), status.toString());
         assertTrue(status.path("library_path").asText().endsWith("libtasker_engine.so"));
         assertFalse(status.path("library_version").asText().isEmpty());
         assertTrue(status.path("polls").asLong() > 0);

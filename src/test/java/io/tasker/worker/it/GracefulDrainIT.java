@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * SIGTERM the Liberty JVM while slow handlers run, restart it, and check that the in-flight steps were completed
- * (accepted and stored on disk) before the engine stopped: complete after one attempt, not retried. Runs last and
- * leaves the restarted server for {@code liberty:stop}.
+ * (accepted and stored on disk) before the engine stopped: complete after one attempt, not retried. Runs after the
+ * other ITs and before {@code CrashRestartIT} (pom: failsafe executions), and leaves the restarted server running.
  */
 class GracefulDrainIT {
 

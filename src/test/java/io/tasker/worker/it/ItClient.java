@@ -51,8 +51,12 @@ final class ItClient {
     }
 
     String createTask(String name, Map<String, ?> context) {
+        return createTask("examples", name, context);
+    }
+
+    String createTask(String namespace, String name, Map<String, ?> context) {
         // A fresh idempotency key: identical contexts (also across runs on the persistent data dir) would collide.
-        Reply r = post("/api/tasks", json(Map.of("name", name, "namespace", "examples", "version", "1.0.0",
+        Reply r = post("/api/tasks", json(Map.of("name", name, "namespace", namespace, "version", "1.0.0",
                 "context", context, "idempotency_key", java.util.UUID.randomUUID().toString())));
         if (r.status() != 201) {
             throw new AssertionError("create " + name + " -> " + r.status() + " " + r.body());
@@ -68,8 +72,26 @@ final class ItClient {
         return r.json();
     }
 
+    /** The task's steps ({@code GET /api/tasks/{uuid}/steps}). */
+    JsonNode steps(String taskUuid) {
+        Reply r = get("/api/tasks/" + taskUuid + "/steps");
+        if (r.status() != 200) {
+            throw new AssertionError("get steps -> " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
+    /** The step's transitions ({@code GET /api/tasks/{uuid}/steps/{stepUuid}/audit}). */
+    JsonNode audit(String taskUuid, String stepUuid) {
+        Reply r = get("/api/tasks/" + taskUuid + "/steps/" + stepUuid + "/audit");
+        if (r.status() != 200) {
+            throw new AssertionError("get audit -> " + r.status() + " " + r.body());
+        }
+        return r.json();
+    }
+
     JsonNode step(String taskUuid, String name) {
-        for (JsonNode s : get("/api/tasks/" + taskUuid + "/steps").json()) {
+        for (JsonNode s : steps(taskUuid)) {
             if (name.equals(s.path("name").asText())) {
                 return s;
             }

@@ -66,8 +66,8 @@ class CreateTaskRequestTest {
     /** Status mapping of engine errors (the Response itself needs the JAX-RS runtime, so only the decision). */
     @Test
     void engineErrorStatusMapping() {
-        com.fasterxml.jackson.databind.node.BooleanNode no = com.fasterxml.jackson.databind.node.BooleanNode.FALSE;
-        com.fasterxml.jackson.databind.node.BooleanNode yes = com.fasterxml.jackson.databind.node.BooleanNode.TRUE;
+        Boolean no = Boolean.FALSE;
+        Boolean yes = Boolean.TRUE;
         assertEquals(Response.Status.CONFLICT,
                 ApiResponses.statusFor("API error (409): A task with the same identity already exists", no));
         assertEquals(Response.Status.NOT_FOUND, ApiResponses.statusFor("API error (404): Task not found", no));

@@ -33,6 +33,23 @@ public enum ConfigKey {
     DOMAIN_EVENTS_ENABLED("tasker.domain-events.enabled", Type.BOOLEAN, "true", "poll the engine's in-process (fast/broadcast) domain events and deliver them to subscriber beans"),
     DOMAIN_EVENTS_POLL_INTERVAL_MS("tasker.domain-events.poll-interval-ms", Type.LONG, "10", "pause between in-process domain event polls");
 
+    /**
+     * The one dynamic family: {@code tasker.worker.handler-concurrency.<callable>}, a positive int capping the
+     * executions of one handler within the global slots. The suffix is the callable verbatim (underscores kept),
+     * so it is not an enum constant; {@link #problemWithDynamic} validates it.
+     */
+    public static final String HANDLER_CONCURRENCY_PREFIX = "tasker.worker.handler-concurrency.";
+
+    /** True for a well-formed key of the per-handler family (a non-blank callable after the prefix). */
+    public static boolean isHandlerConcurrency(String key) {
+        return key.startsWith(HANDLER_CONCURRENCY_PREFIX) && !key.substring(HANDLER_CONCURRENCY_PREFIX.length()).isBlank();
+    }
+
+    /** Validates a value of the per-handler family (same rule as {@code max-concurrency}). */
+    public static String problemWithDynamic(String raw) {
+        return MAX_CONCURRENCY.problemWith(raw);
+    }
+
     /** Value types; positive numbers only for INT/LONG/DOUBLE, 0..1 for FRACTION. */
     public enum Type { STRING, INT, LONG, DOUBLE, FRACTION, BOOLEAN }
 

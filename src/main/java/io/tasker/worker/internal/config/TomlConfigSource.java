@@ -176,6 +176,12 @@ public final class TomlConfigSource implements ConfigSource {
         for (Map.Entry<String, Object> e : entries.entrySet()) {
             String tomlKey = tomlPrefix + e.getKey();
             String mpKey = keyPrefix + e.getKey().replace('_', '-');
+            if ("worker.handler-concurrency.".equals(keyPrefix)) {
+                // [worker.handler_concurrency] <callable> = N: the key is a callable name and stays verbatim.
+                out.put(ConfigKey.HANDLER_CONCURRENCY_PREFIX + e.getKey(),
+                        handlerLimit(e.getKey(), tomlKey, e.getValue(), file));
+                continue;
+            }
             if (e.getValue() instanceof TomlTable nested) {
                 flatten(nested, tomlKey + ".", mpKey + ".", out, file, variables);
                 continue;
@@ -185,6 +191,19 @@ public final class TomlConfigSource implements ConfigSource {
                     "Unknown key " + tomlKey + " (" + fullKey + ") in " + file));
             out.put(fullKey, value(key, tomlKey, e.getValue(), file, variables));
         }
+    }
+
+    private static String handlerLimit(String callable, String tomlKey, Object raw, String file) {
+        String fullKey = ConfigKey.HANDLER_CONCURRENCY_PREFIX + callable;
+        if (!(raw instanceof Long l)) {
+            throw new ConfigurationException("Wrong type for " + tomlKey + " (" + fullKey + ") in " + file
+                    + ": expected int, got " + describe(raw));
+        }
+        String problem = ConfigKey.problemWithDynamic(Long.toString(l));
+        if (problem != null) {
+            throw new ConfigurationException("Invalid value for " + tomlKey + " (" + fullKey + ") in " + file + ": " + problem);
+        }
+        return Long.toString(l);
     }
 
     private static String value(ConfigKey key, String tomlKey, Object raw, String file,

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -33,7 +34,13 @@ public record WorkerSettings(
         long backoffMaxMs,
         double backoffMultiplier,
         double backoffJitterPct,
-        boolean webEnabled) {
+        boolean webEnabled,
+        Map<String, Integer> handlerConcurrency) {
+
+    public WorkerSettings {
+        handlerConcurrency = handlerConcurrency == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new TreeMap<>(handlerConcurrency));
+    }
 
     /** The value of {@code tasker.engine.data-dir} that selects the in-memory store. */
     public static final String IN_MEMORY = "memory";
@@ -50,26 +57,55 @@ public record WorkerSettings(
                 throw new ConfigurationException(toml.problem());
             }
         }
-        return from(key -> config.getOptionalValue(key, String.class));
+        List<String> names = new ArrayList<>();
+        for (String name : config.getPropertyNames()) {
+            names.add(name);
+        }
+        return from(key -> config.getOptionalValue(key, String.class), names);
     }
 
     /** Overrides on top of the defaults, e.g. for tests: {@code of(Map.of("tasker.worker.max-concurrency", "2"))}; unknown keys are refused. */
     public static WorkerSettings of(Map<String, String> values) {
         Map<String, String> copy = new HashMap<>(values);
         for (String key : copy.keySet()) {
-            if (ConfigKey.byKey(key).isEmpty()) {
+            if (ConfigKey.byKey(key).isEmpty() && !ConfigKey.isHandlerConcurrency(key)) {
                 throw new ConfigurationException("Unknown setting " + key);
             }
         }
-        return from(key -> Optional.ofNullable(copy.get(key)));
+        return from(key -> Optional.ofNullable(copy.get(key)), copy.keySet());
     }
 
     /**
      * Builds and validates. Every problem is collected so one startup error lists them all, each naming its key.
      */
     public static WorkerSettings from(Function<String, Optional<String>> lookup) {
+        return from(lookup, List.of());
+    }
+
+    /**
+     * As {@link #from(Function)}, also reading the per-handler limits among {@code propertyNames} (the
+     * {@code tasker.worker.handler-concurrency.<callable>} family cannot be looked up key by key).
+     */
+    public static WorkerSettings from(Function<String, Optional<String>> lookup, Iterable<String> propertyNames) {
         Map<ConfigKey, String> raw = new HashMap<>();
         List<String> problems = new ArrayList<>();
+        Map<String, Integer> handlerLimits = new TreeMap<>();
+        for (String name : propertyNames) {
+            if (!name.startsWith(ConfigKey.HANDLER_CONCURRENCY_PREFIX)) {
+                continue;
+            }
+            if (!ConfigKey.isHandlerConcurrency(name)) {
+                problems.add(name + " must name a handler callable after '" + ConfigKey.HANDLER_CONCURRENCY_PREFIX + "'");
+                continue;
+            }
+            String value = lookup.apply(name).orElse("").trim();
+            String problem = ConfigKey.problemWithDynamic(value);
+            if (problem != null) {
+                problems.add(name + " " + problem);
+            } else {
+                handlerLimits.put(name.substring(ConfigKey.HANDLER_CONCURRENCY_PREFIX.length()), Integer.parseInt(value));
+            }
+        }
         for (ConfigKey key : ConfigKey.values()) {
             String value = lookup.apply(key.key()).filter(v -> !v.isBlank()).orElse(key.defaultValue());
             if (value != null) {
@@ -115,7 +151,8 @@ public record WorkerSettings(
                 max,
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_MULTIPLIER)),
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_JITTER_PCT)),
-                Boolean.parseBoolean(raw.get(ConfigKey.WEB_ENABLED)));
+                Boolean.parseBoolean(raw.get(ConfigKey.WEB_ENABLED)),
+                handlerLimits);
     }
 
     /**

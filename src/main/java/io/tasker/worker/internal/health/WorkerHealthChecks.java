@@ -1,5 +1,6 @@
 package io.tasker.worker.internal.health;
 
+import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.cdi.TaskerWorker;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
 import io.tasker.worker.internal.runtime.WorkerState;
@@ -33,6 +34,8 @@ public final class WorkerHealthChecks {
                 .withData("handler_count", worker.registry().handlerCount())
                 .withData("slots_used", rt.slotsUsed())
                 .withData("slots_total", rt.slotsTotal())
+                .withData("handlers_in_flight", Json.write(rt.inFlightByHandler()))
+                .withData("handler_limits", Json.write(rt.handlerLimits()))
                 .withData("pending", m.pendingCount())
                 .withData("starvation_detected", m.starvationDetected())
                 .withData("paused", rt.isPaused());

@@ -47,6 +47,8 @@ final class StepExecution implements Runnable {
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile Future<?> future;
     private volatile long startedAtNanos;
+    /** Holds a place in its handler's lane ({@link HandlerLimits}); guarded by that lane's lock. */
+    boolean holdsLane;
 
     StepExecution(WorkerRuntime runtime, ObjectNode event, String eventId, long polledAtNanos, long timeoutNanos) {
         this.runtime = runtime;

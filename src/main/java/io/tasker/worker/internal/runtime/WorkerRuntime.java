@@ -1,10 +1,7 @@
 package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.HandlerRegistry;
-import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.events.StepCheckpointYieldSent;
 import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
@@ -16,7 +13,6 @@ import io.tasker.worker.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.WorkerSettings;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,10 +20,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -35,20 +29,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The worker loop, free of CDI so it runs in the container and in a plain JVM alike.
- *
- * <p><b>Slots.</b> A semaphore holds {@code max-concurrency} execution slots. The poller takes a slot
- * <em>before</em> each {@code poll_step_events} and gives it back at once when nothing was polled; otherwise the
- * slot travels with the event and is released only after the engine accepted (or refused) its outcome. The engine
- * therefore never holds more of our events than we can run (contract B1).
- *
- * <p><b>One thread polls.</b> A single scheduled tick (every {@code poll-interval-ms}) drains every available event
- * while slots remain, fails events past their deadline, and runs the periodic {@code cleanup_timeouts} and
- * starvation/metrics calls. Handlers run on the injected executor. Client calls never happen here (B13).
- *
- * <p><b>Deadlines.</b> The handler timeout counts from the poll, since the engine's own completion timeout does too.
- * An expired event is failed as a retryable {@code timeout} and its handler interrupted; a late result is dropped.
- * The slot is freed with the timeout report, so a handler that ignores interrupts keeps its thread but not its slot.
+ * The worker, free of CDI so it runs in the container and in a plain JVM alike: lifecycle (bootstrap, start,
+ * pause, drain, stop), the callbacks of {@link StepExecution}, and the status figures. The work itself is split:
+ * {@link PollLoop} (the single poll thread: deadlines, polling, dispatch), {@link ExecutionSlots} (the slots, the
+ * events holding them, per-handler caps) and {@link MaintenanceTimers} (cleanup and metrics calls).
  */
 public final class WorkerRuntime {
 
@@ -57,14 +41,13 @@ public final class WorkerRuntime {
     private final TaskerFfi ffi;
     private final WorkerSettings settings;
     private final HandlerRegistry registry;
-    private final ExecutorService handlerExecutor;
     private final ScheduledExecutorService scheduler;
     private final LifecycleListener listener;
-    private final Semaphore slots;
-    private final ConcurrentHashMap<String, StepExecution> inFlight = new ConcurrentHashMap<>();
+    private final ExecutionSlots slots;
+    private final MaintenanceTimers timers;
+    private final PollLoop pollLoop;
     private final ConcurrentHashMap<String, String> versions = new ConcurrentHashMap<>();
     private final Function<String, String> versionLookup;
-    private final long timeoutNanos;
     private final Object lifecycle = new Object();
 
     final boolean emitReceived;
@@ -80,17 +63,7 @@ public final class WorkerRuntime {
     private volatile String workerId;
     private volatile ResultSerializer serializer;
     private volatile ScheduledFuture<?> tick;
-    private volatile long lastTickNanos = System.nanoTime();
-    private volatile long lastReleaseNanos = System.nanoTime();
-    private volatile DispatchMetrics metrics = DispatchMetrics.EMPTY;
-    private long nextMetricsNanos;
-    private long nextCleanupNanos;
-    private volatile int maxObservedInFlight;
 
-    private final LongAdder polls = new LongAdder();
-    private final LongAdder pollsEmpty = new LongAdder();
-    private final LongAdder pollsFailed = new LongAdder();
-    private final LongAdder received = new LongAdder();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
@@ -109,12 +82,12 @@ public final class WorkerRuntime {
         this.ffi = ffi;
         this.settings = settings;
         this.registry = registry;
-        this.handlerExecutor = handlerExecutor;
         this.scheduler = scheduler;
         this.listener = listener == null ? LifecycleListener.NONE : listener;
         this.versionLookup = versionLookup == null ? name -> null : versionLookup;
-        this.slots = new Semaphore(settings.maxConcurrency());
-        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.handlerTimeoutMs());
+        this.slots = new ExecutionSlots(settings.maxConcurrency(), settings.handlerConcurrency());
+        this.timers = new MaintenanceTimers(ffi, settings.metricsIntervalMs(), settings.cleanupIntervalMs());
+        this.pollLoop = new PollLoop(this, ffi, slots, timers, handlerExecutor, settings.handlerTimeoutMs());
         this.emitReceived = this.listener.wants(StepExecutionReceived.class);
         this.emitStarted = this.listener.wants(StepExecutionStarted.class);
         this.emitCompleted = this.listener.wants(StepExecutionCompleted.class);
@@ -165,13 +138,15 @@ public final class WorkerRuntime {
             if (state != WorkerState.BOOTSTRAPPED) {
                 throw new IllegalStateException("Cannot start a worker in state " + state.wireName());
             }
-            long now = System.nanoTime();
-            nextMetricsNanos = now;
-            nextCleanupNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.cleanupIntervalMs());
-            lastTickNanos = now;
+            pollLoop.reset(System.nanoTime());
             state = WorkerState.RUNNING;
-            tick = scheduler.scheduleWithFixedDelay(this::tick, 0, settings.pollIntervalMs(), TimeUnit.MILLISECONDS);
+            tick = scheduler.scheduleWithFixedDelay(pollLoop, 0, settings.pollIntervalMs(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Whether the poll loop may take new events now. */
+    boolean mayPoll() {
+        return state == WorkerState.RUNNING && !paused;
     }
 
     /** Stops polling new events; in-flight handlers continue. */
@@ -204,7 +179,7 @@ public final class WorkerRuntime {
             beginDrain();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownGraceMs());
             // The tick keeps running meanwhile: it still enforces handler deadlines.
-            while (!inFlight.isEmpty() && System.nanoTime() - deadline < 0) {
+            while (!slots.isEmpty() && System.nanoTime() - deadline < 0) {
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -212,7 +187,7 @@ public final class WorkerRuntime {
                     break;
                 }
             }
-            for (StepExecution straggler : new ArrayList<>(inFlight.values())) {
+            for (StepExecution straggler : new ArrayList<>(slots.inFlight())) {
                 LOG.warning(() -> "Shutdown grace period over: failing step " + straggler.stepUuid()
                         + " (" + straggler.handlerName() + ") as retryable");
                 straggler.abandon("Worker shut down before handler '" + straggler.handlerName() + "' finished");
@@ -240,118 +215,17 @@ public final class WorkerRuntime {
         }
     }
 
-    // ---- the poll tick ----
-
-    private void tick() {
-        long now = System.nanoTime();
-        lastTickNanos = now;
-        try {
-            if (!inFlight.isEmpty()) {
-                expireDeadlines(now);
-            }
-            if (state == WorkerState.RUNNING && !paused) {
-                pollAvailable();
-            }
-            if (now - nextMetricsNanos >= 0) {
-                nextMetricsNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.metricsIntervalMs());
-                ffi.checkStarvationWarnings();
-                readMetrics();
-            }
-            if (now - nextCleanupNanos >= 0) {
-                nextCleanupNanos = now + TimeUnit.MILLISECONDS.toNanos(settings.cleanupIntervalMs());
-                ffi.cleanupTimeouts();
-            }
-        } catch (Throwable t) {
-            // A periodic task that throws is never run again: log and carry on.
-            LOG.log(Level.WARNING, "Poll tick failed", t);
-        }
-    }
-
-    private void pollAvailable() {
-        while (state == WorkerState.RUNNING && !paused && slots.tryAcquire()) {
-            String json;
-            try {
-                polls.increment();
-                json = ffi.pollStepEvent();
-            } catch (RuntimeException e) {
-                pollsFailed.increment();
-                slots.release();
-                throw e;
-            }
-            if (json == null) {
-                pollsEmpty.increment();
-                slots.release();
-                return;
-            }
-            dispatch(json);
-        }
-    }
-
-    private void dispatch(String json) {
-        long now = System.nanoTime();
-        received.increment();
-        ObjectNode event;
-        String eventId;
-        try {
-            event = (ObjectNode) Json.MAPPER.readTree(json);
-            eventId = StepExecution.text(event, "event_id");
-        } catch (Exception e) {
-            event = null;
-            eventId = null;
-        }
-        if (event == null || eventId == null) {
-            // Without an event id nothing can be completed; the engine's timeout will fail it.
-            slots.release();
-            LOG.severe(() -> "Unreadable step event from the engine: " + abbreviate(json));
-            return;
-        }
-        StepExecution execution = new StepExecution(this, event, eventId, now, timeoutNanos);
-        inFlight.put(eventId, execution);
-        int size = inFlight.size();
-        if (size > maxObservedInFlight) {
-            maxObservedInFlight = size;
-        }
-        if (emitReceived) {
-            emit(new StepExecutionReceived(eventId, execution.taskUuid(), execution.stepUuid(),
-                    execution.handlerName(), execution.stepName(), Instant.now()));
-        }
-        try {
-            execution.attach(handlerExecutor.submit(execution));
-        } catch (RejectedExecutionException e) {
-            execution.finish(StepHandlerResult.failure("Worker executor rejected the step: " + e.getMessage(),
-                    ErrorType.HANDLER_ERROR, true), true, null);
-        }
-    }
-
-    private void expireDeadlines(long now) {
-        for (StepExecution e : inFlight.values()) {
-            if (now - e.deadlineNanos >= 0) {
-                e.timeOut(settings.handlerTimeoutMs());
-            }
-        }
-    }
-
-    private void readMetrics() {
-        String json = ffi.dispatchMetrics();
-        if (json == null) {
-            return;
-        }
-        JsonNode m = Json.parse(json);
-        if (!m.path("pending_count").isNumber()) {
-            return; // error form {success:false,…}
-        }
-        JsonNode oldest = m.get("oldest_pending_age_ms");
-        metrics = new DispatchMetrics(m.path("pending_count").asLong(), m.path("starvation_detected").asBoolean(),
-                m.path("starving_event_count").asLong(), oldest == null || oldest.isNull() ? null : oldest.asLong());
-    }
-
     // ---- called by StepExecution ----
 
     void release(StepExecution execution, boolean success) {
-        inFlight.remove(execution.eventId, execution);
         (success ? succeeded : failed).increment();
-        lastReleaseNanos = System.nanoTime();
-        slots.release();
+        StepExecution next = slots.release(execution);
+        if (next != null) {
+            // The next waiting event of this handler already holds a global slot; it starts now.
+            pollLoop.submit(next);
+        }
+        // The freed slot can take the next event now rather than at the next tick.
+        pollLoop.requestDrain();
     }
 
     void emit(StepLifecycleEvent event) {
@@ -412,47 +286,47 @@ public final class WorkerRuntime {
     }
 
     public int slotsTotal() {
-        return settings.maxConcurrency();
+        return slots.total();
     }
 
     public int slotsUsed() {
-        return settings.maxConcurrency() - slots.availablePermits();
+        return slots.used();
     }
 
     public int inFlightCount() {
-        return inFlight.size();
+        return slots.inFlightCount();
     }
 
     /** The most events ever in flight at once (tests assert it never exceeds the slot count). */
     public int maxObservedInFlight() {
-        return maxObservedInFlight;
+        return slots.maxObservedInFlight();
     }
 
     public DispatchMetrics lastMetrics() {
-        return metrics;
+        return timers.metrics();
     }
 
     public long polls() {
-        return polls.sum();
+        return pollLoop.polls.sum();
     }
 
     /** Polls that returned an event (cumulative). */
     public long pollsHit() {
-        return received.sum();
+        return pollLoop.received.sum();
     }
 
     /** Polls that found nothing queued. */
     public long pollsEmpty() {
-        return pollsEmpty.sum();
+        return pollLoop.pollsEmpty.sum();
     }
 
     /** Polls whose FFI call threw. */
     public long pollsFailed() {
-        return pollsFailed.sum();
+        return pollLoop.pollsFailed.sum();
     }
 
     public long eventsReceived() {
-        return received.sum();
+        return pollLoop.received.sum();
     }
 
     public long succeeded() {
@@ -465,7 +339,7 @@ public final class WorkerRuntime {
 
     /** Milliseconds since the poll tick last ran. */
     public long millisSinceLastTick() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastTickNanos);
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pollLoop.lastTickNanos());
     }
 
     /**
@@ -473,24 +347,34 @@ public final class WorkerRuntime {
      * one by then, so the dispatcher is stuck.
      */
     public boolean isDispatcherWedged() {
-        if (slots.availablePermits() > 0 || inFlight.isEmpty()) {
-            return false;
-        }
         long limit = TimeUnit.MILLISECONDS.toNanos(settings.handlerTimeoutMs() + Math.max(5000, 10 * settings.pollIntervalMs()));
-        return System.nanoTime() - lastReleaseNanos > limit;
+        return slots.allTakenLongerThan(limit);
+    }
+
+    /** Events in flight per handler callable (running or waiting for their handler's cap); read off the hot path. */
+    public Map<String, Integer> inFlightByHandler() {
+        return slots.inFlightByHandler();
+    }
+
+    /** Per-handler caps with their running and waiting counts: {callable: {limit, running, waiting}}. */
+    public Map<String, Map<String, Integer>> handlerLimits() {
+        return slots.handlerLimits();
     }
 
     /** A JSON-ready summary for the status endpoint and health data. */
     public Map<String, Object> snapshot() {
         Map<String, Object> m = new LinkedHashMap<>();
-        DispatchMetrics dm = metrics;
+        DispatchMetrics dm = timers.metrics();
         m.put("state", state.wireName());
         m.put("worker_id", workerId);
         m.put("library_path", ffi.path());
         m.put("library_origin", ffi.origin());
         m.put("slots_used", slotsUsed());
         m.put("slots_total", slotsTotal());
-        m.put("in_flight", inFlight.size());
+        m.put("slots", Map.of("used", slotsUsed(), "total", slotsTotal()));
+        m.put("in_flight", slots.inFlightCount());
+        m.put("handlers_in_flight", inFlightByHandler());
+        m.put("handler_limits", handlerLimits());
         m.put("pending", dm.pendingCount());
         m.put("starvation_detected", dm.starvationDetected());
         m.put("starving_events", dm.starvingEventCount());
@@ -502,9 +386,5 @@ public final class WorkerRuntime {
         m.put("draining", isDraining());
         m.put("ms_since_last_tick", millisSinceLastTick());
         return m;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 300 ? s : s.substring(0, 300) + "…";
     }
 }

@@ -1,0 +1,16 @@
+package io.tasker.dupapp;
+
+import io.tasker.worker.api.ExecutableHandler;
+import io.tasker.worker.api.StepContext;
+import io.tasker.worker.api.StepHandler;
+import io.tasker.worker.api.StepHandlerResult;
+import jakarta.enterprise.context.ApplicationScoped;
+
+@StepHandler("same")
+@ApplicationScoped
+public class FirstSame implements ExecutableHandler {
+    @Override
+    public StepHandlerResult call(StepContext ctx) {
+        return StepHandlerResult.success(null);
+    }
+}

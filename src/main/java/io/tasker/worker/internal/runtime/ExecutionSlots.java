@@ -1,0 +1,110 @@
+package io.tasker.worker.internal.runtime;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Slot accounting: {@code max-concurrency} execution slots, the events holding them, and the optional per-handler
+ * caps inside them.
+ *
+ * <p>The poller takes a slot <em>before</em> each {@code poll_step_events} and gives it back at once when nothing
+ * was polled ({@link #giveBack}); otherwise the slot travels with the event and is released only after the engine
+ * accepted (or refused) its outcome. The engine therefore never holds more of our events than we can run (B1).
+ */
+final class ExecutionSlots {
+
+    private final int total;
+    private final Semaphore slots;
+    private final ConcurrentHashMap<String, StepExecution> inFlight = new ConcurrentHashMap<>();
+    private final HandlerLimits handlerLimits; // null without per-handler caps: the hot path then skips them
+    private volatile long lastReleaseNanos = System.nanoTime();
+    private volatile int maxObservedInFlight;
+
+    ExecutionSlots(int total, Map<String, Integer> handlerCaps) {
+        this.total = total;
+        this.slots = new Semaphore(total);
+        this.handlerLimits = HandlerLimits.of(handlerCaps);
+    }
+
+    /** Takes a slot for the next poll; false when all are busy. */
+    boolean tryTake() {
+        return slots.tryAcquire();
+    }
+
+    /** Returns a slot taken for a poll that brought no runnable event. */
+    void giveBack() {
+        slots.release();
+    }
+
+    /**
+     * Registers a polled event on its slot. Returns true when it may start now, false when it waits for its
+     * handler's cap (it keeps the slot meanwhile).
+     */
+    boolean admit(StepExecution execution) {
+        inFlight.put(execution.eventId, execution);
+        int size = inFlight.size();
+        if (size > maxObservedInFlight) {
+            maxObservedInFlight = size;
+        }
+        return handlerLimits == null || handlerLimits.admit(execution);
+    }
+
+    /**
+     * Frees the slot of a reported event. Returns the next waiting event of the same handler, which already holds
+     * a slot and must be started now; or null.
+     */
+    StepExecution release(StepExecution execution) {
+        inFlight.remove(execution.eventId, execution);
+        lastReleaseNanos = System.nanoTime();
+        slots.release();
+        return handlerLimits == null ? null : handlerLimits.release(execution);
+    }
+
+    boolean isEmpty() {
+        return inFlight.isEmpty();
+    }
+
+    Collection<StepExecution> inFlight() {
+        return inFlight.values();
+    }
+
+    int inFlightCount() {
+        return inFlight.size();
+    }
+
+    int total() {
+        return total;
+    }
+
+    int used() {
+        return total - slots.availablePermits();
+    }
+
+    int maxObservedInFlight() {
+        return maxObservedInFlight;
+    }
+
+    /** True when every slot is taken and none has been released for longer than {@code limitNanos}. */
+    boolean allTakenLongerThan(long limitNanos) {
+        if (slots.availablePermits() > 0 || inFlight.isEmpty()) {
+            return false;
+        }
+        return System.nanoTime() - lastReleaseNanos > limitNanos;
+    }
+
+    /** Events in flight per handler callable (running or waiting); read off the hot path. */
+    Map<String, Integer> inFlightByHandler() {
+        Map<String, Integer> m = new TreeMap<>();
+        for (StepExecution e : inFlight.values()) {
+            m.merge(String.valueOf(e.handlerName()), 1, Integer::sum);
+        }
+        return m;
+    }
+
+    Map<String, Map<String, Integer>> handlerLimits() {
+        return handlerLimits == null ? Map.of() : handlerLimits.snapshot();
+    }
+}

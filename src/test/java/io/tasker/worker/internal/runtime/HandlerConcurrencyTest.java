@@ -1,0 +1,159 @@
+package io.tasker.worker.internal.runtime;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.Json;
+import io.tasker.worker.internal.config.WorkerSettings;
+import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Per-handler caps within the global slots, against a scripted engine. */
+class HandlerConcurrencyTest {
+
+    private final FakeEngine engine = new FakeEngine();
+    private final DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService handlers = Executors.newCachedThreadPool();
+    private WorkerRuntime runtime;
+
+    private void start(Map<String, String> settings) {
+        runtime = new WorkerRuntime(new TaskerFfi(engine, "fake", "test"), WorkerSettings.of(settings), registry,
+                handlers, scheduler, null, registry::versionOf);
+        runtime.bootstrap(List.of());
+        runtime.start();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (runtime != null) {
+            runtime.stop();
+        }
+        handlers.shutdownNow();
+        scheduler.shutdownNow();
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("condition not met in 5 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void cappedHandlerWaitsInFifoHoldingItsGlobalSlotWhileOthersRun() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        List<String> order = new CopyOnWriteArrayList<>();
+        registry.register("slow", ctx -> {
+            int now = running.incrementAndGet();
+            maxRunning.accumulateAndGet(now, Math::max);
+            order.add(ctx.getStepUuid());
+            try {
+                release.await();
+            } finally {
+                running.decrementAndGet();
+            }
+            return StepHandlerResult.success(null);
+        });
+        registry.register("fast", ctx -> StepHandlerResult.success(Map.of("ok", true)));
+        for (int i = 1; i <= 4; i++) {
+            engine.events.add(FakeEngine.event("e" + i, "s" + i, "slow"));
+        }
+        engine.events.add(FakeEngine.event("f1", "sf", "fast"));
+        engine.events.add(FakeEngine.event("e5", "s5", "slow"));
+        start(Map.of("tasker.worker.max-concurrency", "5", "tasker.worker.handler-concurrency.slow", "2"));
+
+        // 4 slow events take 4 slots (2 running, 2 waiting); the fast one runs in the 5th and frees it.
+        await(() -> engine.calls("complete_step_event").stream().anyMatch(c -> c.eventId().equals("f1")));
+        await(() -> runtime.slotsUsed() == 5); // e5 polled into the freed slot, waiting too
+        Thread.sleep(50);
+        assertEquals(2, running.get(), "only the cap may run");
+        assertEquals(5, runtime.inFlightCount());
+        assertTrue(engine.events.isEmpty(), "every event polled");
+        Map<String, Integer> lane = runtime.handlerLimits().get("slow");
+        assertEquals(Map.of("limit", 2, "running", 2, "waiting", 3), lane);
+        assertEquals(Map.of("slow", 5), runtime.inFlightByHandler());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> slots = (Map<String, Object>) runtime.snapshot().get("slots");
+        assertEquals(Map.of("used", 5, "total", 5), slots);
+        assertTrue(runtime.maxObservedInFlight() <= 5);
+
+        release.countDown();
+        await(() -> engine.calls("complete_step_event").size() == 6);
+        assertEquals(2, maxRunning.get());
+        assertEquals(java.util.Set.of("s1", "s2"), java.util.Set.copyOf(order.subList(0, 2)));
+        await(() -> runtime.slotsUsed() == 0);
+        assertEquals(Map.of("limit", 2, "running", 0, "waiting", 0), runtime.handlerLimits().get("slow"));
+    }
+
+    @Test
+    void waitingEventsStartInPollOrder() throws Exception {
+        List<String> order = new CopyOnWriteArrayList<>();
+        registry.register("one", ctx -> {
+            order.add(ctx.getStepUuid());
+            Thread.sleep(20);
+            return StepHandlerResult.success(null);
+        });
+        for (int i = 1; i <= 5; i++) {
+            engine.events.add(FakeEngine.event("o" + i, "s" + i, "one"));
+        }
+        start(Map.of("tasker.worker.handler-concurrency.one", "1"));
+        await(() -> engine.calls("complete_step_event").size() == 5);
+        assertEquals(List.of("s1", "s2", "s3", "s4", "s5"), order);
+    }
+
+    @Test
+    void waitingEventTimesOutFromItsPollAndLeavesTheQueue() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        registry.register("slow", ctx -> {
+            release.await();
+            return StepHandlerResult.success(null);
+        });
+        engine.events.add(FakeEngine.event("a", "sa", "slow"));
+        engine.events.add(FakeEngine.event("b", "sb", "slow"));
+        start(Map.of("tasker.worker.handler-concurrency.slow", "1", "tasker.worker.handler-timeout-ms", "300"));
+        await(() -> engine.calls("complete_step_event").size() == 2); // both time out: the waiting one too
+        for (FakeEngine.Call c : engine.calls("complete_step_event")) {
+            JsonNode sent = Json.parse(c.json());
+            assertFalse(sent.path("success").asBoolean());
+            assertEquals("timeout", sent.path("error").path("error_type").asText(sent.toString()), sent.toString());
+        }
+        await(() -> runtime.slotsUsed() == 0);
+        assertEquals(Map.of("limit", 1, "running", 0, "waiting", 0), runtime.handlerLimits().get("slow"));
+        release.countDown();
+    }
+
+    /**
+     * Timing loop, one JVM run: steps/s with no caps (the null check only) against a cap the handler never reaches
+     * (the full lane path). Prints the ratio; asserts only a loose bound, since 2 shared cores are noisy.
+     */
+    @Test
+    void noCapMeansNoLanes() throws Exception {
+        registry.register("fast", ctx -> StepHandlerResult.success(null));
+        engine.events.add(FakeEngine.event("x", "sx", "fast"));
+        start(Map.of());
+        await(() -> engine.calls("complete_step_event").size() == 1);
+        assertEquals(Map.of(), runtime.handlerLimits());
+        assertEquals(Map.of(), runtime.snapshot().get("handler_limits"));
+    }
+}
