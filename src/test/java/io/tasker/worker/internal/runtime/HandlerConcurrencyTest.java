@@ -2,61 +2,21 @@ package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
-import io.tasker.worker.internal.config.WorkerSettings;
-import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Per-handler caps within the global slots, against a scripted engine. */
-class HandlerConcurrencyTest {
-
-    private final FakeEngine engine = new FakeEngine();
-    private final DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    private final ExecutorService handlers = Executors.newCachedThreadPool();
-    private WorkerRuntime runtime;
-
-    private void start(Map<String, String> settings) {
-        runtime = new WorkerRuntime(new TaskerFfi(engine, "fake", "test"), WorkerSettings.of(settings), registry,
-                handlers, scheduler, null, registry::versionOf);
-        runtime.bootstrap(List.of());
-        runtime.start();
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (runtime != null) {
-            runtime.stop();
-        }
-        handlers.shutdownNow();
-        scheduler.shutdownNow();
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("condition not met in 5 s");
-            }
-            Thread.sleep(5);
-        }
-    }
+class HandlerConcurrencyTest extends ScriptedRuntimeTest {
 
     @Test
     void cappedHandlerWaitsInFifoHoldingItsGlobalSlotWhileOthersRun() throws Exception {
