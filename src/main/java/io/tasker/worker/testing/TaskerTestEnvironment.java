@@ -31,7 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -89,7 +89,8 @@ public final class TaskerTestEnvironment implements AutoCloseable {
     private final ExecutorService handlers;
     private final ScheduledExecutorService scheduler;
     private final InProcessDomainEventPoller domainEvents;
-    private final List<StepLifecycleEvent> lifecycleEvents = new CopyOnWriteArrayList<>();
+    // Appended from handler threads for every step: a queue keeps each add O(1), unlike a copy-on-write list.
+    private final java.util.Queue<StepLifecycleEvent> lifecycleEvents = new ConcurrentLinkedQueue<>();
     private final Duration defaultTimeout;
     private boolean closed;
 
