@@ -74,6 +74,8 @@ import java.util.function.Supplier;
  *
  * <p>Domain events declared with {@code delivery_mode: fast} reach the {@link DomainEventSubscriber}s and
  * {@link DomainEventPublisher}s given to the builder; {@link #recentDomainEvents()} lists them.
+ *
+ * <p>With JUnit 5, {@link TaskerTest @TaskerTest} does the opening and closing for you.
  */
 public final class TaskerTestEnvironment implements AutoCloseable {
 
