@@ -1,15 +1,12 @@
 package io.tasker.worker.testing;
 
-import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepFailureException;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.logging.StepLogContext;
+import io.tasker.worker.internal.runtime.HandlerOutcomes;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -56,22 +53,14 @@ public final class HandlerTester {
         try (StepLogContext ignored = StepLogContext.open(ctx.getTaskUuid(), ctx.getStepUuid(), ctx.getHandlerName(),
                 ctx.getCorrelationId())) {
             StepHandlerResult result = handler.call(ctx);
-            if (result == null) {
-                return StepHandlerResult.failure("Handler '" + ctx.getHandlerName() + "' returned no result",
-                        ErrorType.HANDLER_ERROR, true);
-            }
-            return result;
+            return result == null ? HandlerOutcomes.noResult(ctx.getHandlerName()) : result;
         } catch (StepFailureException e) {
-            StepHandlerResult result = e.toResult();
-            return e.getCause() != null ? result.withBacktrace(backtrace(e)) : result;
+            return HandlerOutcomes.fromStepFailure(e);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            String message = e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            return StepHandlerResult.failure(message, ErrorType.HANDLER_ERROR, true)
-                    .withMetadata(Map.of("exception_class", e.getClass().getName()))
-                    .withBacktrace(backtrace(e));
+            return HandlerOutcomes.fromException(e);
         }
     }
 
@@ -103,11 +92,5 @@ public final class HandlerTester {
             results.add(r);
         }
         return results;
-    }
-
-    private static List<String> backtrace(Throwable t) {
-        StringWriter w = new StringWriter();
-        t.printStackTrace(new PrintWriter(w));
-        return Arrays.stream(w.toString().split("\\R")).limit(50).toList();
     }
 }

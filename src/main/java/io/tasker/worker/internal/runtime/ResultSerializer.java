@@ -84,9 +84,8 @@ public final class ResultSerializer {
         Throwable current = t;
         int depth = 0;
         while (current != null && depth < 5 && lines.size() < 60) {
-            if (depth > 0) {
-                lines.add("Caused by: " + current);
-            }
+            // Like a Java stack trace: the throwable itself first, then its frames, then each cause.
+            lines.add(depth == 0 ? current.toString() : "Caused by: " + current);
             for (StackTraceElement e : current.getStackTrace()) {
                 if (lines.size() >= 60) {
                     break;

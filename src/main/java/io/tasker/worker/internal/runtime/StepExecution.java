@@ -113,16 +113,12 @@ final class StepExecution implements Runnable {
                     result = invoke(handler.get(), StepContext.fromEvent(event));
                 }
                 if (result == null) {
-                    result = StepHandlerResult.failure("Handler '" + callable + "' returned no result",
-                            ErrorType.HANDLER_ERROR, true);
+                    result = HandlerOutcomes.noResult(callable);
                     systemError = true;
                 }
             }
         } catch (StepFailureException e) {
-            result = e.toResult();
-            if (e.getCause() != null) {
-                result = result.withBacktrace(ResultSerializer.backtrace(e));
-            }
+            result = HandlerOutcomes.fromStepFailure(e);
         } catch (Throwable t) {
             if (finished.get()) {
                 return; // interrupted after a timeout: the timeout was already reported
@@ -130,7 +126,7 @@ final class StepExecution implements Runnable {
             if (t instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            result = exceptionResult(t);
+            result = HandlerOutcomes.fromException(t);
             systemError = true;
             if (t instanceof Error && !(t instanceof LinkageError) && !(t instanceof AssertionError)) {
                 finish(result, true, version);
@@ -285,13 +281,6 @@ final class StepExecution implements Runnable {
             message = "No handler registered for callable '" + callable + "'";
         }
         return StepHandlerResult.failure(message, ErrorType.HANDLER_NOT_FOUND, false);
-    }
-
-    private static StepHandlerResult exceptionResult(Throwable t) {
-        String message = t.getClass().getName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
-        return StepHandlerResult.failure(message, ErrorType.HANDLER_ERROR, true)
-                .withMetadata(Map.of("exception_class", t.getClass().getName()))
-                .withBacktrace(ResultSerializer.backtrace(t));
     }
 
     private static HandlerDefinition definition(ObjectNode event) {
