@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test: the engine's cargo tests, the JUnit unit tests, and the integration tests against a real
-# Liberty server (including the dashboard in headless Chromium). Installs what is missing on a Debian machine
-# first. Extra arguments go to Maven (e.g. scripts/test.sh -Dit.test=WorkflowIT).
+# Liberty server (including the dashboard in headless Chromium) on the embedded engine; then the workflow ITs and
+# the two-worker scale-out IT again on a real tasker-core stack (PostgreSQL + PGMQ + orchestration server, started by
+# scripts/tasker-stack.sh) through the bridge. Installs what is missing on a Debian machine first.
+# TASKER_TEST_BACKENDS="embedded" (or "tasker-core") runs one backend only. Extra arguments go to Maven
+# (e.g. scripts/test.sh -Dit.test=WorkflowIT).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,4 +37,27 @@ if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
   target/liberty/wlp/bin/server stop defaultServer || true
 fi
 
-exec mvn -B verify "$@"
+backends=${TASKER_TEST_BACKENDS:-embedded tasker-core}
+for backend in $backends; do
+  case "$backend" in
+    embedded)
+      echo "== Tests on the embedded engine"
+      mvn -B verify "$@"
+      ;;
+    tasker-core)
+      echo "== Tests on the real tasker-core stack"
+      scripts/tasker-stack.sh start
+      stack_dir=${TASKER_STACK_DIR:-$HOME/.cache/tasker-worker-jakarta/stack}
+      # DATABASE_URL and the orchestration address for the worker (the bridge reads them) and the ITs.
+      set -a
+      # shellcheck disable=SC1091
+      . "$stack_dir/worker.env"
+      set +a
+      mvn -B verify -Ptasker-core,real-stack-it -DskipCargoTests=true "$@"
+      ;;
+    *)
+      echo "Unknown backend '$backend' in TASKER_TEST_BACKENDS (embedded, tasker-core)" >&2
+      exit 2
+      ;;
+  esac
+done

@@ -13,16 +13,19 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Finds and loads the engine library. Order: the explicit MP Config path ({@code tasker.library.path}), then the
- * environment variable {@value #ENV_VAR}, then the engine bundled on the classpath under
- * {@code <Platform.RESOURCE_PREFIX>/libtasker_engine.so}. An explicit path or a set environment variable that points
- * at a missing file is an error: silently falling back to another engine would hide a deployment mistake.
+ * Finds and loads the native library. Order: the explicit MP Config path ({@code tasker.library.path}), then the
+ * environment variable {@value #ENV_VAR}, then the library bundled on the classpath for the backend:
+ * {@code <Platform.RESOURCE_PREFIX>/libtasker_engine.so} (embedded engine) or {@code libtasker_bridge.so} (the bridge
+ * to tasker-core, bundled by {@code -Ptasker-core} builds). An explicit path or a set environment variable that
+ * points at a missing file is an error: silently falling back to another engine would hide a deployment mistake.
  */
 public final class LibraryLocator {
 
     public static final String ENV_VAR = "TASKER_FFI_LIBRARY_PATH";
     public static final String CONFIG_KEY = "tasker.library.path";
     public static final String LIBRARY_NAME = "tasker_engine";
+    /** The bridge to a real tasker-core deployment. */
+    public static final String BRIDGE_LIBRARY_NAME = "tasker_bridge";
 
     /** Where the library was found and which rule found it. */
     public record Location(Path file, String origin) {
@@ -31,21 +34,38 @@ public final class LibraryLocator {
     private final String explicitPath;
     private final Function<String, String> environment;
     private final ClassLoader classLoader;
+    private final String libraryName;
 
     public LibraryLocator(String explicitPath, Function<String, String> environment, ClassLoader classLoader) {
+        this(explicitPath, environment, classLoader, LIBRARY_NAME);
+    }
+
+    public LibraryLocator(String explicitPath, Function<String, String> environment, ClassLoader classLoader,
+                          String libraryName) {
         this.explicitPath = explicitPath;
         this.environment = environment;
         this.classLoader = classLoader;
+        this.libraryName = libraryName;
     }
 
-    /** Explicit path (may be null), the process environment, and this class's class loader. */
+    /** Explicit path (may be null), the process environment, and this class's class loader; the embedded engine. */
     public static LibraryLocator standard(String explicitPath) {
-        return new LibraryLocator(explicitPath, System::getenv, LibraryLocator.class.getClassLoader());
+        return standard(explicitPath, false);
+    }
+
+    /** As {@link #standard(String)}, bundled library chosen by backend: the bridge when {@code taskerCore}. */
+    public static LibraryLocator standard(String explicitPath, boolean taskerCore) {
+        return new LibraryLocator(explicitPath, System::getenv, LibraryLocator.class.getClassLoader(),
+                taskerCore ? BRIDGE_LIBRARY_NAME : LIBRARY_NAME);
     }
 
     /** The bundled resource name for this platform, e.g. {@code linux-x86-64/libtasker_engine.so}. */
     public static String bundledResource() {
-        return Platform.RESOURCE_PREFIX + "/" + System.mapLibraryName(LIBRARY_NAME);
+        return bundledResource(LIBRARY_NAME);
+    }
+
+    static String bundledResource(String libraryName) {
+        return Platform.RESOURCE_PREFIX + "/" + System.mapLibraryName(libraryName);
     }
 
     public static String platformDescription() {
@@ -61,12 +81,15 @@ public final class LibraryLocator {
         if (notBlank(fromEnv)) {
             return existing(Path.of(fromEnv.trim()), ENV_VAR);
         }
-        String resource = bundledResource();
+        String resource = bundledResource(libraryName);
         URL url = classLoader == null ? null : classLoader.getResource(resource);
         if (url == null) {
+            String hint = BRIDGE_LIBRARY_NAME.equals(libraryName)
+                    ? " (the tasker-core backend needs the bridge: build with -Ptasker-core, or point " + ENV_VAR
+                    + " at libtasker_bridge.so)" : "";
             throw new NativeLibraryException("No Tasker engine library: " + CONFIG_KEY + " and " + ENV_VAR
-                    + " are unset and the classpath has no bundled engine at " + resource + " for platform "
-                    + platformDescription());
+                    + " are unset and the classpath has no bundled library at " + resource + " for platform "
+                    + platformDescription() + hint);
         }
         try {
             // A file: URL (exploded or loose deployment) is used in place; a jar entry is copied to a temp file.

@@ -57,7 +57,8 @@ public class WorkerResource {
     private WorkerRuntime runtime() {
         WorkerRuntime rt = worker.runtime();
         if (rt == null) {
-            throw new ApiException(503, "The worker is not started");
+            String error = worker.startupError();
+            throw new ApiException(503, error == null ? "The worker is not started" : "The worker failed to start: " + error);
         }
         return rt;
     }

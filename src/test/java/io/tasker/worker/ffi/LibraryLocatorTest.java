@@ -68,4 +68,12 @@ class LibraryLocatorTest {
         assertTrue(Files.isRegularFile(loc.file()));
         assertTrue(loc.origin().startsWith("classpath:"));
     }
+
+    @Test
+    void theTaskerCoreBackendLooksForTheBundledBridgeAndSaysHowToGetIt() {
+        LibraryLocator locator = new LibraryLocator(null, k -> null, EMPTY, LibraryLocator.BRIDGE_LIBRARY_NAME);
+        NativeLibraryException e = assertThrows(NativeLibraryException.class, locator::locate);
+        assertTrue(e.getMessage().contains("libtasker_bridge.so") && e.getMessage().contains("-Ptasker-core"),
+                e.getMessage());
+    }
 }

@@ -24,7 +24,26 @@ final class ItClient {
     static final ObjectMapper JSON = new ObjectMapper();
     static final Set<String> TERMINAL = Set.of("complete", "error", "blocked_by_failures", "cancelled", "resolved_manually");
 
-    final String base = "http://localhost:" + System.getProperty("http.port", "9080");
+    /** True when the suite runs against the real tasker-core stack ({@code -Preal-stack-it}). */
+    static final boolean REAL_STACK = "tasker-core".equals(System.getProperty("tasker.it.backend"));
+
+    final String base;
+
+    ItClient() {
+        this(Integer.parseInt(System.getProperty("http.port", "9080")));
+    }
+
+    ItClient(int port) {
+        base = "http://localhost:" + port;
+    }
+
+    /**
+     * A wait budget: as given on the embedded engine; on the real stack, where every hop crosses PGMQ and the
+     * orchestration server, six times longer and at least a minute.
+     */
+    static long budget(long embeddedMs) {
+        return REAL_STACK ? Math.max(60_000, embeddedMs * 6) : embeddedMs;
+    }
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     record Reply(int status, String body) {
@@ -100,6 +119,7 @@ final class ItClient {
     }
 
     JsonNode awaitTerminal(String uuid, long timeoutMs) throws InterruptedException {
+        timeoutMs = budget(timeoutMs);
         long deadline = System.currentTimeMillis() + timeoutMs;
         JsonNode t = task(uuid);
         while (!TERMINAL.contains(t.path("status").asText()) && System.currentTimeMillis() < deadline) {

@@ -38,8 +38,10 @@ import java.util.logging.Logger;
  * Starts the worker with the application and stops it gracefully with it.
  *
  * <p>Startup: settings, engine library, templates, {@code bootstrap_worker}, then the poll tick on the container's
- * scheduled executor; handlers run on the container's managed executor (threads stay the container's). Any failure
- * fails the deployment with its message. Bean-managed concurrency and transactions: the default container lock
+ * scheduled executor; handlers run on the container's managed executor (threads stay the container's). A failure
+ * (bad settings, a missing library, a bootstrap the engine refuses, e.g. tasker-core's database unreachable) is
+ * logged as a startup error and kept: the application stays deployed, the started and ready probes report DOWN
+ * with the error, and the REST API answers 503. Bean-managed concurrency and transactions: the default container lock
  * would serialise every status read, and nothing here is transactional.
  */
 @Startup
@@ -73,12 +75,22 @@ public class TaskerWorker {
     private volatile WorkerRuntime runtime;
     private volatile String libraryVersion;
     private volatile LogSink engineLog;
+    private volatile String startupError;
 
     @PostConstruct
     void start() {
+        try {
+            startWorker();
+        } catch (RuntimeException e) {
+            startupError = e.getMessage() == null ? e.toString() : e.getMessage();
+            LOG.log(java.util.logging.Level.SEVERE, "Tasker worker failed to start: " + startupError, e);
+        }
+    }
+
+    private void startWorker() {
         long started = System.nanoTime();
         settings = WorkerSettings.fromConfig(config);
-        TaskerFfi ffi = LibraryLocator.standard(settings.libraryPath()).load();
+        TaskerFfi ffi = LibraryLocator.standard(settings.libraryPath(), settings.taskerCore()).load();
         libraryVersion = ffi.version();
         List<TemplateSource> templates = TemplateLoader.load(settings.templatePath(), TaskerWorker.class.getClassLoader());
         WorkerRuntime rt = new WorkerRuntime(ffi, settings, registry, executor, scheduler, listener, registry::versionOf);
@@ -96,7 +108,7 @@ public class TaskerWorker {
             TaskerLog.addSink(engineLog);
         }
         LOG.info(() -> "Tasker worker " + workerId + " started in " + (System.nanoTime() - started) / 1_000_000
-                + " ms: engine " + libraryVersion + " from " + ffi.path() + ", " + templates.size() + " templates, "
+                + " ms: backend " + settings.backend() + ", library " + libraryVersion + " from " + ffi.path() + ", " + templates.size() + " templates, "
                 + registry.handlerCount() + " handlers, " + settings.maxConcurrency() + " slots");
     }
 
@@ -142,6 +154,11 @@ public class TaskerWorker {
     public TaskerFfi engine() {
         WorkerRuntime rt = runtime;
         return rt == null ? null : rt.engine();
+    }
+
+    /** Why the worker did not start, or {@code null}. */
+    public String startupError() {
+        return startupError;
     }
 
     public WorkerSettings settings() {

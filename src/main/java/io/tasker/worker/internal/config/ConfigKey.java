@@ -12,7 +12,9 @@ import java.util.stream.Collectors;
  * {@code META-INF/microprofile-config.properties} documents the same defaults (a unit test keeps them equal).
  */
 public enum ConfigKey {
-    LIBRARY_PATH("tasker.library.path", Type.STRING, null, "engine library file; else TASKER_FFI_LIBRARY_PATH, else the bundled engine"),
+    BACKEND("tasker.backend", Type.BACKEND, "embedded", "embedded (the bundled engine) or tasker-core (the bridge to a real tasker-core deployment)"),
+    LIBRARY_PATH("tasker.library.path", Type.STRING, null, "native library file; else TASKER_FFI_LIBRARY_PATH, else the library bundled for the backend"),
+    CORE_CONFIG_PATH("tasker.core.config-path", Type.STRING, null, "tasker-core backend: the foundation's own TOML (env TASKER_CORE_CONFIG_PATH); else the bundled tasker/tasker-core/worker.toml"),
     MAX_CONCURRENCY("tasker.worker.max-concurrency", Type.INT, "10", "handler executions in flight at once (execution slots)"),
     POLL_INTERVAL_MS("tasker.worker.poll-interval-ms", Type.LONG, "10", "pause between poll ticks when no event is queued"),
     HANDLER_TIMEOUT_MS("tasker.worker.handler-timeout-ms", Type.LONG, "25000", "handler run time before a retryable timeout failure; below the engine completion timeout"),
@@ -25,6 +27,7 @@ public enum ConfigKey {
     TEMPLATE_PATH("tasker.template.path", Type.STRING, null, "directory of task template YAML files (env TASKER_TEMPLATE_PATH); else the bundled examples"),
     DATA_DIR("tasker.engine.data-dir", Type.STRING, null, "engine data directory; 'memory' for in-memory; default ${server.output.dir}/tasker-data"),
     COMPLETION_TIMEOUT_MS("tasker.engine.completion-timeout-ms", Type.LONG, "30000", "engine gives up on a polled event after this long"),
+    STARVATION_THRESHOLD_MS("tasker.engine.starvation-threshold-ms", Type.LONG, "10000", "an event pending longer than this counts as starving in the dispatch metrics"),
     BACKOFF_BASE_MS("tasker.engine.backoff.base-ms", Type.LONG, "1000", "first retry delay"),
     BACKOFF_MAX_MS("tasker.engine.backoff.max-ms", Type.LONG, "60000", "retry delay cap"),
     BACKOFF_MULTIPLIER("tasker.engine.backoff.multiplier", Type.DOUBLE, "2.0", "retry delay growth factor"),
@@ -51,7 +54,11 @@ public enum ConfigKey {
     }
 
     /** Value types; positive numbers only for INT/LONG/DOUBLE, 0..1 for FRACTION. */
-    public enum Type { STRING, INT, LONG, DOUBLE, FRACTION, BOOLEAN }
+    public enum Type { STRING, INT, LONG, DOUBLE, FRACTION, BOOLEAN, BACKEND }
+
+    /** The values of {@link #BACKEND}. */
+    public static final String EMBEDDED = "embedded";
+    public static final String TASKER_CORE = "tasker-core";
 
     private static final Map<String, ConfigKey> BY_KEY = Arrays.stream(values())
             .collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));
@@ -122,6 +129,11 @@ public enum ConfigKey {
                 case BOOLEAN -> {
                     if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) {
                         return "must be true or false, got " + v;
+                    }
+                }
+                case BACKEND -> {
+                    if (!v.equals(EMBEDDED) && !v.equals(TASKER_CORE)) {
+                        return "must be " + EMBEDDED + " or " + TASKER_CORE + ", got '" + v + "'";
                     }
                 }
                 case STRING -> {

@@ -211,7 +211,8 @@ public final class TomlConfigSource implements ConfigSource {
         String text;
         if (raw instanceof String s) {
             text = interpolate(s, tomlKey, file, variables);
-        } else if (raw instanceof Long l && key.type() != ConfigKey.Type.STRING && key.type() != ConfigKey.Type.BOOLEAN) {
+        } else if (raw instanceof Long l && key.type() != ConfigKey.Type.STRING && key.type() != ConfigKey.Type.BOOLEAN
+                && key.type() != ConfigKey.Type.BACKEND) {
             text = Long.toString(l);
         } else if (raw instanceof Double d && (key.type() == ConfigKey.Type.DOUBLE || key.type() == ConfigKey.Type.FRACTION)) {
             text = Double.toString(d);

@@ -17,7 +17,9 @@ import java.util.function.Function;
  * from any key lookup in a plain JVM ({@link #from}); keys, defaults and constraints come from {@link ConfigKey}.
  */
 public record WorkerSettings(
+        String backend,
         String libraryPath,
+        String coreConfigPath,
         int maxConcurrency,
         long pollIntervalMs,
         long handlerTimeoutMs,
@@ -30,6 +32,7 @@ public record WorkerSettings(
         String templatePath,
         String dataDir,
         long completionTimeoutMs,
+        long starvationThresholdMs,
         long backoffBaseMs,
         long backoffMaxMs,
         double backoffMultiplier,
@@ -134,7 +137,9 @@ public record WorkerSettings(
             throw new ConfigurationException("Invalid Tasker worker configuration: " + String.join("; ", problems));
         }
         return new WorkerSettings(
+                raw.get(ConfigKey.BACKEND),
                 raw.get(ConfigKey.LIBRARY_PATH),
+                raw.get(ConfigKey.CORE_CONFIG_PATH),
                 Integer.parseInt(raw.get(ConfigKey.MAX_CONCURRENCY)),
                 Long.parseLong(raw.get(ConfigKey.POLL_INTERVAL_MS)),
                 handlerTimeout,
@@ -147,12 +152,18 @@ public record WorkerSettings(
                 raw.get(ConfigKey.TEMPLATE_PATH),
                 raw.get(ConfigKey.DATA_DIR),
                 completionTimeout,
+                Long.parseLong(raw.get(ConfigKey.STARVATION_THRESHOLD_MS)),
                 base,
                 max,
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_MULTIPLIER)),
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_JITTER_PCT)),
                 Boolean.parseBoolean(raw.get(ConfigKey.WEB_ENABLED)),
                 handlerLimits);
+    }
+
+    /** True when the worker runs against a real tasker-core deployment through the bridge library. */
+    public boolean taskerCore() {
+        return ConfigKey.TASKER_CORE.equals(backend);
     }
 
     /**

@@ -24,7 +24,8 @@ public final class WorkerHealthChecks {
     static HealthCheckResponseBuilder withData(HealthCheckResponseBuilder b, TaskerWorker worker) {
         WorkerRuntime rt = worker.runtime();
         if (rt == null) {
-            return b.withData("state", "starting");
+            String error = worker.startupError();
+            return error == null ? b.withData("state", "starting") : b.withData("state", "failed").withData("error", error);
         }
         WorkerRuntime.DispatchMetrics m = rt.lastMetrics();
         return b.withData("state", rt.state().wireName())

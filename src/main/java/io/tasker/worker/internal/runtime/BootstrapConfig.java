@@ -1,13 +1,18 @@
 package io.tasker.worker.internal.runtime;
 
 import io.tasker.worker.internal.Json;
+import io.tasker.worker.internal.config.CoreConfigFile;
 import io.tasker.worker.internal.config.WorkerSettings;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the {@code bootstrap_worker} config JSON for the embedded engine. */
+/**
+ * Builds the {@code bootstrap_worker} config JSON. Both backends read the same keys; the tasker-core bridge also
+ * reads {@code tasker_core} (the foundation's TOML and template directory) and ignores the embedded-only
+ * {@code engine} keys.
+ */
 public final class BootstrapConfig {
 
     private BootstrapConfig() {
@@ -22,6 +27,7 @@ public final class BootstrapConfig {
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("data_dir", s.resolvedDataDir());
         engine.put("completion_timeout_ms", s.completionTimeoutMs());
+        engine.put("starvation_threshold_ms", s.starvationThresholdMs());
         engine.put("backoff", backoff);
         // Parent step names on StepResponse let the dashboard draw the DAG; the real foundation ignores the key.
         engine.put("expose_step_parents", true);
@@ -33,6 +39,14 @@ public final class BootstrapConfig {
                 .map(t -> Map.of("source", t.source(), "yaml", t.yaml()))
                 .toList());
         root.put("engine", engine);
+        if (s.taskerCore()) {
+            Map<String, Object> core = new LinkedHashMap<>();
+            core.put("config_path", CoreConfigFile.resolve(s));
+            if (s.templatePath() != null && !s.templatePath().isBlank()) {
+                core.put("template_path", java.nio.file.Path.of(s.templatePath().trim()).toAbsolutePath().toString());
+            }
+            root.put("tasker_core", core);
+        }
         return Json.write(root);
     }
 }

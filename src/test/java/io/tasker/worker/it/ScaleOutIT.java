@@ -1,0 +1,195 @@
+package io.tasker.worker.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Scale-out on the real tasker-core stack: a second Liberty worker (its own JVM and port, the same WAR and handlers)
+ * beside the test server, both on one orchestration server and one PostgreSQL. Tasks are created over the
+ * orchestration's REST API, as any client outside the workers would. Runs only with {@code -Preal-stack-it}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ScaleOutIT {
+
+    private static final String SERVER = "workerB";
+
+    private final Orchestration orchestration = new Orchestration();
+    private final ItClient workerA = new ItClient();
+    private ItClient workerB;
+    private Path wlp;
+    private Path serverDir;
+
+    @BeforeAll
+    void startSecondWorker() throws Exception {
+        Assumptions.assumeTrue(ItClient.REAL_STACK, "needs the real tasker-core stack (-Preal-stack-it)");
+        wlp = Path.of(System.getProperty("wlp.install.dir"));
+        Path first = Path.of(System.getProperty("wlp.server.dir"));
+        int port = Integer.parseInt(System.getProperty("http.port", "9080")) + 2;
+        serverDir = wlp.resolve("usr/servers").resolve(SERVER);
+        deleteTree(serverDir);
+        copyConfig(first, serverDir, port);
+        server("start", SERVER);
+        workerB = new ItClient(port);
+        workerA.awaitReady(180_000);
+        workerB.awaitReady(180_000);
+    }
+
+    @AfterAll
+    void stopSecondWorker() throws Exception {
+        if (serverDir != null && Files.isDirectory(serverDir)) {
+            killIfAlive(); // a clean stop is not under test here, and the server may already be dead
+            deleteTree(serverDir);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void twoHundredTasksAreSharedBetweenBothWorkers() throws Exception {
+        long a0 = succeeded(workerA);
+        long b0 = succeeded(workerB);
+        Map<String, Integer> tasks = new LinkedHashMap<>();
+        for (int i = 0; i < 200; i++) {
+            tasks.put(orchestration.createTask("examples", "linear_workflow", Map.of("value", i)), i);
+        }
+        for (Map.Entry<String, Integer> t : tasks.entrySet()) {
+            assertEquals("complete", awaitComplete(t.getKey(), 240_000), "task " + t.getKey());
+            assertEquals(2L * t.getValue() + 10, ItClient.resultOf(workerA.step(t.getKey(), "add_constant")));
+        }
+        long byA = succeeded(workerA) - a0;
+        long byB = succeeded(workerB) - b0;
+        System.out.println("IT scale-out: 400 steps, worker A " + byA + ", worker B " + byB);
+        assertEquals(400, byA + byB, "every step ran exactly once: A " + byA + ", B " + byB);
+        assertTrue(byA >= 40 && byB >= 40, "each worker completes a real share: A " + byA + ", B " + byB);
+    }
+
+    @Test
+    @Order(2)
+    void killingOneWorkerMidBurstLosesNothing() throws Exception {
+        Map<String, Integer> linear = new LinkedHashMap<>();
+        List<String> slow = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            slow.add(orchestration.createTask("examples", "slow_workflow", Map.of("sleep_ms", 1500)));
+        }
+        for (int i = 0; i < 100; i++) {
+            linear.put(orchestration.createTask("examples", "linear_workflow", Map.of("value", 1000 + i)), 1000 + i);
+        }
+        // Kill B while it holds claimed steps, so some of its work must be redelivered to A.
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (workerB.get("/api/worker").json().path("in_flight").asInt() == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+        int inFlight = workerB.get("/api/worker").json().path("in_flight").asInt();
+        assertTrue(inFlight > 0, "worker B never had a step in flight");
+        killIfAlive();
+        System.out.println("IT scale-out: killed worker B with " + inFlight + " steps in flight");
+        for (Map.Entry<String, Integer> t : linear.entrySet()) {
+            assertEquals("complete", awaitComplete(t.getKey(), 300_000), "task " + t.getKey());
+            assertEquals(2L * t.getValue(), ItClient.resultOf(workerA.step(t.getKey(), "double_value")));
+            assertEquals(2L * t.getValue() + 10, ItClient.resultOf(workerA.step(t.getKey(), "add_constant")));
+        }
+        for (String t : slow) {
+            assertEquals("complete", awaitComplete(t, 300_000), "slow task " + t);
+            assertEquals("slept", workerA.step(t, "slow_step").path("results").path("result").path("result").asText());
+        }
+    }
+
+    private String awaitComplete(String uuid, long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        String status = orchestration.task(uuid).path("status").asText();
+        while (!ItClient.TERMINAL.contains(status) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            status = orchestration.task(uuid).path("status").asText();
+        }
+        return status;
+    }
+
+    private static long succeeded(ItClient worker) {
+        JsonNode s = worker.get("/api/worker").json();
+        return s.path("succeeded").asLong();
+    }
+
+    /** The first server's configuration (server.xml, ops, bootstrap properties, jvm.options, the loose app) on another port. */
+    private static void copyConfig(Path from, Path to, int port) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path src : files.toList()) {
+                Path rel = from.relativize(src);
+                String top = rel.getNameCount() == 0 ? "" : rel.getName(0).toString();
+                if (top.equals("logs") || top.equals("workarea") || top.equals("tasker-data") || top.equals("tranlog")) {
+                    continue;
+                }
+                Path dst = to.resolve(rel.toString());
+                if (Files.isDirectory(src)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(src, dst);
+                }
+            }
+        }
+        Path bootstrap = to.resolve("bootstrap.properties");
+        List<String> lines = new ArrayList<>();
+        if (Files.exists(bootstrap)) {
+            for (String line : Files.readAllLines(bootstrap)) {
+                if (!line.startsWith("http.port=")) {
+                    lines.add(line);
+                }
+            }
+        }
+        lines.add("http.port=" + port);
+        Files.write(bootstrap, lines);
+    }
+
+    private void killIfAlive() throws IOException, InterruptedException {
+        Path pidFile = wlp.resolve("usr/servers/.pid").resolve(SERVER + ".pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        ProcessHandle.of(pid).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        Files.deleteIfExists(pidFile);
+    }
+
+    private void server(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(wlp.resolve("bin/server").toString());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("server-" + args[0], ".log");
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "server " + args[0] + " did not return");
+        assertEquals(0, p.exitValue(), "server " + String.join(" ", args) + " failed: " + Files.readString(out));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
