@@ -36,6 +36,9 @@ public class TaskResource {
     @Inject
     FfiTaskerClient client;
 
+    @Inject
+    io.tasker.worker.internal.cdi.TaskerWorker worker;
+
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response create(@HeaderParam("Content-Length") Long contentLength, InputStream body) throws IOException {
@@ -81,7 +84,24 @@ public class TaskResource {
     @GET
     @Path("{taskUuid}/steps")
     public Response steps(@PathParam("taskUuid") String taskUuid) {
-        return ApiResponses.data(client.listTaskStepsJson(Uuids.require(taskUuid, "taskUuid")));
+        String uuid = Uuids.require(taskUuid, "taskUuid");
+        JsonNode steps = client.listTaskStepsJson(uuid);
+        io.tasker.worker.internal.runtime.TemplateGraph graph = worker.templateGraph();
+        if (graph != null && steps instanceof com.fasterxml.jackson.databind.node.ArrayNode list && lacksParents(list)) {
+            // tasker-core reports no step parents: the dashboard's DAG comes from the task's template instead.
+            JsonNode task = client.getTaskJson(uuid);
+            graph.addParents(task.path("namespace").asText(), task.path("name").asText(), task.path("version").asText(), list);
+        }
+        return ApiResponses.data(steps);
+    }
+
+    private static boolean lacksParents(com.fasterxml.jackson.databind.node.ArrayNode steps) {
+        for (JsonNode s : steps) {
+            if (!s.has("parents")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @GET

@@ -7,6 +7,7 @@ import io.tasker.worker.ffi.TaskerFfi;
 import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.logging.EngineLogSink;
 import io.tasker.worker.internal.runtime.TemplateSource;
+import io.tasker.worker.internal.runtime.TemplateGraph;
 import io.tasker.worker.internal.runtime.TemplateLoader;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
 import io.tasker.worker.internal.runtime.StepInterceptor;
@@ -76,6 +77,7 @@ public class TaskerWorker {
     private volatile String libraryVersion;
     private volatile LogSink engineLog;
     private volatile String startupError;
+    private volatile TemplateGraph templateGraph;
 
     @PostConstruct
     void start() {
@@ -93,6 +95,9 @@ public class TaskerWorker {
         TaskerFfi ffi = LibraryLocator.standard(settings.libraryPath(), settings.taskerCore()).load();
         libraryVersion = ffi.version();
         List<TemplateSource> templates = TemplateLoader.load(settings.templatePath(), TaskerWorker.class.getClassLoader());
+        if (settings.taskerCore()) {
+            templateGraph = TemplateGraph.of(templates);
+        }
         WorkerRuntime rt = new WorkerRuntime(ffi, settings, registry, executor, scheduler, listener, registry::versionOf);
         rt.useInterceptors(interceptorChain());
         String workerId = rt.bootstrap(templates);
@@ -154,6 +159,11 @@ public class TaskerWorker {
     public TaskerFfi engine() {
         WorkerRuntime rt = runtime;
         return rt == null ? null : rt.engine();
+    }
+
+    /** Step dependencies of the loaded templates, when the backend reports no step parents (tasker-core); else null. */
+    public TemplateGraph templateGraph() {
+        return templateGraph;
     }
 
     /** Why the worker did not start, or {@code null}. */
