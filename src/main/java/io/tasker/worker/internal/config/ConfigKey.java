@@ -15,6 +15,7 @@ public enum ConfigKey {
     BACKEND("tasker.backend", Type.BACKEND, "embedded", "embedded (the bundled engine) or tasker-core (the bridge to a real tasker-core deployment)"),
     LIBRARY_PATH("tasker.library.path", Type.STRING, null, "native library file; else TASKER_FFI_LIBRARY_PATH, else the library bundled for the backend"),
     CORE_CONFIG_PATH("tasker.core.config-path", Type.STRING, null, "tasker-core backend: the foundation's own TOML (env TASKER_CORE_CONFIG_PATH); else the bundled tasker/tasker-core/worker.toml"),
+    CORE_ORCHESTRATION_URL("tasker.core.orchestration-url", Type.STRING, null, "tasker-core backend: the orchestration server's REST address (env TASKER_CORE_ORCHESTRATION_URL); else the foundation TOML's [worker.orchestration_client] base_url"),
     MAX_CONCURRENCY("tasker.worker.max-concurrency", Type.INT, "10", "handler executions in flight at once (execution slots)"),
     POLL_INTERVAL_MS("tasker.worker.poll-interval-ms", Type.LONG, "10", "pause between poll ticks when no event is queued"),
     HANDLER_TIMEOUT_MS("tasker.worker.handler-timeout-ms", Type.LONG, "25000", "handler run time before a retryable timeout failure; below the engine completion timeout"),

@@ -42,6 +42,9 @@ public final class BootstrapConfig {
         if (s.taskerCore()) {
             Map<String, Object> core = new LinkedHashMap<>();
             core.put("config_path", CoreConfigFile.resolve(s));
+            if (s.coreOrchestrationUrl() != null && !s.coreOrchestrationUrl().isBlank()) {
+                core.put("orchestration_url", s.coreOrchestrationUrl().trim());
+            }
             if (s.templatePath() != null && !s.templatePath().isBlank()) {
                 core.put("template_path", java.nio.file.Path.of(s.templatePath().trim()).toAbsolutePath().toString());
             }

@@ -48,12 +48,14 @@ class BackendSettingsTest {
         Path templates = Files.createDirectory(dir.resolve("templates"));
         WorkerSettings s = WorkerSettings.of(Map.of("tasker.backend", "tasker-core",
                 "tasker.core.config-path", toml.toString(), "tasker.template.path", templates.toString(),
-                "tasker.engine.starvation-threshold-ms", "2500"));
+                "tasker.engine.starvation-threshold-ms", "2500",
+                "tasker.core.orchestration-url", "http://orchestration.internal:8080"));
         assertTrue(s.taskerCore());
         JsonNode json = Json.parse(BootstrapConfig.json(s, "w-2", TEMPLATES));
         assertEquals(toml.toAbsolutePath().toString(), json.path("tasker_core").path("config_path").asText());
         assertEquals(templates.toAbsolutePath().toString(), json.path("tasker_core").path("template_path").asText());
         assertEquals(2500, json.path("engine").path("starvation_threshold_ms").asLong());
+        assertEquals("http://orchestration.internal:8080", json.path("tasker_core").path("orchestration_url").asText());
         assertEquals("t.yaml", json.path("templates").get(0).path("source").asText());
     }
 
