@@ -6,6 +6,7 @@
 #   scripts/tasker-stack.sh start     install what is missing, start what is not running (idempotent)
 #   scripts/tasker-stack.sh stop      stop what start started: the server, PostgreSQL if it started it
 #   scripts/tasker-stack.sh status    report both; exit 0 only when the stack answers
+#   scripts/tasker-stack.sh reset     stop the server, drop and recreate the tasker database, start
 #
 # After start, $STATE_DIR/worker.env holds the environment a worker process needs
 # (set -a; . "$STATE_DIR/worker.env"; set +a).
@@ -59,6 +60,9 @@ die() { printf '[tasker-stack] error: %s\n' "$*" >&2; exit 1; }
 as_postgres() { runuser -u postgres -- "$@"; }
 psql_admin() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" "$@"; }
 
+# The script holds an flock on fd 9 while it works; every daemon it starts gets 9>&- so that it
+# does not inherit the descriptor and keep the lock for its whole life.
+
 # --- packages -----------------------------------------------------------------------------------
 
 PACKAGES=(postgresql-15 postgresql-client-15 protobuf-compiler libprotobuf-dev build-essential curl)
@@ -75,7 +79,8 @@ ensure_packages() {
   log "packages: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$STATE_DIR/apt.log" 2>&1 ||
+  # 9>&-: nothing started here (postgresql's postinst starts the cluster) may inherit the lock
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$STATE_DIR/apt.log" 2>&1 9>&- ||
     { tail -n 30 "$STATE_DIR/apt.log" >&2; die "apt-get install failed (log: $STATE_DIR/apt.log)"; }
 }
 
@@ -90,7 +95,7 @@ cluster_online() { [[ $(cluster_field 4) == online* ]]; }
 ensure_postgres() {
   if [[ -z $(cluster_field 1) ]]; then
     log "postgres: creating cluster $PG_VERSION/$PG_CLUSTER on port $PG_DEFAULT_PORT"
-    pg_createcluster --port "$PG_DEFAULT_PORT" "$PG_VERSION" "$PG_CLUSTER" >"$STATE_DIR/createcluster.log" 2>&1 ||
+    pg_createcluster --port "$PG_DEFAULT_PORT" "$PG_VERSION" "$PG_CLUSTER" >"$STATE_DIR/createcluster.log" 2>&1 9>&- ||
       { cat "$STATE_DIR/createcluster.log" >&2; die "pg_createcluster failed"; }
   fi
   PG_PORT=$(cluster_field 3)
@@ -100,7 +105,7 @@ ensure_postgres() {
     log "postgres: cluster $PG_VERSION/$PG_CLUSTER already running on port $PG_PORT"
   else
     log "postgres: starting cluster $PG_VERSION/$PG_CLUSTER"
-    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start || die "pg_ctlcluster $PG_VERSION $PG_CLUSTER start failed"
+    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start 9>&- || die "pg_ctlcluster $PG_VERSION $PG_CLUSTER start failed"
     : >"$PG_MARK"
   fi
   local i
@@ -125,7 +130,7 @@ END
 SQL
   if [[ -z $(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
     psql_admin -d postgres -c "CREATE DATABASE $DB_NAME OWNER $DB_USER"
-    log "postgres: created role $DB_USER and database $DB_NAME"
+    log "postgres: created database $DB_NAME (owner $DB_USER)"
   fi
   PGPASSWORD=$DB_PASSWORD psql -X -q -h 127.0.0.1 -p "$PG_PORT" -U "$DB_USER" -d "$DB_NAME" -tAc 'SELECT 1' >/dev/null ||
     die "cannot log in as $DB_USER over TCP (check pg_hba.conf of $PG_VERSION/$PG_CLUSTER)"
@@ -271,6 +276,7 @@ ensure_server() {
     log "server: starting tasker-stack-server on $ORCH_ADDR, log: $SERVER_LOG"
     (
       cd "$STATE_DIR"
+      exec 9>&- # the server must not inherit (and hold) the script's lock
       exec env TASKER_CONFIG_PATH="$ORCH_TOML" DATABASE_URL="$DATABASE_URL_STACK" TASKER_ENV=test \
         RUST_LOG="${RUST_LOG:-info}" TASKER_WEB_BIND_ADDRESS="$ORCH_ADDR" \
         setsid "$SERVER_BIN" </dev/null >>"$SERVER_LOG" 2>&1
@@ -327,6 +333,19 @@ cmd_start() {
 }
 
 cmd_stop() {
+  cmd_stop_server
+  if [[ -f $PG_MARK ]]; then
+    if cluster_online; then
+      log "postgres: stopping cluster $PG_VERSION/$PG_CLUSTER (started by this script)"
+      pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop
+    fi
+    rm -f "$PG_MARK"
+  else
+    log "postgres: left as it was (not started by this script)"
+  fi
+}
+
+cmd_stop_server() {
   mkdir -p "$STATE_DIR"
   exec 9>"$STATE_DIR/lock"
   flock 9
@@ -347,15 +366,18 @@ cmd_stop() {
     log "server: not running"
   fi
   rm -f "$SERVER_PID"
-  if [[ -f $PG_MARK ]]; then
-    if cluster_online; then
-      log "postgres: stopping cluster $PG_VERSION/$PG_CLUSTER (started by this script)"
-      pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop
-    fi
-    rm -f "$PG_MARK"
-  else
-    log "postgres: left as it was (not started by this script)"
+}
+
+cmd_reset() {
+  ((EUID == 0)) || die "reset needs root"
+  cmd_stop_server
+  if cluster_online; then
+    PG_PORT=$(cluster_field 3)
+    log "postgres: dropping database $DB_NAME"
+    psql_admin -d postgres -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)"
   fi
+  exec 9>&-
+  cmd_start
 }
 
 cmd_status() {
@@ -389,5 +411,6 @@ case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  reset) cmd_reset ;;
+  *) echo "usage: $0 start|stop|status|reset" >&2; exit 2 ;;
 esac

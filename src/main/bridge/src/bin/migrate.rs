@@ -191,6 +191,9 @@ fn hint_for(message: &str) -> &'static str {
     if message.contains("pgmq") && (message.contains("control file") || message.contains("extension")) {
         "\n  hint: the pgmq extension files are not installed in PostgreSQL's extension directory \
          (scripts/tasker-stack.sh start installs them)"
+    } else if message.contains("already exists") {
+        "\n  hint: the database holds tasker objects that _sqlx_migrations does not record (was that \
+         table emptied or dropped?); recreate the database (scripts/tasker-stack.sh reset)"
     } else if message.contains("uuidv7") {
         "\n  hint: PostgreSQL < 18 has no uuidv7(); apply scripts/sql/uuidv7.sql first"
     } else if message.contains("permission denied") {
