@@ -18,9 +18,10 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use tasker_shared::config::tasker::TaskerConfig;
 use tasker_shared::config::ConfigLoader;
@@ -94,11 +95,18 @@ fn run_database(status_only: bool) -> ExitCode {
     })
 }
 
+/// The migration connections use `search_path = public`. sqlx keeps its bookkeeping table
+/// unqualified (`_sqlx_migrations`), and with PostgreSQL's default `"$user", public` a role named
+/// `tasker` would, once the migrations have created the `tasker` schema, make a second run create
+/// and read an empty `tasker._sqlx_migrations` and apply everything again (it fails on
+/// `type "dlq_reason" already exists`). The migrations themselves do not depend on it: the first
+/// two qualify every object, the others set their own search_path.
 async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    let options = PgConnectOptions::from_str(url)?.options([("search_path", "public")]);
     PgPoolOptions::new()
         .max_connections(2)
         .acquire_timeout(Duration::from_secs(15))
-        .connect(url)
+        .connect_with(options)
         .await
 }
 
