@@ -54,7 +54,7 @@ PG_MARK=$STATE_DIR/postgres.started-by-script
 WORKER_ENV=$STATE_DIR/worker.env
 
 T0=$SECONDS
-log() { printf '[tasker-stack %4ss] %s\n' "$((SECONDS - T0))" "$*"; }
+log() { printf '[tasker-stack %4ss] %s\n' "$((SECONDS - T0))" "$*" >&2; }
 die() { printf '[tasker-stack] error: %s\n' "$*" >&2; exit 1; }
 
 as_postgres() { runuser -u postgres -- "$@"; }
@@ -239,6 +239,9 @@ ensure_built() {
 }
 
 run_migrations() {
+  # the bundled worker TOML, through the foundation's own loader (the server loads its own TOML)
+  DATABASE_URL=$DATABASE_URL_STACK "$MIGRATE_BIN" --check-config worker "$WORKER_TOML" | sed 's/^/    /' ||
+    die "the worker TOML does not load"
   DATABASE_URL=$DATABASE_URL_STACK "$MIGRATE_BIN" | sed 's/^/    /' || die "migrations failed"
   # one statement through tasker's own PGMQ wrapper, in a rolled-back transaction
   psql_admin -d "$DB_NAME" -tA >/dev/null <<'SQL' || die "PGMQ smoke test failed"
