@@ -37,6 +37,8 @@ PGMQ_CRATE_VERSION=${TASKER_PGMQ_CRATE_VERSION:-0.33.5}
 ORCH_ADDR=127.0.0.1:8080
 ORCH_URL=http://$ORCH_ADDR
 READY_TIMEOUT=${TASKER_STACK_TIMEOUT:-180}
+# info, without sqlx's "slow statement" warning for every pgmq long poll (read_with_poll waits ~5 s)
+RUST_LOG_DEFAULT=info,sqlx::query=error
 
 MANIFEST=$ROOT/src/main/bridge/Cargo.toml
 RELEASE_DIR=$CARGO_TARGET_DIR/release
@@ -54,6 +56,7 @@ PG_MARK=$STATE_DIR/postgres.started-by-script
 WORKER_ENV=$STATE_DIR/worker.env
 
 T0=$SECONDS
+INSTALLED_PG=0
 log() { printf '[tasker-stack %4ss] %s\n' "$((SECONDS - T0))" "$*" >&2; }
 die() { printf '[tasker-stack] error: %s\n' "$*" >&2; exit 1; }
 
@@ -76,6 +79,7 @@ ensure_packages() {
     log "packages: all present"
     return
   fi
+  [[ " ${missing[*]} " == *" postgresql-$PG_VERSION "* ]] && INSTALLED_PG=1
   log "packages: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -103,6 +107,8 @@ ensure_postgres() {
     log "postgres: note: cluster $PG_VERSION/$PG_CLUSTER listens on port $PG_PORT, not $PG_DEFAULT_PORT"
   if cluster_online; then
     log "postgres: cluster $PG_VERSION/$PG_CLUSTER already running on port $PG_PORT"
+    # started by the package's own postinst, just now: this script's doing, so stop stops it
+    ((INSTALLED_PG)) && : >"$PG_MARK"
   else
     log "postgres: starting cluster $PG_VERSION/$PG_CLUSTER"
     pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start 9>&- || die "pg_ctlcluster $PG_VERSION $PG_CLUSTER start failed"
@@ -281,7 +287,7 @@ ensure_server() {
       cd "$STATE_DIR"
       exec 9>&- # the server must not inherit (and hold) the script's lock
       exec env TASKER_CONFIG_PATH="$ORCH_TOML" DATABASE_URL="$DATABASE_URL_STACK" TASKER_ENV=test \
-        RUST_LOG="${RUST_LOG:-info}" TASKER_WEB_BIND_ADDRESS="$ORCH_ADDR" \
+        RUST_LOG="${RUST_LOG:-$RUST_LOG_DEFAULT}" TASKER_WEB_BIND_ADDRESS="$ORCH_ADDR" \
         setsid "$SERVER_BIN" </dev/null >>"$SERVER_LOG" 2>&1
     ) &
     pid=$!
@@ -306,7 +312,7 @@ TASKER_BACKEND=tasker-core
 TASKER_FFI_LIBRARY_PATH=$BRIDGE_LIB
 TASKER_CORE_CONFIG_PATH=$WORKER_TOML
 DATABASE_URL=$DATABASE_URL_STACK
-RUST_LOG=info
+RUST_LOG=$RUST_LOG_DEFAULT
 TASKER_ORCHESTRATION_URL=$ORCH_URL
 EOF
   echo
