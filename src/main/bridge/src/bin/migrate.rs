@@ -260,6 +260,11 @@ fn check_config(context: &str, file: &str) -> ExitCode {
     match describe(context, &config) {
         Ok(summary) => {
             println!("{PROGRAM}: {file}: valid {context} configuration ({summary})");
+            if std::env::var_os("TASKER_CHECK_DEFAULTS").is_some() {
+                for line in differences_from_defaults(context, &config) {
+                    println!("  differs from the 0.1.8 default: {line}");
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(problem) => fail(format!("{file}: {problem}")),
@@ -313,4 +318,70 @@ fn describe(context: &str, config: &TaskerConfig) -> Result<String, String> {
         }
     }
     Ok(parts.join(", "))
+}
+
+/// Keys whose value differs from the tasker-shared 0.1.8 structs' `Default` (optional sections
+/// compared with their own struct's default). With TASKER_CHECK_DEFAULTS set, `--check-config`
+/// lists them: the deliberate choices of a hand-written file.
+fn differences_from_defaults(context: &str, config: &TaskerConfig) -> Vec<String> {
+    use serde_json::{json, Value};
+    use tasker_shared::config::tasker as t;
+    fn to_value<T: serde::Serialize>(v: &T) -> Value {
+        serde_json::to_value(v).unwrap_or(Value::Null)
+    }
+    let c = &config.common;
+    let mut actual = json!({ "common": {
+        "system": to_value(&c.system), "database": to_value(&c.database),
+        "queues": to_value(&c.queues), "circuit_breakers": to_value(&c.circuit_breakers),
+        "mpsc_channels": to_value(&c.mpsc_channels), "execution": to_value(&c.execution),
+        "backoff": to_value(&c.backoff), "task_templates": to_value(&c.task_templates),
+        "cache": to_value(&c.cache),
+    }});
+    actual["common"]["database"]["url"] = Value::String(redact(&c.database.url));
+    let mut defaults = json!({ "common": {
+        "system": to_value(&t::SystemConfig::default()),
+        "database": to_value(&t::DatabaseConfig::default()),
+        "queues": to_value(&t::QueuesConfig::default()),
+        "circuit_breakers": to_value(&t::CircuitBreakerConfig::default()),
+        "mpsc_channels": to_value(&t::SharedMpscChannelsConfig::default()),
+        "execution": to_value(&t::ExecutionConfig::default()),
+        "backoff": to_value(&t::BackoffConfig::default()),
+        "task_templates": to_value(&t::TaskTemplatesConfig::default()),
+        "cache": to_value(&t::CacheConfig::default()),
+    }});
+    if context == "worker" {
+        if let Some(w) = &config.worker {
+            actual["worker"] = to_value(w);
+            let mut d = to_value(&t::WorkerConfig::default());
+            d["orchestration_client"] = to_value(&t::OrchestrationClientConfig::default());
+            d["web"] = to_value(&t::WorkerWebConfig::default());
+            d["grpc"] = to_value(&t::GrpcConfig::default());
+            defaults["worker"] = d;
+        }
+    } else if let Some(o) = &config.orchestration {
+        actual["orchestration"] = to_value(o);
+        let mut d = to_value(&t::OrchestrationConfig::default());
+        let mut web = to_value(&t::OrchestrationWebConfig::default());
+        web["auth"] = to_value(&t::AuthConfig::default());
+        d["web"] = web;
+        d["grpc"] = to_value(&t::GrpcConfig::default());
+        defaults["orchestration"] = d;
+    }
+    let mut out = Vec::new();
+    diff("", &actual, &defaults, &mut out);
+    out
+}
+
+fn diff(path: &str, actual: &serde_json::Value, default: &serde_json::Value, out: &mut Vec<String>) {
+    use serde_json::Value;
+    match (actual, default) {
+        (Value::Object(a), Value::Object(d)) => {
+            for (key, value) in a {
+                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                diff(&child, value, d.get(key).unwrap_or(&Value::Null), out);
+            }
+        }
+        _ if actual != default => out.push(format!("{path} = {actual} (default {default})")),
+        _ => {}
+    }
 }
