@@ -231,6 +231,12 @@ class ProductionServerIT {
                 // Still usable: the long values wrap instead of widening the page, and the controls still work.
                 assertTrue(browser.evalBoolean("document.documentElement.scrollWidth <= window.innerWidth + 1"),
                         "the page is wider than the window: " + browser.evalString("document.documentElement.scrollWidth"));
+                browser.eval("document.querySelectorAll('details').forEach(d => { d.open = true; })");
+                for (String box : List.of("#steps-body tr[data-step=\"fail_with_input\"] .error-text",
+                        "#steps-body tr[data-step=\"echo\"] pre", "#task-input-body", "#events-body pre")) {
+                    int height = browser.eval("document.querySelector(" + js(box) + ").getBoundingClientRect().height").asInt();
+                    assertTrue(height <= 250, box + " is " + height + " px high: long values must scroll in their box");
+                }
                 assertEquals("isolate", browser.evalString("getComputedStyle(document.querySelector("
                         + "'#steps-body tr[data-step=\"fail_with_input\"] .error-text')).unicodeBidi"),
                         "a right-to-left override in the data must not reorder the text around it");
