@@ -23,8 +23,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-java -version 2>&1 | head -1
-mvn -v | head -1
+java -version 2>&1 | sed -n 1p   # sed reads to the end: head would close the pipe early, and pipefail fails on that
+mvn -v | sed -n 1p
 cargo --version
 
 # A Liberty server left over from an interrupted run would hold port 9080.
