@@ -26,8 +26,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-java -version 2>&1 | sed -n 1p
-mvn -v | sed -n 1p  # sed reads to the end: head would break the pipe (pipefail)
+java -version 2>&1 | sed -n 1p   # sed reads to the end: head would close the pipe early, and pipefail fails on that
+mvn -v | sed -n 1p
 cargo --version
 
 # A Liberty server left over from an interrupted run would hold port 9080.

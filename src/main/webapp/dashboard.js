@@ -6,7 +6,9 @@
  * POST api/tasks, DELETE api/tasks/{uuid}, POST api/worker/pause|resume.
  *
  * The page polls once a second while it is visible and "Live updates" is on. Every value from
- * the server is written with textContent or SVG attributes, never as HTML.
+ * the server is written with textContent or SVG attributes, never as HTML: task contexts, results,
+ * errors and event payloads come from whoever created the task. The server's Content-Security-Policy
+ * allows this file and dashboard.css only, so no inline script or style attribute may be added.
  */
 (function () {
   'use strict';
@@ -394,6 +396,11 @@
       });
     }
 
+    /* The task's input, as text; rewritten only on change so an open panel keeps its scroll position. */
+    var input = task ? pretty(pick(task, 'context')) : '';
+    if (ui.taskInputBody.textContent !== input) { ui.taskInputBody.textContent = input; }
+    ui.taskInput.hidden = !input;
+
     var steps = stepsRes && stepsRes.ok ? listOf(stepsRes.data) : [];
     if (!steps.length && task) { steps = listOf(pick(task, 'steps')); }
     renderSteps(steps);
@@ -592,15 +599,20 @@
     };
     events.sort(function (a, b) { return String(stamp(b) || '').localeCompare(String(stamp(a) || '')); });
     ui.eventCount.textContent = '(' + events.length + ')';
+    var open = {}; // payload panels the user opened stay open across refreshes
+    Array.prototype.forEach.call(ui.eventsBody.querySelectorAll('tr[data-event-id] details[open]'), function (d) {
+      open[d.closest('tr').getAttribute('data-event-id')] = true;
+    });
     clear(ui.eventsBody);
     if (!events.length) {
       var tr = el('tr');
-      tr.appendChild(el('td', { colspan: '5', 'class': 'muted' }, 'No domain events yet.'));
+      tr.appendChild(el('td', { colspan: '6', 'class': 'muted' }, 'No domain events yet.'));
       ui.eventsBody.appendChild(tr);
       return;
     }
     events.slice(0, EVENT_LIMIT).forEach(function (e) {
-      var tr = el('tr');
+      var id = pick(e, 'eventId', 'event_id', 'id');
+      var tr = el('tr', { 'data-event-id': id });
       tr.appendChild(el('td', null, pick(e, 'eventName', 'event_name', 'name', 'type')));
       tr.appendChild(el('td', { 'class': 'mono' }, shortId(pick(e, 'taskUuid', 'task_uuid', 'metadata.taskUuid',
         'metadata.task_uuid'))));
@@ -611,6 +623,15 @@
       tr.appendChild(el('td', { 'data-outcome': outcome }, (outcome || '') + (subs !== undefined ? ' · ' + subs +
         (subs === 1 ? ' subscriber' : ' subscribers') : '') + (failures ? ', ' + failures + ' failed' : '')));
       tr.appendChild(el('td', null, formatTime(stamp(e))));
+      var payload = pick(e, 'payload');
+      var cell = el('td');
+      if (payload !== undefined) {
+        var det = el('details', open[id] ? { open: '' } : null);
+        det.appendChild(el('summary', null, 'payload'));
+        det.appendChild(el('pre', { 'class': 'payload' }, pretty(payload)));
+        cell.appendChild(det);
+      }
+      tr.appendChild(cell);
       ui.eventsBody.appendChild(tr);
     });
   }
@@ -733,7 +754,7 @@
       'signin-user', 'signin-password', 'notice', 'slots-used', 'slots-total', 'slots-meter', 'worker-facts',
       'handlers', 'handler-count', 'create-form', 'task-name', 'task-namespace', 'task-version', 'task-context',
       'create-btn', 'create-result', 'live-toggle', 'tasks-body', 'task-detail', 'detail-title', 'detail-empty',
-      'detail-body', 'task-facts', 'dag', 'dag-caption', 'legend', 'steps-body', 'cancel-btn', 'events-body',
+      'detail-body', 'task-facts', 'task-input', 'task-input-body', 'dag', 'dag-caption', 'legend', 'steps-body', 'cancel-btn', 'events-body',
       'event-count', 'updated'].forEach(function (id) {
       ui[id.replace(/-([a-z])/g, function (m, c) { return c.toUpperCase(); })] = $(id);
     });

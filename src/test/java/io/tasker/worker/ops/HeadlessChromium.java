@@ -129,6 +129,13 @@ final class HeadlessChromium implements AutoCloseable {
         call("Page.navigate", p);
     }
 
+    /** Runs this script in every document from now on, before the page's own scripts (page CSP does not apply). */
+    void onEveryPage(String source) throws Exception {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("source", source);
+        call("Page.addScriptToEvaluateOnNewDocument", p);
+    }
+
     /** Evaluates an expression in the page (promises awaited) and returns its JSON value. */
     JsonNode eval(String expression) throws Exception {
         ObjectNode p = JSON.createObjectNode();

@@ -93,4 +93,27 @@ class SecurityIT {
             assertTrue(status == 200 || status == 204, path + " -> " + status);
         }
     }
+
+    @Test
+    void developmentStartWarnsAboutTheDefaultAccount() throws Exception {
+        // The test server runs without TASKER_ENV (development) and with ops.xml's default password.
+        java.nio.file.Path log = OpsHttp.serverDir().resolve("logs/messages.log");
+        String text = java.nio.file.Files.readString(log);
+        assertTrue(text.contains("The operator account '" + OpsHttp.USER + "' has the published development password"),
+                "no startup warning naming the default account in " + log);
+        assertTrue(text.contains("TASKER_ADMIN_PASSWORD"), "the warning names the variable to set");
+    }
+
+    @Test
+    void pagesAndApiAnswersCarryTheSecurityHeaders() throws Exception {
+        for (String path : new String[] {"/", "/dashboard.js", "/api/worker", "/api/tasks?limit=1"}) {
+            HttpResponse<String> r = get(path);
+            assertEquals(io.tasker.worker.security.SecurityHeaders.CONTENT_SECURITY_POLICY,
+                    r.headers().firstValue("Content-Security-Policy").orElse(null), path);
+            assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), path);
+        }
+        HttpResponse<String> refused = post("/api/worker/pause", null, null);
+        assertEquals(401, refused.statusCode());
+        assertTrue(refused.headers().firstValue("Content-Security-Policy").isPresent(), "the 401 carries them too");
+    }
 }
