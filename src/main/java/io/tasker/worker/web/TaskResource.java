@@ -13,12 +13,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 
 /**
  * Tasks and steps, through the {@link FfiTaskerClient} (the same code as the injectable {@code TaskerClient}). These
@@ -39,9 +41,12 @@ public class TaskResource {
     @Inject
     io.tasker.worker.internal.cdi.TaskerWorker worker;
 
+    // WILDCARD plus our own check, so that a wrong type gets our JSON error body rather than the runtime's page.
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response create(@HeaderParam("Content-Length") Long contentLength, InputStream body) throws IOException {
+    public Response create(@HeaderParam("Content-Length") Long contentLength, @Context HttpHeaders headers,
+                           @Context UriInfo uri, InputStream body) throws IOException {
+        requireJson(headers.getMediaType());
         if (contentLength != null && contentLength > MAX_BODY_BYTES) {
             throw new ApiException(413, "Body larger than " + MAX_BODY_BYTES + " bytes");
         }
@@ -57,7 +62,9 @@ public class TaskResource {
                 .type(MediaType.APPLICATION_JSON_TYPE).entity(created.toString());
         String uuid = created.path("task_uuid").asText(null);
         if (uuid != null) {
-            response.location(URI.create("/api/tasks/" + uuid));
+            // Absolute, from the request's own path: a relative "/api/…" is resolved against the application's
+            // base URI (/api/) and would come out as /api/api/tasks/….
+            response.location(uri.getAbsolutePathBuilder().path(uuid).build());
         }
         return response.build();
     }
@@ -116,6 +123,15 @@ public class TaskResource {
     public Response audit(@PathParam("taskUuid") String taskUuid, @PathParam("stepUuid") String stepUuid) {
         return ApiResponses.data(client.getStepAuditHistoryJson(Uuids.require(taskUuid, "taskUuid"),
                 Uuids.require(stepUuid, "stepUuid")));
+    }
+
+    /** 415 for anything but {@code application/json} (parameters such as {@code charset} are fine). */
+    static void requireJson(MediaType type) {
+        if (type == null || type.isWildcardType() || type.isWildcardSubtype()
+                || !MediaType.APPLICATION_JSON_TYPE.isCompatible(type)) {
+            throw new ApiException(415, "Content-Type must be application/json, got "
+                    + (type == null ? "none" : "'" + type + "'"));
+        }
     }
 
     private static int integer(String name, String value, int fallback, int min, int max) {

@@ -26,8 +26,8 @@ import java.util.UUID;
  *   <li><b>worker runtime</b>: the real {@code WorkerRuntime} with trivial handlers (slots, executor hand-off,
  *       context, serialisation, lifecycle events).</li>
  * </ol>
- * Run: {@code mvn -q -DskipTests test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=io.tasker.worker.bench.DispatchBenchmark} (args: tasks per round, default 2000).
+ * Run: {@code mvn -q -DskipTests test-compile exec:java@dispatch-bench -Dbench.tasks=2000} (the pom's execution;
+ * {@code -Dexec.args} would also reach the cargo steps). The argument is the tasks per round, default 2000.
  */
 public final class DispatchBenchmark {
 

@@ -65,6 +65,15 @@ final class ItClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)));
     }
 
+    /** POST as the operator with any Content-Type (null: none), answering the whole response, headers included. */
+    HttpResponse<String> postAs(String path, String contentType, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     Reply delete(String path) {
         return send(request(path).DELETE());
     }

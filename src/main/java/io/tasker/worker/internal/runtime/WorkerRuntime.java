@@ -177,7 +177,12 @@ public final class WorkerRuntime {
                 return;
             }
             beginDrain();
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownGraceMs());
+            long started = System.nanoTime();
+            // Once per stop, so an operator sees what the stop waits for (and a hang has a name).
+            int waitingFor = slots.inFlightCount();
+            LOG.info(() -> "Drain started: " + waitingFor + " handler(s) in flight " + inFlightByHandler()
+                    + ", waiting up to " + settings.shutdownGraceMs() + " ms");
+            long deadline = started + TimeUnit.MILLISECONDS.toNanos(settings.shutdownGraceMs());
             // The tick keeps running meanwhile: it still enforces handler deadlines.
             while (!slots.isEmpty() && System.nanoTime() - deadline < 0) {
                 try {
@@ -187,11 +192,15 @@ public final class WorkerRuntime {
                     break;
                 }
             }
-            for (StepExecution straggler : new ArrayList<>(slots.inFlight())) {
+            List<StepExecution> stragglers = new ArrayList<>(slots.inFlight());
+            for (StepExecution straggler : stragglers) {
                 LOG.warning(() -> "Shutdown grace period over: failing step " + straggler.stepUuid()
                         + " (" + straggler.handlerName() + ") as retryable");
                 straggler.abandon("Worker shut down before handler '" + straggler.handlerName() + "' finished");
             }
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            LOG.info(() -> "Drain ended after " + tookMs + " ms: " + Math.max(0, waitingFor - stragglers.size())
+                    + " of " + waitingFor + " handler(s) finished, " + stragglers.size() + " failed as retryable");
             ScheduledFuture<?> t = tick;
             if (t != null) {
                 t.cancel(false);

@@ -6,8 +6,12 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,5 +60,58 @@ class DrainOrderTest extends ScriptedRuntimeTest {
         assertEquals(List.of("complete_step_event", "transition_to_graceful_shutdown", "stop_worker"), order);
         assertEquals(WorkerState.STOPPED, runtime.state());
         assertFalse(engine.events.isEmpty(), "e2 stays with the engine for another worker");
+    }
+
+    @Test
+    void theDrainLogsWhatItWaitsForAndHowItEnded() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        registry.register("quick", ctx -> {
+            release.await();
+            return StepHandlerResult.success(Map.of());
+        });
+        registry.register("stuck", ctx -> {
+            Thread.sleep(60_000);
+            return StepHandlerResult.success(Map.of());
+        });
+        engine.events.add(FakeEngine.event("e1", "s1", "quick"));
+        engine.events.add(FakeEngine.event("e2", "s2", "stuck"));
+        start(Map.of("tasker.worker.max-concurrency", "4", "tasker.worker.shutdown-grace-ms", "1500"));
+        await(() -> runtime.slotsUsed() == 2);
+
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage().startsWith("Drain")) {
+                    lines.add(record.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(WorkerRuntime.class.getName());
+        log.addHandler(capture);
+        try {
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(runtime::stop, handlers);
+            await(() -> !lines.isEmpty());
+            assertTrue(lines.get(0).matches("Drain started: 2 handler\\(s\\) in flight .*, waiting up to 1500 ms"),
+                    lines.get(0));
+            assertTrue(lines.get(0).contains("quick=1") && lines.get(0).contains("stuck=1"), lines.get(0));
+            release.countDown();
+            stopping.get(20, TimeUnit.SECONDS);
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(1).matches("Drain ended after \\d+ ms: 1 of 2 handler\\(s\\) finished, 1 failed as retryable"),
+                lines.get(1));
+        long tookMs = Long.parseLong(lines.get(1).replaceAll("Drain ended after (\\d+) ms.*", "$1"));
+        assertTrue(tookMs >= 1400, "the straggler kept the drain waiting for the grace period: " + tookMs);
     }
 }
