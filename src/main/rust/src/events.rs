@@ -51,14 +51,6 @@ impl EventBuffer {
         }
         self.buf.pop_front()
     }
-
-    pub fn len(&self) -> usize {
-        self.buf.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
-    }
 }
 
 fn condition_matches(condition: &str, outcome: Outcome) -> bool {

@@ -389,27 +389,6 @@ impl ExecResult {
             ("orchestration_metadata", orch),
         ]
     }
-
-    /// `DependencyResultDto`: `{step_uuid, success, result, status, error}`; error without `context`.
-    pub fn dependency_entry(&self) -> Value {
-        let err = match &self.error {
-            None => Value::Null,
-            Some(e) => crate::jobj![
-                ("message", e.message.as_str()),
-                ("error_type", e.error_type.clone()),
-                ("retryable", e.retryable),
-                ("status_code", e.status_code.map(|c| c as u32)),
-                ("backtrace", e.backtrace.as_ref().map(|b| Value::Array(b.iter().map(|s| Value::str(s)).collect()))),
-            ],
-        };
-        crate::jobj![
-            ("step_uuid", self.step_uuid.to_string()),
-            ("success", self.success),
-            ("result", self.result.clone()),
-            ("status", self.status.as_str()),
-            ("error", err),
-        ]
-    }
 }
 
 #[derive(Clone, Debug)]

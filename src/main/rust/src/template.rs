@@ -174,7 +174,6 @@ pub struct Template {
     pub name: String,
     pub namespace: String,
     pub version: String,
-    pub description: Option<String>,
     pub steps: Vec<StepDef>,
     pub index: HashMap<String, usize>,
     /// Template-level dependents of each step.
@@ -185,10 +184,6 @@ pub struct Template {
 impl Template {
     pub fn key(&self) -> (String, String, String) {
         (self.namespace.clone(), self.name.clone(), self.version.clone())
-    }
-
-    pub fn step(&self, name: &str) -> Option<&StepDef> {
-        self.index.get(name).map(|&i| &self.steps[i])
     }
 
     /// Steps created with the task (semantics §1.3).
@@ -540,7 +535,8 @@ pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Re
             }
         }
     }
-    let description = opt_str(&root, "description", &c)?;
+    // Validated (must be a string when present), not kept: nothing reads it.
+    opt_str(&root, "description", &c)?;
     let mut steps = Vec::new();
     match root.get("steps") {
         None => {}
@@ -600,7 +596,7 @@ pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Re
         return Err(format!("template `{}`: step `{}`: dependency cycle detected", source, steps[bad].name));
     }
     let has_decision = steps.iter().any(|s| s.step_type == StepType::Decision);
-    let mut t = Template { source: source.to_string(), name, namespace, version, description, steps, index, children, has_decision };
+    let mut t = Template { source: source.to_string(), name, namespace, version, steps, index, children, has_decision };
     if let Some(env) = environment {
         apply_environment(&mut t, &root, env)?;
     }

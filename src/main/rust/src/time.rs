@@ -120,7 +120,8 @@ pub fn rfc3339_6z(micros: i64) -> String {
     format!("{}.{:06}Z", base(&p, 'T'), p.micros)
 }
 
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), e.g. for Retry-After.
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), e.g. for Retry-After (tests build them).
+#[cfg(test)]
 pub fn split_for_http(micros: i64) -> String {
     let p = split(micros);
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
