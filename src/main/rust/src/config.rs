@@ -15,12 +15,16 @@ pub struct BootstrapConfig {
 fn num_u64(v: &Value, path: &str) -> Result<u64, String> {
     match v {
         Value::Float(f) if *f >= 0.0 && f.fract() == 0.0 && *f < u64::MAX as f64 => Ok(*f as u64),
-        _ => v.as_u64().ok_or_else(|| format!("`{}` must be a non-negative integer", path)),
+        _ => v
+            .as_u64()
+            .ok_or_else(|| format!("`{}` must be a non-negative integer", path)),
     }
 }
 
 fn num_f64(v: &Value, path: &str) -> Result<f64, String> {
-    v.as_f64().filter(|f| f.is_finite() && *f >= 0.0).ok_or_else(|| format!("`{}` must be a non-negative number", path))
+    v.as_f64()
+        .filter(|f| f.is_finite() && *f >= 0.0)
+        .ok_or_else(|| format!("`{}` must be a non-negative number", path))
 }
 
 /// Read `*.yaml`/`*.yml` files below a directory (sorted, recursive).
@@ -28,12 +32,16 @@ pub fn templates_from_dir(dir: &str) -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     let mut stack = vec![PathBuf::from(dir)];
     while let Some(d) = stack.pop() {
-        let rd = std::fs::read_dir(&d).map_err(|e| format!("TASKER_TEMPLATE_PATH {}: {}", d.display(), e))?;
+        let rd = std::fs::read_dir(&d)
+            .map_err(|e| format!("TASKER_TEMPLATE_PATH {}: {}", d.display(), e))?;
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if matches!(p.extension().and_then(|x| x.to_str()), Some("yaml") | Some("yml")) {
+            } else if matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("yaml") | Some("yml")
+            ) {
                 files.push(p);
             }
         }
@@ -41,7 +49,8 @@ pub fn templates_from_dir(dir: &str) -> Result<Vec<(String, String)>, String> {
     files.sort();
     let mut out = Vec::new();
     for f in files {
-        let text = std::fs::read_to_string(&f).map_err(|e| format!("template file {}: {}", f.display(), e))?;
+        let text = std::fs::read_to_string(&f)
+            .map_err(|e| format!("template file {}: {}", f.display(), e))?;
         out.push((f.display().to_string(), text));
     }
     Ok(out)
@@ -57,8 +66,15 @@ pub fn parse(config: &Value) -> Result<BootstrapConfig, String> {
         Some(Value::Array(items)) => {
             let mut out = Vec::new();
             for (i, it) in items.iter().enumerate() {
-                let source = it.get("source").and_then(|v| v.as_str()).map(|s| s.to_string()).unwrap_or_else(|| format!("templates[{}]", i));
-                let yaml = it.get("yaml").and_then(|v| v.as_str()).ok_or_else(|| format!("`templates[{}].yaml` must be a string", i))?;
+                let source = it
+                    .get("source")
+                    .and_then(|v| v.as_str())
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| format!("templates[{}]", i));
+                let yaml = it
+                    .get("yaml")
+                    .and_then(|v| v.as_str())
+                    .ok_or_else(|| format!("`templates[{}].yaml` must be a string", i))?;
                 out.push((source, yaml.to_string()));
             }
             out
@@ -119,5 +135,9 @@ pub fn parse(config: &Value) -> Result<BootstrapConfig, String> {
             engine.backoff = bc;
         }
     }
-    Ok(BootstrapConfig { worker_id, templates, engine })
+    Ok(BootstrapConfig {
+        worker_id,
+        templates,
+        engine,
+    })
 }

@@ -10,7 +10,8 @@ use crate::uuid::Uuid;
 pub fn dependency_results(engine: &Engine, t: usize, s: usize) -> Value {
     let task = &engine.tasks[t];
     let mut seen = vec![false; task.steps.len()];
-    let mut queue: std::collections::VecDeque<usize> = task.steps[s].parents.iter().copied().collect();
+    let mut queue: std::collections::VecDeque<usize> =
+        task.steps[s].parents.iter().copied().collect();
     for &p in &task.steps[s].parents {
         seen[p] = true;
     }
@@ -42,13 +43,19 @@ pub fn task_dto(engine: &Engine, t: usize, naive: fn(i64) -> String) -> Value {
         ("version", task.version.as_str()),
         ("context", Value::Raw(task.context_raw.clone())),
         ("correlation_id", task.correlation_id.to_string()),
-        ("parent_correlation_id", task.parent_correlation_id.map(|u| u.to_string())),
+        (
+            "parent_correlation_id",
+            task.parent_correlation_id.map(|u| u.to_string())
+        ),
         ("complete", task.complete()),
         ("priority", task.priority.unwrap_or(0)),
         ("initiator", task.initiator.as_str()),
         ("source_system", task.source_system.as_str()),
         ("reason", task.reason.as_str()),
-        ("tags", Value::Array(task.tags.iter().map(|x| Value::str(x)).collect())),
+        (
+            "tags",
+            Value::Array(task.tags.iter().map(Value::str).collect())
+        ),
         ("identity_hash", task.identity_hash.as_str()),
         ("created_at", naive(task.created_at)),
         ("updated_at", naive(task.updated_at)),
@@ -57,7 +64,15 @@ pub fn task_dto(engine: &Engine, t: usize, naive: fn(i64) -> String) -> Value {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn workflow_step_dto(engine: &Engine, t: usize, s: usize, attempts: u32, last_attempted: Option<i64>, checkpoint: Option<&Value>, naive: fn(i64) -> String) -> Value {
+pub fn workflow_step_dto(
+    engine: &Engine,
+    t: usize,
+    s: usize,
+    attempts: u32,
+    last_attempted: Option<i64>,
+    checkpoint: Option<&Value>,
+    naive: fn(i64) -> String,
+) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     crate::jobj![
@@ -78,10 +93,13 @@ pub fn workflow_step_dto(engine: &Engine, t: usize, s: usize, attempts: u32, las
         ("last_attempted_at", last_attempted.map(naive)),
         ("created_at", naive(step.created_at)),
         ("updated_at", naive(step.updated_at)),
-        ("checkpoint", match checkpoint {
-            Some(c) => c.clone(),
-            None => step.checkpoint.clone(),
-        }),
+        (
+            "checkpoint",
+            match checkpoint {
+                Some(c) => c.clone(),
+                None => step.checkpoint.clone(),
+            }
+        ),
     ]
 }
 
@@ -107,9 +125,23 @@ pub fn build_step_event(
         ("trace_id", correlation_id.to_string()),
         ("span_id", format!("span-{}", step.uuid)),
         ("task_correlation_id", task.correlation_id.to_string()),
-        ("parent_correlation_id", task.parent_correlation_id.map(|u| u.to_string())),
+        (
+            "parent_correlation_id",
+            task.parent_correlation_id.map(|u| u.to_string())
+        ),
         ("task", task_dto(engine, t, time::naive_space)),
-        ("workflow_step", workflow_step_dto(engine, t, s, attempts, last_attempted, checkpoint, time::naive_space)),
+        (
+            "workflow_step",
+            workflow_step_dto(
+                engine,
+                t,
+                s,
+                attempts,
+                last_attempted,
+                checkpoint,
+                time::naive_space
+            )
+        ),
         ("step_definition", def.to_dto()),
         ("dependency_results", dependency_results(engine, t, s)),
     ];

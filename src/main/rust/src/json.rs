@@ -48,16 +48,28 @@ pub struct Map {
 
 impl Map {
     pub fn new() -> Map {
-        Map { entries: Vec::new() }
+        Map {
+            entries: Vec::new(),
+        }
     }
     pub fn with_capacity(n: usize) -> Map {
-        Map { entries: Vec::with_capacity(n) }
+        Map {
+            entries: Vec::with_capacity(n),
+        }
     }
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.entries.iter_mut().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter_mut()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
@@ -357,7 +369,11 @@ pub struct ParseError {
 
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at line {} column {}", self.msg, self.line, self.column)
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.msg, self.line, self.column
+        )
     }
 }
 
@@ -403,14 +419,24 @@ const MAX_DEPTH: usize = 128;
 
 impl<'a> Parser<'a> {
     fn new(s: &'a str, reject_dupes: bool) -> Self {
-        Parser { b: s.as_bytes(), s, i: 0, reject_dupes, max_depth: MAX_DEPTH }
+        Parser {
+            b: s.as_bytes(),
+            s,
+            i: 0,
+            reject_dupes,
+            max_depth: MAX_DEPTH,
+        }
     }
 
     fn err(&self, msg: impl Into<String>) -> ParseError {
         let upto = &self.b[..self.i.min(self.b.len())];
         let line = upto.iter().filter(|&&c| c == b'\n').count() + 1;
         let column = upto.iter().rev().take_while(|&&c| c != b'\n').count();
-        ParseError { msg: msg.into(), line, column }
+        ParseError {
+            msg: msg.into(),
+            line,
+            column,
+        }
     }
 
     fn parse_document(&mut self) -> Result<Value, ParseError> {
@@ -437,7 +463,9 @@ impl<'a> Parser<'a> {
         match self.peek() {
             None => Err(self.err("EOF while parsing a value")),
             // Same limit as serde_json: the 128th nested container is an error.
-            Some(b'{') | Some(b'[') if depth + 1 >= self.max_depth => Err(self.err("recursion limit exceeded")),
+            Some(b'{') | Some(b'[') if depth + 1 >= self.max_depth => {
+                Err(self.err("recursion limit exceeded"))
+            }
             Some(b'{') => self.parse_object(depth),
             Some(b'[') => self.parse_array(depth),
             Some(b'"') => Ok(Value::Str(self.parse_string()?)),
@@ -553,7 +581,9 @@ impl<'a> Parser<'a> {
                 b'\\' => {
                     out.push_str(&self.s[run..self.i]);
                     self.i += 1;
-                    let e = self.peek().ok_or_else(|| self.err("EOF while parsing a string"))?;
+                    let e = self
+                        .peek()
+                        .ok_or_else(|| self.err("EOF while parsing a string"))?;
                     self.i += 1;
                     match e {
                         b'"' => out.push('"'),
@@ -567,11 +597,15 @@ impl<'a> Parser<'a> {
                         b'u' => {
                             let hi = self.parse_hex4()?;
                             let cp = if (0xD800..0xDC00).contains(&hi) {
-                                if self.b.get(self.i) == Some(&b'\\') && self.b.get(self.i + 1) == Some(&b'u') {
+                                if self.b.get(self.i) == Some(&b'\\')
+                                    && self.b.get(self.i + 1) == Some(&b'u')
+                                {
                                     self.i += 2;
                                     let lo = self.parse_hex4()?;
                                     if !(0xDC00..0xE000).contains(&lo) {
-                                        return Err(self.err("lone leading surrogate in hex escape"));
+                                        return Err(
+                                            self.err("lone leading surrogate in hex escape")
+                                        );
                                     }
                                     0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
                                 } else {
@@ -582,13 +616,19 @@ impl<'a> Parser<'a> {
                             } else {
                                 hi
                             };
-                            out.push(char::from_u32(cp).ok_or_else(|| self.err("invalid unicode code point"))?);
+                            out.push(
+                                char::from_u32(cp)
+                                    .ok_or_else(|| self.err("invalid unicode code point"))?,
+                            );
                         }
                         _ => return Err(self.err("invalid escape")),
                     }
                     run = self.i;
                 }
-                0..=0x1f => return Err(self.err("control character (\\u0000-\\u001F) found while parsing a string")),
+                0..=0x1f => {
+                    return Err(self
+                        .err("control character (\\u0000-\\u001F) found while parsing a string"))
+                }
                 _ => self.i += 1,
             }
         }

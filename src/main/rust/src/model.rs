@@ -58,7 +58,10 @@ impl StepState {
     }
     pub fn in_flight(self) -> bool {
         use StepState::*;
-        matches!(self, Enqueued | InProgress | EnqueuedForOrchestration | EnqueuedAsErrorForOrchestration)
+        matches!(
+            self,
+            Enqueued | InProgress | EnqueuedForOrchestration | EnqueuedAsErrorForOrchestration
+        )
     }
 
     /// Legal step transitions (step_state_machine.rs).
@@ -67,10 +70,14 @@ impl StepState {
         match (self, to) {
             (_, Complete) | (_, ResolvedManually) => true, // complete_manually / resolve_manually (and normal completion paths)
             (Pending, Enqueued) | (Enqueued, InProgress) | (Pending, InProgress) => true,
-            (InProgress, EnqueuedForOrchestration) | (InProgress, EnqueuedAsErrorForOrchestration) => true,
+            (InProgress, EnqueuedForOrchestration)
+            | (InProgress, EnqueuedAsErrorForOrchestration) => true,
             (EnqueuedForOrchestration, Error) => true,
-            (EnqueuedAsErrorForOrchestration, Error) | (EnqueuedAsErrorForOrchestration, WaitingForRetry) => true,
-            (InProgress, WaitingForRetry) | (Enqueued, WaitingForRetry) | (Pending, WaitingForRetry) => true,
+            (EnqueuedAsErrorForOrchestration, Error)
+            | (EnqueuedAsErrorForOrchestration, WaitingForRetry) => true,
+            (InProgress, WaitingForRetry)
+            | (Enqueued, WaitingForRetry)
+            | (Pending, WaitingForRetry) => true,
             (InProgress, Error) | (Pending, Error) | (Enqueued, Error) => true,
             (WaitingForRetry, Pending) | (Error, Pending) => true,
             (Pending, Cancelled)
@@ -138,7 +145,13 @@ impl TaskState {
         ALL_TASK_STATES.iter().copied().find(|t| t.as_str() == s)
     }
     pub fn is_terminal(self) -> bool {
-        matches!(self, TaskState::Complete | TaskState::Error | TaskState::Cancelled | TaskState::ResolvedManually)
+        matches!(
+            self,
+            TaskState::Complete
+                | TaskState::Error
+                | TaskState::Cancelled
+                | TaskState::ResolvedManually
+        )
     }
 
     /// Legal task transitions (task_state_machine.rs), excluding manual resolution.
@@ -302,7 +315,10 @@ fn get_opt_i64(m: &Map, k: &str) -> Option<i64> {
 }
 
 fn get_str(m: &Map, k: &str) -> Result<String, String> {
-    m.get(k).and_then(|v| v.as_str()).map(|s| s.to_string()).ok_or_else(|| format!("missing `{}`", k))
+    m.get(k)
+        .and_then(|v| v.as_str())
+        .map(|s| s.to_string())
+        .ok_or_else(|| format!("missing `{}`", k))
 }
 
 fn get_uuid(m: &Map, k: &str) -> Result<Uuid, String> {
@@ -329,14 +345,23 @@ impl Audit {
         Ok(Audit {
             audit_uuid: get_uuid(m, "a")?,
             transition_uuid: get_uuid(m, "t")?,
-            from: m.get("f").and_then(|v| v.as_str()).and_then(StepState::parse),
+            from: m
+                .get("f")
+                .and_then(|v| v.as_str())
+                .and_then(StepState::parse),
             to: StepState::parse(&get_str(m, "to")?).ok_or("bad state")?,
             at: get_opt_i64(m, "at").unwrap_or(0),
             success: m.get("ok").and_then(|v| v.as_bool()).unwrap_or(false),
-            result: m.get("r").filter(|v| !v.is_null()).map(|v| Arc::new(v.clone())),
+            result: m
+                .get("r")
+                .filter(|v| !v.is_null())
+                .map(|v| Arc::new(v.clone())),
             execution_time_ms: get_opt_i64(m, "ms"),
             worker_uuid: m.get("w").and_then(|v| v.as_str()).map(|s| s.to_string()),
-            correlation_id: m.get("c").and_then(|v| v.as_str()).and_then(|s| Uuid::parse(s).ok()),
+            correlation_id: m
+                .get("c")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse(s).ok()),
         })
     }
 }
@@ -358,7 +383,10 @@ impl Step {
             ("inputs", self.inputs.clone()),
             ("results", self.results.as_ref().map(|r| (**r).clone())),
             ("checkpoint", self.checkpoint.clone()),
-            ("parents", Value::Array(self.parents.iter().map(|p| Value::from(*p)).collect())),
+            (
+                "parents",
+                Value::Array(self.parents.iter().map(|p| Value::from(*p)).collect())
+            ),
             ("created_at", self.created_at),
             ("updated_at", self.updated_at),
             ("processed_at", opt_i64(self.processed_at)),
@@ -366,13 +394,19 @@ impl Step {
             ("last_failure_at", opt_i64(self.last_failure_at)),
             ("backoff", opt_i64(self.backoff_request_seconds)),
             ("next_retry_at", opt_i64(self.next_retry_at)),
-            ("audits", Value::Array(self.audits.iter().map(|a| a.encode()).collect())),
+            (
+                "audits",
+                Value::Array(self.audits.iter().map(|a| a.encode()).collect())
+            ),
         ]
     }
 
     /// Decode a step record; `def_idx` and `dep_entry` are resolved by the caller.
     pub fn decode(m: &Map) -> Result<Step, String> {
-        let results = m.get("results").filter(|v| !v.is_null()).map(|v| Arc::new(v.clone()));
+        let results = m
+            .get("results")
+            .filter(|v| !v.is_null())
+            .map(|v| Arc::new(v.clone()));
         let mut audits = Vec::new();
         if let Some(Value::Array(a)) = m.get("audits") {
             for x in a {
@@ -396,7 +430,12 @@ impl Step {
             parents: m
                 .get("parents")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as usize).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_u64())
+                        .map(|x| x as usize)
+                        .collect()
+                })
                 .unwrap_or_default(),
             children: Vec::new(),
             created_at: get_opt_i64(m, "created_at").unwrap_or(0),
@@ -426,11 +465,17 @@ impl Task {
             ("initiator", self.initiator.as_str()),
             ("source_system", self.source_system.as_str()),
             ("reason", self.reason.as_str()),
-            ("tags", Value::Array(self.tags.iter().map(|t| Value::str(t)).collect())),
+            (
+                "tags",
+                Value::Array(self.tags.iter().map(Value::str).collect())
+            ),
             ("priority", self.priority),
             ("options", self.options.clone()),
             ("correlation_id", self.correlation_id.to_string()),
-            ("parent_correlation_id", self.parent_correlation_id.map(|u| u.to_string())),
+            (
+                "parent_correlation_id",
+                self.parent_correlation_id.map(|u| u.to_string())
+            ),
             ("identity_hash", self.identity_hash.as_str()),
             ("idempotency_key", self.idempotency_key.clone()),
             ("requested_at", self.requested_at),
@@ -459,14 +504,24 @@ impl Task {
             tags: m
                 .get("tags")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(|s| s.to_string())).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(|s| s.to_string()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             priority: m.get("priority").and_then(|v| v.as_i64()).map(|p| p as i32),
             options: m.get("options").cloned().unwrap_or(Value::Null),
             correlation_id: get_uuid(m, "correlation_id")?,
-            parent_correlation_id: m.get("parent_correlation_id").and_then(|v| v.as_str()).and_then(|s| Uuid::parse(s).ok()),
+            parent_correlation_id: m
+                .get("parent_correlation_id")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse(s).ok()),
             identity_hash: get_str(m, "identity_hash")?,
-            idempotency_key: m.get("idempotency_key").and_then(|v| v.as_str()).map(|s| s.to_string()),
+            idempotency_key: m
+                .get("idempotency_key")
+                .and_then(|v| v.as_str())
+                .map(|s| s.to_string()),
             requested_at: get_opt_i64(m, "requested_at").unwrap_or(0),
             created_at: get_opt_i64(m, "created_at").unwrap_or(0),
             updated_at: get_opt_i64(m, "updated_at").unwrap_or(0),
@@ -494,8 +549,19 @@ mod tests {
         let r = StepsInProcess.route_to(BlockedByFailures).unwrap();
         assert_eq!(r, vec![EvaluatingResults, BlockedByFailures]);
         assert!(Complete.route_to(Error).is_none());
-        for s in [StepsInProcess, WaitingForRetry, WaitingForDependencies, EvaluatingResults] {
-            for t in [Complete, Error, StepsInProcess, WaitingForDependencies, WaitingForRetry] {
+        for s in [
+            StepsInProcess,
+            WaitingForRetry,
+            WaitingForDependencies,
+            EvaluatingResults,
+        ] {
+            for t in [
+                Complete,
+                Error,
+                StepsInProcess,
+                WaitingForDependencies,
+                WaitingForRetry,
+            ] {
                 let path = s.route_to(t).unwrap_or_else(|| panic!("{:?}->{:?}", s, t));
                 let mut cur = s;
                 for p in path {

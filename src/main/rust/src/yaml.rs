@@ -12,7 +12,10 @@ use crate::json::{Map, Value};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Yaml {
     /// `quoted` scalars are always strings; plain ones resolve via the core schema.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Yaml>),
     Map(Vec<(String, Yaml)>),
 }
@@ -33,7 +36,10 @@ type R<T> = Result<T, YamlError>;
 
 impl Yaml {
     pub fn null() -> Yaml {
-        Yaml::Scalar { text: String::new(), quoted: false }
+        Yaml::Scalar {
+            text: String::new(),
+            quoted: false,
+        }
     }
     pub fn is_null(&self) -> bool {
         matches!(self, Yaml::Scalar { text, quoted: false } if is_null_text(text))
@@ -48,7 +54,10 @@ impl Yaml {
     pub fn to_json(&self) -> Value {
         match self {
             Yaml::Scalar { text, quoted: true } => Value::Str(text.clone()),
-            Yaml::Scalar { text, quoted: false } => resolve_plain(text),
+            Yaml::Scalar {
+                text,
+                quoted: false,
+            } => resolve_plain(text),
             Yaml::Seq(items) => Value::Array(items.iter().map(|y| y.to_json()).collect()),
             Yaml::Map(entries) => {
                 let mut m = Map::with_capacity(entries.len());
@@ -72,7 +81,9 @@ pub fn resolve_plain(t: &str) -> Value {
     match t {
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -152,11 +163,18 @@ fn is_float_text(s: &str) -> bool {
 
 /// Parse a document (the first one if several) into a node.
 pub fn parse(src: &str) -> R<Yaml> {
-    let mut p = P { lines: src.lines().map(|l| l.to_string()).collect(), pos: 0, depth: 0 };
+    let mut p = P {
+        lines: src.lines().map(|l| l.to_string()).collect(),
+        pos: 0,
+        depth: 0,
+    };
     for (i, l) in p.lines.iter().enumerate() {
         let lead: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
         if lead.contains('\t') && !l.trim().is_empty() && !l.trim_start().starts_with('#') {
-            return Err(YamlError { line: i + 1, msg: "tab character used for indentation".into() });
+            return Err(YamlError {
+                line: i + 1,
+                msg: "tab character used for indentation".into(),
+            });
         }
     }
     p.skip();
@@ -169,7 +187,10 @@ pub fn parse(src: &str) -> R<Yaml> {
     if p.pos < p.lines.len() {
         let t = p.content(p.pos);
         if t != "---" && !t.starts_with("--- ") {
-            return Err(p.err(p.pos, format!("unexpected content `{}` (bad indentation?)", t)));
+            return Err(p.err(
+                p.pos,
+                format!("unexpected content `{}` (bad indentation?)", t),
+            ));
         }
     }
     Ok(v)
@@ -186,7 +207,10 @@ const MAX_DEPTH: usize = 200;
 
 impl P {
     fn err(&self, i: usize, msg: impl Into<String>) -> YamlError {
-        YamlError { line: i + 1, msg: msg.into() }
+        YamlError {
+            line: i + 1,
+            msg: msg.into(),
+        }
     }
 
     fn indent(&self, i: usize) -> usize {
@@ -195,7 +219,9 @@ impl P {
 
     /// Line content without indentation, comments or trailing blanks.
     fn content(&self, i: usize) -> String {
-        strip_comment(self.lines[i].trim_start_matches(' ')).trim_end().to_string()
+        strip_comment(self.lines[i].trim_start_matches(' '))
+            .trim_end()
+            .to_string()
     }
 
     fn is_blank(&self, i: usize) -> bool {
@@ -349,7 +375,12 @@ impl P {
                     buf.push_str(&self.content(self.pos));
                     self.pos += 1;
                 }
-                let mut f = Flow { b: buf.as_bytes(), i: 0, line, depth: 0 };
+                let mut f = Flow {
+                    b: buf.as_bytes(),
+                    i: 0,
+                    line,
+                    depth: 0,
+                };
                 let v = f.value()?;
                 f.ws();
                 if f.i < f.b.len() {
@@ -364,10 +395,19 @@ impl P {
                         Some(end) => {
                             let tail = buf[end..].trim();
                             if !tail.is_empty() {
-                                return Err(self.err(line, format!("unexpected characters after quoted scalar: `{}`", tail)));
+                                return Err(self.err(
+                                    line,
+                                    format!(
+                                        "unexpected characters after quoted scalar: `{}`",
+                                        tail
+                                    ),
+                                ));
                             }
                             let s = unquote(&buf[..end]).map_err(|m| self.err(line, m))?;
-                            return Ok(Yaml::Scalar { text: s, quoted: true });
+                            return Ok(Yaml::Scalar {
+                                text: s,
+                                quoted: true,
+                            });
                         }
                         None => {
                             if self.pos >= self.lines.len() {
@@ -389,7 +429,9 @@ impl P {
                 }
             }
             '&' | '*' | '!' => Err(self.err(line, "anchors, aliases and tags are not supported")),
-            '?' if t == "?" || t.starts_with("? ") => Err(self.err(line, "complex mapping keys are not supported")),
+            '?' if t == "?" || t.starts_with("? ") => {
+                Err(self.err(line, "complex mapping keys are not supported"))
+            }
             _ => {
                 // Plain scalar, possibly folded over more-indented continuation lines.
                 let mut s = t.to_string();
@@ -403,7 +445,10 @@ impl P {
                         while j < self.lines.len() && self.is_blank(j) {
                             j += 1;
                         }
-                        if j < self.lines.len() && (self.indent(j) as isize) > parent && !self.looks_structural(j) {
+                        if j < self.lines.len()
+                            && (self.indent(j) as isize) > parent
+                            && !self.looks_structural(j)
+                        {
                             for _ in self.pos..j {
                                 s.push('\n');
                             }
@@ -415,7 +460,8 @@ impl P {
                         }
                         break;
                     }
-                    if (self.indent(self.pos) as isize) > parent && !self.looks_structural(self.pos) {
+                    if (self.indent(self.pos) as isize) > parent && !self.looks_structural(self.pos)
+                    {
                         let c = self.content(self.pos);
                         if !s.ends_with('\n') {
                             s.push(' ');
@@ -426,7 +472,10 @@ impl P {
                         break;
                     }
                 }
-                Ok(Yaml::Scalar { text: s, quoted: false })
+                Ok(Yaml::Scalar {
+                    text: s,
+                    quoted: false,
+                })
             }
         }
     }
@@ -446,12 +495,15 @@ impl P {
                 '+' => chomp = '+',
                 '1'..='9' => explicit = Some(ch as usize - '0' as usize),
                 ' ' => break,
-                _ => return Err(self.err(line, format!("invalid block scalar header `{}`", header))),
+                _ => {
+                    return Err(self.err(line, format!("invalid block scalar header `{}`", header)))
+                }
             }
         }
         // Content lines: raw text (comments are content), until a line indented <= parent.
         let mut raw: Vec<String> = Vec::new();
-        let mut block_indent: Option<usize> = explicit.map(|e| (parent + 1).max(0) as usize + e - 1);
+        let mut block_indent: Option<usize> =
+            explicit.map(|e| (parent + 1).max(0) as usize + e - 1);
         while self.pos < self.lines.len() {
             let l = &self.lines[self.pos];
             if l.trim().is_empty() {
@@ -507,7 +559,10 @@ impl P {
                 _ => out.push('\n'),
             }
         }
-        Ok(Yaml::Scalar { text: out, quoted: true })
+        Ok(Yaml::Scalar {
+            text: out,
+            quoted: true,
+        })
     }
 }
 
@@ -521,7 +576,9 @@ fn strip_comment(s: &str) -> &str {
         if c == b'#' && (prev == b' ' || prev == b'\t') {
             return &s[..i];
         }
-        if (c == b'"' || c == b'\'') && matches!(prev, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-') {
+        if (c == b'"' || c == b'\'')
+            && matches!(prev, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-')
+        {
             // skip the quoted run
             let q = c;
             i += 1;
@@ -584,7 +641,9 @@ fn unquote(s: &str) -> Result<String, String> {
             out.push(c);
             continue;
         }
-        let e = chars.next().ok_or("dangling escape in double-quoted scalar")?;
+        let e = chars
+            .next()
+            .ok_or("dangling escape in double-quoted scalar")?;
         match e {
             'n' => out.push('\n'),
             't' | '\t' => out.push('\t'),
@@ -608,8 +667,12 @@ fn unquote(s: &str) -> Result<String, String> {
                     _ => 8,
                 };
                 let hex: String = (0..n).filter_map(|_| chars.next()).collect();
-                let cp = u32::from_str_radix(&hex, 16).map_err(|_| format!("invalid escape \\{}{}", e, hex))?;
-                out.push(char::from_u32(cp).ok_or_else(|| format!("invalid code point \\{}{}", e, hex))?);
+                let cp = u32::from_str_radix(&hex, 16)
+                    .map_err(|_| format!("invalid escape \\{}{}", e, hex))?;
+                out.push(
+                    char::from_u32(cp)
+                        .ok_or_else(|| format!("invalid code point \\{}{}", e, hex))?,
+                );
             }
             other => return Err(format!("unknown escape `\\{}`", other)),
         }
@@ -634,7 +697,10 @@ fn split_key(c: &str) -> Result<Option<(String, String)>, String> {
         }
         return Ok(None);
     }
-    if matches!(first, b'[' | b'{' | b'|' | b'>' | b'&' | b'*' | b'!' | b'#' | b'%' | b'@' | b'`') {
+    if matches!(
+        first,
+        b'[' | b'{' | b'|' | b'>' | b'&' | b'*' | b'!' | b'#' | b'%' | b'@' | b'`'
+    ) {
         return Ok(None);
     }
     let b = c.as_bytes();
@@ -682,7 +748,10 @@ struct Flow<'a> {
 
 impl<'a> Flow<'a> {
     fn err(&self, m: impl Into<String>) -> YamlError {
-        YamlError { line: self.line + 1, msg: m.into() }
+        YamlError {
+            line: self.line + 1,
+            msg: m.into(),
+        }
     }
     fn ws(&mut self) {
         while self.i < self.b.len() && (self.b[self.i] == b' ' || self.b[self.i] == b'\t') {
@@ -786,16 +855,20 @@ impl<'a> Flow<'a> {
             if c == b',' || c == b']' || c == b'}' || c == b'[' || c == b'{' {
                 break;
             }
-            if c == b':' && (j + 1 == b.len() || matches!(b[j + 1], b' ' | b',' | b']' | b'}') || is_key) {
-                if is_key || j + 1 == b.len() || b[j + 1] == b' ' {
-                    break;
-                }
+            if c == b':'
+                && (j + 1 == b.len() || matches!(b[j + 1], b' ' | b',' | b']' | b'}') || is_key)
+                && (is_key || j + 1 == b.len() || b[j + 1] == b' ')
+            {
+                break;
             }
             j += 1;
         }
         let text = s[..j].trim().to_string();
         self.i += j;
-        Ok(Yaml::Scalar { text, quoted: false })
+        Ok(Yaml::Scalar {
+            text,
+            quoted: false,
+        })
     }
 }
 
@@ -839,15 +912,35 @@ environments:
 "#;
         let y = parse(src).unwrap();
         let j = y.to_json();
-        assert_eq!(j.get("name").unwrap().as_str(), Some("mathematical_sequence_ts"));
+        assert_eq!(
+            j.get("name").unwrap().as_str(),
+            Some("mathematical_sequence_ts")
+        );
         assert_eq!(j.get("version").unwrap().as_str(), Some("1.0.0"));
-        assert_eq!(j.get("description").unwrap().as_str(), Some("Line one\nLine two\n"));
+        assert_eq!(
+            j.get("description").unwrap().as_str(),
+            Some("Line one\nLine two\n")
+        );
         assert_eq!(j.get("folded").unwrap().as_str(), Some("a b\nc\n"));
         let steps = j.get("steps").unwrap().as_array().unwrap();
         assert_eq!(steps.len(), 2);
-        assert_eq!(steps[0].get("handler").unwrap().get("initialization").unwrap().to_json(), r#"{"operation":"square","n":2}"#);
-        assert_eq!(steps[1].get("name").unwrap().as_str(), Some("linear_step_2"));
-        assert_eq!(steps[1].get("dependencies").unwrap().to_json(), r#"["linear_step_1"]"#);
+        assert_eq!(
+            steps[0]
+                .get("handler")
+                .unwrap()
+                .get("initialization")
+                .unwrap()
+                .to_json(),
+            r#"{"operation":"square","n":2}"#
+        );
+        assert_eq!(
+            steps[1].get("name").unwrap().as_str(),
+            Some("linear_step_2")
+        );
+        assert_eq!(
+            steps[1].get("dependencies").unwrap().to_json(),
+            r#"["linear_step_1"]"#
+        );
         assert!(matches!(steps[1].get("ver"), Some(Value::Float(_))));
         assert!(steps[1].get("n").unwrap().is_null());
         assert_eq!(steps[1].get("url").unwrap().as_str(), Some("http://x:80/y"));
@@ -873,14 +966,22 @@ environments:
         assert_eq!(y.get("c").unwrap().as_str(), Some("p\n  q\nr\n"));
         assert_eq!(y.get("d").unwrap().as_str(), Some("it's"));
         assert_eq!(y.get("e").unwrap().as_str(), Some("tab\tué"));
-        let v = parse("n: 12\nf: 1.5e3\nh: 0x1F\nb: True\nt: ~\ns: 1.0.0\nneg: -7\n").unwrap().to_json();
-        assert_eq!(v.to_json(), r#"{"n":12,"f":1500.0,"h":31,"b":true,"t":null,"s":"1.0.0","neg":-7}"#);
+        let v = parse("n: 12\nf: 1.5e3\nh: 0x1F\nb: True\nt: ~\ns: 1.0.0\nneg: -7\n")
+            .unwrap()
+            .to_json();
+        assert_eq!(
+            v.to_json(),
+            r#"{"n":12,"f":1500.0,"h":31,"b":true,"t":null,"s":"1.0.0","neg":-7}"#
+        );
     }
 
     #[test]
     fn nested_sequences_and_errors() {
         let y = parse("a:\n  - - 1\n    - 2\n  - x: 1\n    y: [a, 'b c', \"d\\n\"]\n").unwrap();
-        assert_eq!(y.to_json().to_json(), r#"{"a":[[1,2],{"x":1,"y":["a","b c","d\n"]}]}"#);
+        assert_eq!(
+            y.to_json().to_json(),
+            r#"{"a":[[1,2],{"x":1,"y":["a","b c","d\n"]}]}"#
+        );
         let e = parse("a: 1\n  b: 2\n").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(parse("a: &x 1\n").is_err());
@@ -889,7 +990,9 @@ environments:
         assert!(parse(&deep).unwrap_err().msg.contains("deep"));
         let e = parse("a: 1\na: 2\n").unwrap_err();
         assert!(e.msg.contains("duplicate"));
-        let multi = parse("k: [a,\n  b]\np: plain\n  continued\n").unwrap().to_json();
+        let multi = parse("k: [a,\n  b]\np: plain\n  continued\n")
+            .unwrap()
+            .to_json();
         assert_eq!(multi.to_json(), r#"{"k":["a","b"],"p":"plain continued"}"#);
     }
 }

@@ -1,6 +1,5 @@
 //! Decision points: `decision_point_outcome` creates the chosen branches.
 
-
 use super::*;
 
 impl Engine {
@@ -12,21 +11,32 @@ impl Engine {
         let outcome = match result.get("decision_point_outcome") {
             Some(o) => o,
             None => {
-                logging::warn(&format!("decision step `{}` returned no decision_point_outcome; continuing", step_name));
+                logging::warn(&format!(
+                    "decision step `{}` returned no decision_point_outcome; continuing",
+                    step_name
+                ));
                 return;
             }
         };
         let names: Vec<String> = match outcome.get("type").and_then(|v| v.as_str()) {
             Some("no_branches") => return,
             Some("create_steps") => match outcome.get("step_names").and_then(|v| v.as_array()) {
-                Some(a) if a.iter().all(|x| x.as_str().is_some()) => a.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+                Some(a) if a.iter().all(|x| x.as_str().is_some()) => {
+                    a.iter().map(|x| x.as_str().unwrap().to_string()).collect()
+                }
                 _ => {
-                    logging::warn(&format!("decision step `{}`: malformed create_steps outcome; continuing", step_name));
+                    logging::warn(&format!(
+                        "decision step `{}`: malformed create_steps outcome; continuing",
+                        step_name
+                    ));
                     return;
                 }
             },
             _ => {
-                logging::warn(&format!("decision step `{}`: malformed decision_point_outcome; continuing", step_name));
+                logging::warn(&format!(
+                    "decision step `{}`: malformed decision_point_outcome; continuing",
+                    step_name
+                ));
                 return;
             }
         };
@@ -59,7 +69,12 @@ impl Engine {
                 let nested_exit = d.step_type == StepType::Decision && reachable.contains(&i);
                 if (d.step_type == StepType::DeferredConvergence || nested_exit)
                     && !create.contains(&i)
-                    && d.dependencies.iter().any(|dep| tpl.index.get(dep).map(|x| create.contains(x)).unwrap_or(false))
+                    && d.dependencies.iter().any(|dep| {
+                        tpl.index
+                            .get(dep)
+                            .map(|x| create.contains(x))
+                            .unwrap_or(false)
+                    })
                 {
                     create.push(i);
                     added = true;
@@ -69,14 +84,19 @@ impl Engine {
                 break;
             }
         }
-        let created_names: HashSet<String> = create.iter().map(|&d| tpl.steps[d].name.clone()).collect();
+        let created_names: HashSet<String> =
+            create.iter().map(|&d| tpl.steps[d].name.clone()).collect();
         let mut new_steps = Vec::new();
         for &d in &create {
             let def = &tpl.steps[d];
             if self.tasks[t].by_name.contains_key(&def.name) {
                 continue;
             }
-            let inputs = if def.handler.initialization.is_empty() { Value::Null } else { Value::Object(def.handler.initialization.clone()) };
+            let inputs = if def.handler.initialization.is_empty() {
+                Value::Null
+            } else {
+                Value::Object(def.handler.initialization.clone())
+            };
             let ns = self.add_step(t, d, def.name.clone(), inputs);
             new_steps.push((ns, d));
         }
@@ -96,7 +116,11 @@ impl Engine {
                 self.add_edge(t, s, ns);
             }
         }
-        logging::debug(&format!("decision `{}` created {} step(s)", step_name, new_steps.len()));
+        logging::debug(&format!(
+            "decision `{}` created {} step(s)",
+            step_name,
+            new_steps.len()
+        ));
         for (ns, _) in new_steps {
             self.try_ready(t, ns);
         }

@@ -36,7 +36,12 @@ pub struct BackoffConfig {
 
 impl Default for BackoffConfig {
     fn default() -> Self {
-        BackoffConfig { base_ms: 1000, max_ms: 60_000, multiplier: 2.0, jitter_pct: 0.15 }
+        BackoffConfig {
+            base_ms: 1000,
+            max_ms: 60_000,
+            multiplier: 2.0,
+            jitter_pct: 0.15,
+        }
     }
 }
 
@@ -113,7 +118,10 @@ pub struct ClientError {
 
 impl ClientError {
     pub fn new(m: impl Into<String>) -> ClientError {
-        ClientError { message: m.into(), recoverable: false }
+        ClientError {
+            message: m.into(),
+            recoverable: false,
+        }
     }
 }
 
@@ -149,16 +157,34 @@ fn dep_entry_from_stored(v: &Value) -> Arc<str> {
     let err = match v.get("error") {
         Some(Value::Object(e)) => crate::jobj![
             ("message", e.get("message").cloned().unwrap_or(Value::Null)),
-            ("error_type", e.get("error_type").cloned().unwrap_or(Value::Null)),
-            ("retryable", e.get("retryable").cloned().unwrap_or(Value::Bool(false))),
-            ("status_code", e.get("status_code").cloned().unwrap_or(Value::Null)),
-            ("backtrace", e.get("backtrace").cloned().unwrap_or(Value::Null)),
+            (
+                "error_type",
+                e.get("error_type").cloned().unwrap_or(Value::Null)
+            ),
+            (
+                "retryable",
+                e.get("retryable").cloned().unwrap_or(Value::Bool(false))
+            ),
+            (
+                "status_code",
+                e.get("status_code").cloned().unwrap_or(Value::Null)
+            ),
+            (
+                "backtrace",
+                e.get("backtrace").cloned().unwrap_or(Value::Null)
+            ),
         ],
         _ => Value::Null,
     };
     let entry = crate::jobj![
-        ("step_uuid", v.get("step_uuid").cloned().unwrap_or(Value::Null)),
-        ("success", v.get("success").cloned().unwrap_or(Value::Bool(false))),
+        (
+            "step_uuid",
+            v.get("step_uuid").cloned().unwrap_or(Value::Null)
+        ),
+        (
+            "success",
+            v.get("success").cloned().unwrap_or(Value::Bool(false))
+        ),
         ("result", v.get("result").cloned().unwrap_or(Value::Null)),
         ("status", v.get("status").cloned().unwrap_or(Value::str(""))),
         ("error", err),
@@ -167,13 +193,19 @@ fn dep_entry_from_stored(v: &Value) -> Arc<str> {
 }
 
 pub fn template_id(source: &str, text: &str, env: Option<&str>) -> u64 {
-    let d = crate::hash::sha256(format!("{}\u{0}{}\u{0}{}", source, env.unwrap_or(""), text).as_bytes());
+    let d = crate::hash::sha256(
+        format!("{}\u{0}{}\u{0}{}", source, env.unwrap_or(""), text).as_bytes(),
+    );
     u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]) & (i64::MAX as u64)
 }
 
 impl Engine {
     /// Build an engine: register templates, then (durable mode) replay the data directory.
-    pub fn new(worker_id: String, config: EngineConfig, sources: Vec<(String, String)>) -> Result<Engine, String> {
+    pub fn new(
+        worker_id: String,
+        config: EngineConfig,
+        sources: Vec<(String, String)>,
+    ) -> Result<Engine, String> {
         let mut e = Engine {
             worker_id,
             events: crate::events::EventBuffer::new(config.event_buffer),
@@ -225,14 +257,27 @@ impl Engine {
         Ok(e)
     }
 
-    fn add_template(&mut self, id: u64, source: String, text: String, tpl: Template, persisted: bool) -> usize {
+    fn add_template(
+        &mut self,
+        id: u64,
+        source: String,
+        text: String,
+        tpl: Template,
+        persisted: bool,
+    ) -> usize {
         if let Some(&i) = self.tpl_by_id.get(&id) {
             if persisted {
                 self.templates[i].persisted = true;
             }
             return i;
         }
-        self.templates.push(TplEntry { id, source, text, tpl: Arc::new(tpl), persisted });
+        self.templates.push(TplEntry {
+            id,
+            source,
+            text,
+            tpl: Arc::new(tpl),
+            persisted,
+        });
         let i = self.templates.len() - 1;
         self.tpl_by_id.insert(id, i);
         i

@@ -1,6 +1,5 @@
 //! Persistence: dirty tracking, log records, snapshots, replay and crash recovery.
 
-
 use super::*;
 
 impl Engine {
@@ -95,7 +94,11 @@ impl Engine {
         for t in 0..self.tasks.len() {
             recs.push(self.encode_task(t).to_json());
             for s in 0..self.tasks[t].steps.len() {
-                recs.push(self.tasks[t].steps[s].encode(self.tasks[t].uuid, s).to_json());
+                recs.push(
+                    self.tasks[t].steps[s]
+                        .encode(self.tasks[t].uuid, s)
+                        .to_json(),
+                );
             }
         }
         self.store.as_mut().unwrap().write_snapshot(&recs)
@@ -111,9 +114,20 @@ impl Engine {
             };
             match m.get("k").and_then(|v| v.as_str()) {
                 Some("tpl") => {
-                    let id = m.get("id").and_then(|v| v.as_u64()).ok_or("template record without id")?;
-                    let source = m.get("source").and_then(|v| v.as_str()).unwrap_or("").to_string();
-                    let text = m.get("text").and_then(|v| v.as_str()).unwrap_or("").to_string();
+                    let id = m
+                        .get("id")
+                        .and_then(|v| v.as_u64())
+                        .ok_or("template record without id")?;
+                    let source = m
+                        .get("source")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    let text = m
+                        .get("text")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("")
+                        .to_string();
                     let env = m.get("env").and_then(|v| v.as_str()).map(|s| s.to_string());
                     let tpl = crate::template::parse_template(&source, &text, env.as_deref())
                         .map_err(|e| format!("stored template could not be parsed: {}", e))?;
@@ -122,7 +136,10 @@ impl Engine {
                 }
                 Some("task") => {
                     let (mut task, tpl_id) = Task::decode(m)?;
-                    task.tpl = *tpl_ids.get(&tpl_id).or_else(|| self.tpl_by_id.get(&tpl_id)).ok_or("task references an unknown template")?;
+                    task.tpl = *tpl_ids
+                        .get(&tpl_id)
+                        .or_else(|| self.tpl_by_id.get(&tpl_id))
+                        .ok_or("task references an unknown template")?;
                     match self.task_index.get(&task.uuid) {
                         Some(&t) => {
                             let steps = std::mem::take(&mut self.tasks[t].steps);
@@ -136,9 +153,19 @@ impl Engine {
                     }
                 }
                 Some("step") => {
-                    let tu = m.get("task").and_then(|v| v.as_str()).and_then(|s| Uuid::parse(s).ok()).ok_or("step record without task")?;
-                    let i = m.get("i").and_then(|v| v.as_u64()).ok_or("step record without index")? as usize;
-                    let t = *self.task_index.get(&tu).ok_or("step record for an unknown task")?;
+                    let tu = m
+                        .get("task")
+                        .and_then(|v| v.as_str())
+                        .and_then(|s| Uuid::parse(s).ok())
+                        .ok_or("step record without task")?;
+                    let i = m
+                        .get("i")
+                        .and_then(|v| v.as_u64())
+                        .ok_or("step record without index")? as usize;
+                    let t = *self
+                        .task_index
+                        .get(&tu)
+                        .ok_or("step record for an unknown task")?;
                     let step = Step::decode(m)?;
                     let steps = &mut self.tasks[t].steps;
                     if i < steps.len() {
@@ -158,12 +185,18 @@ impl Engine {
             let tpl = self.templates[self.tasks[t].tpl].tpl.clone();
             let task = &mut self.tasks[t];
             max_seq = max_seq.max(task.seq + 1);
-            self.identities.insert(task.identity_hash.clone(), task.uuid);
+            self.identities
+                .insert(task.identity_hash.clone(), task.uuid);
             task.by_name.clear();
             task.counts = [0; STEP_STATES];
             for s in 0..task.steps.len() {
                 let step = &mut task.steps[s];
-                step.def_idx = *tpl.index.get(&step.template_step_name).ok_or_else(|| format!("stored step `{}` missing from its template", step.template_step_name))?;
+                step.def_idx = *tpl.index.get(&step.template_step_name).ok_or_else(|| {
+                    format!(
+                        "stored step `{}` missing from its template",
+                        step.template_step_name
+                    )
+                })?;
                 step.children.clear();
                 step.dep_entry = step.results.as_ref().map(|r| dep_entry_from_stored(r));
                 task.counts[step.state as usize] += 1;
@@ -203,15 +236,24 @@ impl Engine {
                         redispatched += 1;
                     }
                     StepState::Enqueued => {
-                        self.ready.push_back(ReadyEntry { t, s, since_ms_us: mono_us() });
+                        self.ready.push_back(ReadyEntry {
+                            t,
+                            s,
+                            since_ms_us: mono_us(),
+                        });
                     }
                     StepState::WaitingForRetry => {
                         let due = self.tasks[t].steps[s].next_retry_at.unwrap_or(0);
                         self.tasks[t].steps[s].next_retry_at = Some(due);
                         self.retry_heap.push(Reverse((due, t, s)));
                     }
-                    StepState::EnqueuedForOrchestration | StepState::EnqueuedAsErrorForOrchestration => {
-                        logging::warn(&format!("step {} recovered in {}; re-dispatching", self.tasks[t].steps[s].uuid, self.tasks[t].steps[s].state.as_str()));
+                    StepState::EnqueuedForOrchestration
+                    | StepState::EnqueuedAsErrorForOrchestration => {
+                        logging::warn(&format!(
+                            "step {} recovered in {}; re-dispatching",
+                            self.tasks[t].steps[s].uuid,
+                            self.tasks[t].steps[s].state.as_str()
+                        ));
                         self.set_step_state(t, s, StepState::Error, None, None);
                         self.set_step_state(t, s, StepState::Pending, None, None);
                         self.enqueue(t, s);
@@ -223,7 +265,10 @@ impl Engine {
             self.evaluate_task(t);
         }
         if redispatched > 0 {
-            logging::info(&format!("recovery: {} in-flight step(s) will be dispatched again", redispatched));
+            logging::info(&format!(
+                "recovery: {} in-flight step(s) will be dispatched again",
+                redispatched
+            ));
         }
         self.discard_dirty();
     }

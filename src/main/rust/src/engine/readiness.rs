@@ -1,17 +1,23 @@
 //! Readiness: dependency checks, the ready queue, retry timers and dispatch (`poll`).
 
-
 use super::*;
 
 impl Engine {
     pub(super) fn parents_satisfied(&self, t: usize, s: usize) -> bool {
         let task = &self.tasks[t];
-        task.steps[s].parents.iter().all(|&p| task.steps[p].state.satisfies_dependency())
+        task.steps[s]
+            .parents
+            .iter()
+            .all(|&p| task.steps[p].state.satisfies_dependency())
     }
 
     pub(super) fn enqueue(&mut self, t: usize, s: usize) {
         if self.set_step_state(t, s, StepState::Enqueued, None, None) {
-            self.ready.push_back(ReadyEntry { t, s, since_ms_us: mono_us() });
+            self.ready.push_back(ReadyEntry {
+                t,
+                s,
+                since_ms_us: mono_us(),
+            });
         }
     }
 
@@ -25,7 +31,6 @@ impl Engine {
             self.enqueue(t, s);
         }
     }
-
 
     /// Move retry-waiting steps whose backoff expired back into the ready queue.
     pub(super) fn promote_due_retries(&mut self) {
@@ -41,7 +46,9 @@ impl Engine {
 
     pub(super) fn promote_retry(&mut self, t: usize, s: usize, due: i64) {
         let step = &self.tasks[t].steps[s];
-        if step.state != StepState::WaitingForRetry || step.next_retry_at.map(|n| n != due).unwrap_or(false) {
+        if step.state != StepState::WaitingForRetry
+            || step.next_retry_at.map(|n| n != due).unwrap_or(false)
+        {
             return; // stale timer
         }
         if self.tasks[t].state.is_terminal() {
@@ -68,10 +75,26 @@ impl Engine {
     pub(super) fn poll_inner(&mut self) -> Option<String> {
         if let Some(c) = self.continuations.pop_front() {
             let event_id = Uuid::new_v4();
-            let ev = crate::dispatch::build_step_event(self, c.t, c.s, event_id, c.correlation_id, c.pre_attempts, c.pre_last_attempted, Some(&c.checkpoint));
+            let ev = crate::dispatch::build_step_event(
+                self,
+                c.t,
+                c.s,
+                event_id,
+                c.correlation_id,
+                c.pre_attempts,
+                c.pre_last_attempted,
+                Some(&c.checkpoint),
+            );
             self.pending.insert(
                 event_id,
-                PendingEvent { t: c.t, s: c.s, dispatched_ms: time::mono_ms(), pre_attempts: c.pre_attempts, pre_last_attempted: c.pre_last_attempted, correlation_id: c.correlation_id },
+                PendingEvent {
+                    t: c.t,
+                    s: c.s,
+                    dispatched_ms: time::mono_ms(),
+                    pre_attempts: c.pre_attempts,
+                    pre_last_attempted: c.pre_last_attempted,
+                    correlation_id: c.correlation_id,
+                },
             );
             return Some(ev);
         }
@@ -85,17 +108,34 @@ impl Engine {
             let pre_last = self.tasks[t].steps[s].last_attempted_at;
             let event_id = Uuid::new_v4();
             // Hydrate before the claim: the handler sees the pre-claim attempt count.
-            let ev = crate::dispatch::build_step_event(self, t, s, event_id, corr, pre_attempts, pre_last, None);
+            let ev = crate::dispatch::build_step_event(
+                self,
+                t,
+                s,
+                event_id,
+                corr,
+                pre_attempts,
+                pre_last,
+                None,
+            );
             self.set_step_state(t, s, StepState::InProgress, None, Some(corr));
             let step = &mut self.tasks[t].steps[s];
             step.attempts += 1;
             step.last_attempted_at = Some(time::now_micros());
             self.pending.insert(
                 event_id,
-                PendingEvent { t, s, dispatched_ms: time::mono_ms(), pre_attempts, pre_last_attempted: pre_last, correlation_id: corr },
+                PendingEvent {
+                    t,
+                    s,
+                    dispatched_ms: time::mono_ms(),
+                    pre_attempts,
+                    pre_last_attempted: pre_last,
+                    correlation_id: corr,
+                },
             );
             if self.record_latency && self.latencies_us.len() < 4_000_000 {
-                self.latencies_us.push(mono_us().saturating_sub(entry.since_ms_us));
+                self.latencies_us
+                    .push(mono_us().saturating_sub(entry.since_ms_us));
             }
             return Some(ev);
         }

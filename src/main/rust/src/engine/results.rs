@@ -1,11 +1,9 @@
 //! Results and backoff: completions, retry decisions, backoff delays, checkpoints,
 //! timeouts and the pending-event metrics.
 
-
 use super::*;
 
 impl Engine {
-
     /// Accept a parsed result for a pending event. Returns false if the event is unknown.
     pub fn complete(&mut self, event_id: Uuid, result: ExecResult) -> Result<bool, String> {
         let pe = match self.pending.remove(&event_id) {
@@ -28,7 +26,11 @@ impl Engine {
 
     pub(super) fn apply_result(&mut self, t: usize, s: usize, result: ExecResult, corr: Uuid) {
         if self.tasks[t].steps[s].state != StepState::InProgress {
-            logging::warn(&format!("result for step {} in state {} ignored", self.tasks[t].steps[s].uuid, self.tasks[t].steps[s].state.as_str()));
+            logging::warn(&format!(
+                "result for step {} in state {} ignored",
+                self.tasks[t].steps[s].uuid,
+                self.tasks[t].steps[s].state.as_str()
+            ));
             return;
         }
         let stored = Arc::new(result.to_json());
@@ -39,8 +41,18 @@ impl Engine {
         }
         let worker = result.metadata.worker_id.clone();
         let ms = result.metadata.execution_time_ms;
-        let to = if result.success { StepState::EnqueuedForOrchestration } else { StepState::EnqueuedAsErrorForOrchestration };
-        self.set_step_state(t, s, to, Some((&stored, result.success, ms, worker)), Some(corr));
+        let to = if result.success {
+            StepState::EnqueuedForOrchestration
+        } else {
+            StepState::EnqueuedAsErrorForOrchestration
+        };
+        self.set_step_state(
+            t,
+            s,
+            to,
+            Some((&stored, result.success, ms, worker)),
+            Some(corr),
+        );
 
         let now = time::now_micros();
         let cancelled = self.tasks[t].state == TaskState::Cancelled;
@@ -70,7 +82,10 @@ impl Engine {
             let step = &self.tasks[t].steps[s];
             // Retry decision reads only metadata.retryable + attempts (a template `retryable: false`
             // also makes it permanent, instead of stranding the step in waiting_for_retry).
-            let retry = !finished && result.metadata.retryable && step.attempts < step.max_attempts && step.retryable;
+            let retry = !finished
+                && result.metadata.retryable
+                && step.attempts < step.max_attempts
+                && step.retryable;
             if cancelled {
                 self.set_step_state(t, s, StepState::Cancelled, None, Some(corr));
                 outcome = crate::events::Outcome::PermanentFailure;
@@ -80,7 +95,7 @@ impl Engine {
                 self.set_step_state(t, s, StepState::WaitingForRetry, None, Some(corr));
                 let due = now + delay_ms as i64 * 1000;
                 let step = &mut self.tasks[t].steps[s];
-                step.backoff_request_seconds = Some(((delay_ms + 999) / 1000) as i64);
+                step.backoff_request_seconds = Some(delay_ms.div_ceil(1000) as i64);
                 step.next_retry_at = Some(due);
                 if delay_ms == 0 {
                     self.promote_retry(t, s, due);
@@ -117,7 +132,12 @@ impl Engine {
             }
         }
         let raw = b.base_ms as f64 * b.multiplier.powi(attempts.min(64) as i32);
-        let delay = if raw.is_finite() { raw.min(b.max_ms as f64) } else { b.max_ms as f64 }.floor() as u64;
+        let delay = if raw.is_finite() {
+            raw.min(b.max_ms as f64)
+        } else {
+            b.max_ms as f64
+        }
+        .floor() as u64;
         let range = (delay as f64 * b.jitter_pct).floor() as u64;
         if range == 0 {
             return delay;
@@ -130,10 +150,12 @@ impl Engine {
         }
     }
 
-
-
     /// Persist a checkpoint and queue a continuation. Ok(false) = unknown event / not allowed.
-    pub fn checkpoint_yield(&mut self, event_id: Uuid, data: CheckpointYield) -> Result<bool, String> {
+    pub fn checkpoint_yield(
+        &mut self,
+        event_id: Uuid,
+        data: CheckpointYield,
+    ) -> Result<bool, String> {
         let pe = match self.pending.get(&event_id) {
             Some(p) => p.clone(),
             None => {
@@ -143,11 +165,19 @@ impl Engine {
         };
         let (t, s) = (pe.t, pe.s);
         if self.tasks[t].steps[s].uuid != data.step_uuid {
-            logging::warn(&format!("checkpoint yield for event {}: step_uuid {} does not match the event's step", event_id, data.step_uuid));
+            logging::warn(&format!(
+                "checkpoint yield for event {}: step_uuid {} does not match the event's step",
+                event_id, data.step_uuid
+            ));
             return Ok(false);
         }
-        if self.tasks[t].state == TaskState::Cancelled || self.tasks[t].steps[s].state != StepState::InProgress {
-            logging::warn(&format!("checkpoint yield for event {} refused: task cancelled or step not in progress", event_id));
+        if self.tasks[t].state == TaskState::Cancelled
+            || self.tasks[t].steps[s].state != StepState::InProgress
+        {
+            logging::warn(&format!(
+                "checkpoint yield for event {} refused: task cancelled or step not in progress",
+                event_id
+            ));
             return Ok(false);
         }
         let ts = time::rfc3339_z(time::now_micros());
@@ -155,7 +185,10 @@ impl Engine {
             Some(Value::Array(h)) => h.clone(),
             _ => Vec::new(),
         };
-        history.push(crate::jobj![("cursor", data.cursor.clone()), ("timestamp", ts.as_str())]);
+        history.push(crate::jobj![
+            ("cursor", data.cursor.clone()),
+            ("timestamp", ts.as_str())
+        ]);
         let record = crate::jobj![
             ("cursor", data.cursor.clone()),
             ("items_processed", data.items_processed),
@@ -185,12 +218,26 @@ impl Engine {
     pub fn cleanup_timeouts(&mut self) -> Result<usize, String> {
         let now = time::mono_ms();
         let limit = self.config.completion_timeout_ms;
-        let expired: Vec<Uuid> = self.pending.iter().filter(|(_, p)| now.saturating_sub(p.dispatched_ms) > limit).map(|(k, _)| *k).collect();
+        let expired: Vec<Uuid> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| now.saturating_sub(p.dispatched_ms) > limit)
+            .map(|(k, _)| *k)
+            .collect();
         for id in &expired {
             if let Some(pe) = self.pending.remove(id) {
                 let step_uuid = self.tasks[pe.t].steps[pe.s].uuid;
-                logging::warn(&format!("FFI dispatch: event {} for step {} timed out after {}ms", id, step_uuid, limit));
-                let r = ExecResult::failure(step_uuid, &format!("FFI handler timed out after {}ms", limit), "ffi_timeout", true, limit as i64);
+                logging::warn(&format!(
+                    "FFI dispatch: event {} for step {} timed out after {}ms",
+                    id, step_uuid, limit
+                ));
+                let r = ExecResult::failure(
+                    step_uuid,
+                    &format!("FFI handler timed out after {}ms", limit),
+                    "ffi_timeout",
+                    true,
+                    limit as i64,
+                );
                 self.apply_result(pe.t, pe.s, r, pe.correlation_id);
             }
         }
@@ -242,27 +289,43 @@ mod tests {
     use super::*;
 
     fn engine(b: BackoffConfig) -> Engine {
-        let cfg = EngineConfig { backoff: b, ..EngineConfig::default() };
+        let cfg = EngineConfig {
+            backoff: b,
+            ..EngineConfig::default()
+        };
         Engine::new("w".into(), cfg, Vec::new()).unwrap()
     }
 
     fn failure_with(orch: Option<&str>) -> ExecResult {
-        let mut v = crate::json::parse(r#"{"success":false,"metadata":{"retryable":true}}"#).unwrap();
+        let mut v =
+            crate::json::parse(r#"{"success":false,"metadata":{"retryable":true}}"#).unwrap();
         if let Some(o) = orch {
-            v.as_object_mut().unwrap().insert("orchestration_metadata", crate::json::parse(o).unwrap());
+            v.as_object_mut()
+                .unwrap()
+                .insert("orchestration_metadata", crate::json::parse(o).unwrap());
         }
         crate::result::from_value_strict(&v, 0).unwrap()
     }
 
     #[test]
     fn exponential_backoff_with_cap_and_jitter() {
-        let e = engine(BackoffConfig { base_ms: 1000, max_ms: 60_000, multiplier: 2.0, jitter_pct: 0.0 });
+        let e = engine(BackoffConfig {
+            base_ms: 1000,
+            max_ms: 60_000,
+            multiplier: 2.0,
+            jitter_pct: 0.0,
+        });
         let r = failure_with(None);
         assert_eq!(e.backoff_delay_ms(&r, 1), 2000);
         assert_eq!(e.backoff_delay_ms(&r, 3), 8000);
         assert_eq!(e.backoff_delay_ms(&r, 10), 60_000);
         assert_eq!(e.backoff_delay_ms(&r, 500), 60_000);
-        let e = engine(BackoffConfig { base_ms: 1000, max_ms: 60_000, multiplier: 2.0, jitter_pct: 0.15 });
+        let e = engine(BackoffConfig {
+            base_ms: 1000,
+            max_ms: 60_000,
+            multiplier: 2.0,
+            jitter_pct: 0.15,
+        });
         let mut seen = std::collections::HashSet::new();
         for _ in 0..200 {
             let d = e.backoff_delay_ms(&r, 2);
@@ -277,14 +340,37 @@ mod tests {
 
     #[test]
     fn server_requested_delays() {
-        let e = engine(BackoffConfig { base_ms: 1000, max_ms: 60_000, multiplier: 2.0, jitter_pct: 0.15 });
-        assert_eq!(e.backoff_delay_ms(&failure_with(Some(r#"{"headers":{"Retry-After":"7"},"custom":{}}"#)), 1), 7000);
-        assert_eq!(e.backoff_delay_ms(&failure_with(Some(r#"{"headers":{"retry-after":"999"},"custom":{}}"#)), 1), 60_000);
+        let e = engine(BackoffConfig {
+            base_ms: 1000,
+            max_ms: 60_000,
+            multiplier: 2.0,
+            jitter_pct: 0.15,
+        });
+        assert_eq!(
+            e.backoff_delay_ms(
+                &failure_with(Some(r#"{"headers":{"Retry-After":"7"},"custom":{}}"#)),
+                1
+            ),
+            7000
+        );
+        assert_eq!(
+            e.backoff_delay_ms(
+                &failure_with(Some(r#"{"headers":{"retry-after":"999"},"custom":{}}"#)),
+                1
+            ),
+            60_000
+        );
         let hint = r#"{"headers":{},"custom":{},"backoff_hint":{"backoff_type":"ServiceUnavailable","delay_seconds":3}}"#;
         assert_eq!(e.backoff_delay_ms(&failure_with(Some(hint)), 1), 3000);
         let future = crate::time::now_micros() + 20_000_000;
         let p = crate::time::split_for_http(future);
-        let d = e.backoff_delay_ms(&failure_with(Some(&format!(r#"{{"headers":{{"Retry-After":"{}"}},"custom":{{}}}}"#, p))), 1);
+        let d = e.backoff_delay_ms(
+            &failure_with(Some(&format!(
+                r#"{{"headers":{{"Retry-After":"{}"}},"custom":{{}}}}"#,
+                p
+            ))),
+            1,
+        );
         assert!((18_000..=20_000).contains(&d), "{}", d);
         // without server input: configured exponential backoff
         let d = e.backoff_delay_ms(&failure_with(Some(r#"{"headers":{},"custom":{}}"#)), 1);

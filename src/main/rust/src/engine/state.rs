@@ -1,7 +1,6 @@
 //! Step and task state transitions with their counters, audit trail and dirty marks;
 //! task evaluation (semantics §2.3); adding steps and edges.
 
-
 use super::*;
 
 impl Engine {
@@ -15,13 +14,26 @@ impl Engine {
     }
 
     /// Apply a legal step transition, keep counters and audit trail in sync.
-    pub(super) fn set_step_state(&mut self, t: usize, s: usize, to: StepState, result: Option<(&Arc<Value>, bool, i64, Option<String>)>, corr: Option<Uuid>) -> bool {
+    pub(super) fn set_step_state(
+        &mut self,
+        t: usize,
+        s: usize,
+        to: StepState,
+        result: Option<(&Arc<Value>, bool, i64, Option<String>)>,
+        corr: Option<Uuid>,
+    ) -> bool {
         let now = time::now_micros();
         let task = &mut self.tasks[t];
         let step = &mut task.steps[s];
         let from = step.state;
         if !from.can_transition(to) {
-            logging::error(&format!("illegal step transition {} -> {} for step {} ({})", from.as_str(), to.as_str(), step.name, step.uuid));
+            logging::error(&format!(
+                "illegal step transition {} -> {} for step {} ({})",
+                from.as_str(),
+                to.as_str(),
+                step.name,
+                step.uuid
+            ));
             return false;
         }
         task.counts[from as usize] -= 1;
@@ -59,7 +71,12 @@ impl Engine {
             Some(path) => {
                 let now = time::now_micros();
                 for st in path {
-                    logging::debug(&format!("task {} {} -> {}", task.uuid, task.state.as_str(), st.as_str()));
+                    logging::debug(&format!(
+                        "task {} {} -> {}",
+                        task.uuid,
+                        task.state.as_str(),
+                        st.as_str()
+                    ));
                     task.state = st;
                 }
                 task.updated_at = now;
@@ -68,7 +85,12 @@ impl Engine {
                 }
                 self.mark_task(t);
             }
-            None => logging::error(&format!("no legal task transition {} -> {} for task {}", task.state.as_str(), target.as_str(), task.uuid)),
+            None => logging::error(&format!(
+                "no legal task transition {} -> {} for task {}",
+                task.state.as_str(),
+                target.as_str(),
+                task.uuid
+            )),
         }
     }
 
@@ -87,7 +109,10 @@ impl Engine {
         if task.count(StepState::Error) > 0 {
             self.move_task(t, TaskState::BlockedByFailures);
             self.move_task(t, TaskState::Error);
-            logging::warn(&format!("task {} failed: a step failed permanently", self.tasks[t].uuid));
+            logging::warn(&format!(
+                "task {} failed: a step failed permanently",
+                self.tasks[t].uuid
+            ));
         } else if done == total {
             self.move_task(t, TaskState::Complete);
         } else if in_flight > 0 {
@@ -99,8 +124,13 @@ impl Engine {
         }
     }
 
-
-    pub(super) fn add_step(&mut self, t: usize, def_idx: usize, name: String, inputs: Value) -> usize {
+    pub(super) fn add_step(
+        &mut self,
+        t: usize,
+        def_idx: usize,
+        name: String,
+        inputs: Value,
+    ) -> usize {
         let tpl = self.template_of(t).clone();
         let def = &tpl.steps[def_idx];
         let now = time::now_micros();
@@ -108,7 +138,10 @@ impl Engine {
         let uuid = Uuid::new_v7();
         let step = Step {
             uuid,
-            named_step_uuid: Uuid::from_name(&format!("{}/{}/{}#{}", tpl.namespace, tpl.name, tpl.version, def.name)),
+            named_step_uuid: Uuid::from_name(&format!(
+                "{}/{}/{}#{}",
+                tpl.namespace, tpl.name, tpl.version, def.name
+            )),
             name: name.clone(),
             template_step_name: def.name.clone(),
             def_idx,

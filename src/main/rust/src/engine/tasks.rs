@@ -1,6 +1,5 @@
 //! Task creation and cancellation.
 
-
 use super::*;
 
 impl Engine {
@@ -18,21 +17,35 @@ impl Engine {
             }
         };
         if req.name.is_empty() || req.name.len() > 255 {
-            return Err(ClientError::new("API error (400): name must be between 1 and 255 characters"));
+            return Err(ClientError::new(
+                "API error (400): name must be between 1 and 255 characters",
+            ));
         }
         if req.version.is_empty() || req.version.len() > 50 {
-            return Err(ClientError::new("API error (400): version must be between 1 and 50 characters"));
+            return Err(ClientError::new(
+                "API error (400): version must be between 1 and 50 characters",
+            ));
         }
         if let Some(p) = req.priority {
             if !(-100..=100).contains(&p) {
-                return Err(ClientError::new("API error (400): priority must be between -100 and 100"));
+                return Err(ClientError::new(
+                    "API error (400): priority must be between -100 and 100",
+                ));
             }
         }
         let tpl = self.templates[tpl_idx].tpl.clone();
-        let named_task_uuid = Uuid::from_name(&format!("{}/{}/{}", tpl.namespace, tpl.name, tpl.version));
+        let named_task_uuid =
+            Uuid::from_name(&format!("{}/{}/{}", tpl.namespace, tpl.name, tpl.version));
         let identity_hash = match &req.idempotency_key {
             Some(k) => crate::hash::sha256_hex(format!("{}:{}", named_task_uuid, k).as_bytes()),
-            None => crate::hash::sha256_hex(format!("{}:{}", named_task_uuid, crate::json::canonical(&req.context)).as_bytes()),
+            None => crate::hash::sha256_hex(
+                format!(
+                    "{}:{}",
+                    named_task_uuid,
+                    crate::json::canonical(&req.context)
+                )
+                .as_bytes(),
+            ),
         };
         if let Some(existing) = self.identities.get(&identity_hash) {
             return Err(ClientError::new(format!(
@@ -83,7 +96,11 @@ impl Engine {
         let initial = tpl.initial_step_set();
         for &d in &initial {
             let def = &tpl.steps[d];
-            let inputs = if def.handler.initialization.is_empty() { Value::Null } else { Value::Object(def.handler.initialization.clone()) };
+            let inputs = if def.handler.initialization.is_empty() {
+                Value::Null
+            } else {
+                Value::Object(def.handler.initialization.clone())
+            };
             self.add_step(t, d, def.name.clone(), inputs);
         }
         // Edges only between steps that exist at creation ("provides").
@@ -113,11 +130,18 @@ impl Engine {
             return Ok(());
         }
         if state.is_terminal() {
-            return Err(ClientError::new(format!("API error (409): Task {} cannot be cancelled in state {}", self.tasks[t].uuid, state.as_str())));
+            return Err(ClientError::new(format!(
+                "API error (409): Task {} cannot be cancelled in state {}",
+                self.tasks[t].uuid,
+                state.as_str()
+            )));
         }
         for s in 0..self.tasks[t].steps.len() {
             let st = self.tasks[t].steps[s].state;
-            if matches!(st, StepState::Pending | StepState::Enqueued | StepState::WaitingForRetry) {
+            if matches!(
+                st,
+                StepState::Pending | StepState::Enqueued | StepState::WaitingForRetry
+            ) {
                 self.set_step_state(t, s, StepState::Cancelled, None, None);
                 self.tasks[t].steps[s].next_retry_at = None;
             }

@@ -8,9 +8,18 @@ fn big_dag() -> String {
     let mut y = String::from("name: big_dag\nnamespace_name: scale\nversion: 1.0.0\nsteps:\n");
     for layer in 0..20 {
         for i in 0..50 {
-            y.push_str(&format!("  - name: s_{}_{}\n    handler: {{ callable: G.S }}\n", layer, i));
+            y.push_str(&format!(
+                "  - name: s_{}_{}\n    handler: {{ callable: G.S }}\n",
+                layer, i
+            ));
             if layer > 0 {
-                y.push_str(&format!("    dependencies: [s_{}_{}, s_{}_{}]\n", layer - 1, i, layer - 1, (i + 1) % 50));
+                y.push_str(&format!(
+                    "    dependencies: [s_{}_{}, s_{}_{}]\n",
+                    layer - 1,
+                    i,
+                    layer - 1,
+                    (i + 1) % 50
+                ));
             }
         }
     }
@@ -21,7 +30,10 @@ fn timed_batch(n: usize) -> Duration {
     let t = Instant::now();
     for _ in 0..n {
         let ev = poll().expect("work available");
-        assert_eq!(complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())), 1);
+        assert_eq!(
+            complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())),
+            1
+        );
     }
     t.elapsed()
 }
@@ -39,8 +51,16 @@ fn ten_thousand_live_tasks_no_per_step_slowdown() {
         create_ok("wf", "linear", &format!(r#"{{"j":{}}}"#, i));
     }
     let large = timed_batch(500);
-    eprintln!("500 steps: 200 tasks {:?}, 10k live tasks {:?}", small, large);
-    assert!(large < small * 5 + Duration::from_millis(200), "per-step cost grew with stored tasks: {:?} vs {:?}", large, small);
+    eprintln!(
+        "500 steps: 200 tasks {:?}, 10k live tasks {:?}",
+        small, large
+    );
+    assert!(
+        large < small * 5 + Duration::from_millis(200),
+        "per-step cost grew with stored tasks: {:?} vs {:?}",
+        large,
+        small
+    );
     stop();
 }
 
@@ -58,6 +78,9 @@ fn thousand_step_dag_completes() {
     let last = seen.last().unwrap();
     assert!(s(last, &["dependency_results"]).as_object().unwrap().len() > 100);
     assert!(t.elapsed() < Duration::from_secs(20));
-    assert_eq!(st(&get_task(&st(&task, &["task_uuid"])), &["status"]), "complete");
+    assert_eq!(
+        st(&get_task(&st(&task, &["task_uuid"])), &["status"]),
+        "complete"
+    );
     stop();
 }
