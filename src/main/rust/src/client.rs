@@ -2,7 +2,7 @@
 
 use crate::engine::Engine;
 use crate::json::{Map, Value};
-use crate::model::{StepState, Task};
+use crate::model::{StepIdx, StepState, Task, TaskIdx};
 use crate::time;
 use crate::uuid::Uuid;
 
@@ -159,7 +159,7 @@ struct Readiness {
     completed_parents: usize,
 }
 
-fn readiness(task: &Task, s: usize, now: i64) -> Readiness {
+fn readiness(task: &Task, s: StepIdx, now: i64) -> Readiness {
     let step = &task.steps[s];
     let completed_parents = step
         .parents
@@ -199,12 +199,12 @@ fn execution_status(task: &Task, ready: usize) -> &'static str {
     }
 }
 
-pub fn task_response(engine: &Engine, t: usize) -> Value {
+pub fn task_response(engine: &Engine, t: TaskIdx) -> Value {
     let task = &engine.tasks[t];
     let now = time::now_micros();
     let mut steps = Vec::with_capacity(task.steps.len());
     let mut ready_count = 0usize;
-    for (s, step) in task.steps.iter().enumerate() {
+    for (s, step) in StepIdx::all(task.steps.len()).zip(task.steps.iter()) {
         let r = readiness(task, s, now);
         if r.ready {
             ready_count += 1;
@@ -295,11 +295,11 @@ pub fn task_response(engine: &Engine, t: usize) -> Value {
 }
 
 /// Parent step names in template dependency order (creation order within one template step).
-fn parent_names(engine: &Engine, t: usize, s: usize) -> Value {
+fn parent_names(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     let deps = &engine.template_of(t).steps[step.def_idx].dependencies;
-    let mut ps: Vec<(usize, usize)> = step
+    let mut ps: Vec<(usize, StepIdx)> = step
         .parents
         .iter()
         .map(|&p| {
@@ -319,7 +319,7 @@ fn parent_names(engine: &Engine, t: usize, s: usize) -> Value {
     )
 }
 
-pub fn step_response(engine: &Engine, t: usize, s: usize) -> Value {
+pub fn step_response(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let mut v = step_response_base(engine, t, s);
     if engine.config.expose_step_parents {
         if let Value::Object(m) = &mut v {
@@ -329,7 +329,7 @@ pub fn step_response(engine: &Engine, t: usize, s: usize) -> Value {
     v
 }
 
-fn step_response_base(engine: &Engine, t: usize, s: usize) -> Value {
+fn step_response_base(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     let r = readiness(task, s, time::now_micros());
@@ -358,7 +358,7 @@ fn step_response_base(engine: &Engine, t: usize, s: usize) -> Value {
     ]
 }
 
-pub fn audit_history(engine: &Engine, t: usize, s: usize) -> Value {
+pub fn audit_history(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     let mut out = Vec::with_capacity(step.audits.len());
@@ -400,7 +400,7 @@ pub fn list_tasks(engine: &Engine, params: &Value) -> Value {
     let offset = offset.max(0) as usize;
     let ns = params.get("namespace").and_then(|v| v.as_str());
     let status = params.get("status").and_then(|v| v.as_str());
-    let mut matching: Vec<usize> = (0..engine.tasks.len())
+    let mut matching: Vec<TaskIdx> = TaskIdx::all(engine.tasks.len())
         .filter(|&t| ns.map(|n| engine.tasks[t].namespace == n).unwrap_or(true))
         .filter(|&t| {
             status

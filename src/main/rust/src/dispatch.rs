@@ -3,17 +3,18 @@
 
 use crate::engine::Engine;
 use crate::json::{Map, Value};
+use crate::model::{StepIdx, TaskIdx};
 use crate::time;
 use crate::uuid::Uuid;
 
 /// Transitive ancestors that are processed and have results: (name, cached DependencyResultDto).
-pub fn dependency_results(engine: &Engine, t: usize, s: usize) -> Value {
+pub fn dependency_results(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let mut seen = vec![false; task.steps.len()];
-    let mut queue: std::collections::VecDeque<usize> =
+    let mut queue: std::collections::VecDeque<StepIdx> =
         task.steps[s].parents.iter().copied().collect();
     for &p in &task.steps[s].parents {
-        seen[p] = true;
+        seen[p.0] = true;
     }
     let mut m = Map::with_capacity(queue.len());
     while let Some(p) = queue.pop_front() {
@@ -24,8 +25,8 @@ pub fn dependency_results(engine: &Engine, t: usize, s: usize) -> Value {
             }
         }
         for &g in &ps.parents {
-            if !seen[g] {
-                seen[g] = true;
+            if !seen[g.0] {
+                seen[g.0] = true;
                 queue.push_back(g);
             }
         }
@@ -33,7 +34,7 @@ pub fn dependency_results(engine: &Engine, t: usize, s: usize) -> Value {
     Value::Object(m)
 }
 
-pub fn task_dto(engine: &Engine, t: usize, naive: fn(i64) -> String) -> Value {
+pub fn task_dto(engine: &Engine, t: TaskIdx, naive: fn(i64) -> String) -> Value {
     let task = &engine.tasks[t];
     crate::jobj![
         ("task_uuid", task.uuid.to_string()),
@@ -66,8 +67,8 @@ pub fn task_dto(engine: &Engine, t: usize, naive: fn(i64) -> String) -> Value {
 #[allow(clippy::too_many_arguments)]
 pub fn workflow_step_dto(
     engine: &Engine,
-    t: usize,
-    s: usize,
+    t: TaskIdx,
+    s: StepIdx,
     attempts: u32,
     last_attempted: Option<i64>,
     checkpoint: Option<&Value>,
@@ -106,8 +107,8 @@ pub fn workflow_step_dto(
 #[allow(clippy::too_many_arguments)]
 pub fn build_step_event(
     engine: &Engine,
-    t: usize,
-    s: usize,
+    t: TaskIdx,
+    s: StepIdx,
     event_id: Uuid,
     correlation_id: Uuid,
     attempts: u32,

@@ -7,6 +7,7 @@
 use crate::engine::Engine;
 use crate::json::{Map, Value};
 use crate::logging;
+use crate::model::{StepIdx, TaskIdx};
 use crate::result::ExecResult;
 use crate::time;
 use crate::uuid::Uuid;
@@ -75,7 +76,7 @@ fn condition_matches(condition: &str, outcome: Outcome) -> bool {
 }
 
 /// Raw `TaskSequenceStep` (NaiveDateTime fields use the `T` separator).
-fn task_sequence_step(engine: &Engine, t: usize, s: usize) -> Value {
+fn task_sequence_step(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     let def = &engine.template_of(t).steps[step.def_idx];
@@ -119,8 +120,8 @@ fn task_sequence_step(engine: &Engine, t: usize, s: usize) -> Value {
 /// Evaluate the step's declarations after a result was accepted and route matching events.
 pub fn publish_for_step(
     engine: &mut Engine,
-    t: usize,
-    s: usize,
+    t: TaskIdx,
+    s: StepIdx,
     result: &ExecResult,
     outcome: Outcome,
 ) {

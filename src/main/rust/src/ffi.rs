@@ -7,6 +7,7 @@ use crate::client;
 use crate::engine::Engine;
 use crate::json::{self, Value};
 use crate::logging::{self, Level};
+use crate::model::{StepIdx, TaskIdx};
 use crate::uuid::Uuid;
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int};
@@ -808,7 +809,7 @@ pub unsafe extern "C" fn client_list_task_steps(task_uuid: *const c_char) -> *mu
         Ok(match e.find_task(u) {
             None => api_error(task_not_found(u)),
             Some(t) => ok_envelope(Value::Array(
-                (0..e.tasks[t].steps.len())
+                StepIdx::all(e.tasks[t].steps.len())
                     .map(|s| client::step_response(e, t, s))
                     .collect(),
             )),
@@ -816,7 +817,11 @@ pub unsafe extern "C" fn client_list_task_steps(task_uuid: *const c_char) -> *mu
     })
 }
 
-fn find_step(e: &Engine, tu: Uuid, su: Uuid) -> Result<(usize, usize), crate::engine::ClientError> {
+fn find_step(
+    e: &Engine,
+    tu: Uuid,
+    su: Uuid,
+) -> Result<(TaskIdx, StepIdx), crate::engine::ClientError> {
     let t = e.find_task(tu).ok_or_else(|| task_not_found(tu))?;
     match e.step_index.get(&su) {
         Some(&(st, s)) if st == t => Ok((t, s)),

@@ -19,6 +19,53 @@ pub enum StepState {
     ResolvedManually,
 }
 
+/// Position of a live task in `Engine::tasks`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskIdx(pub usize);
+
+/// Position of a step in its task's `steps`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StepIdx(pub usize);
+
+impl StepIdx {
+    /// Every step index of a task with `n` steps, in creation order.
+    pub fn all(n: usize) -> impl Iterator<Item = StepIdx> {
+        (0..n).map(StepIdx)
+    }
+}
+
+impl TaskIdx {
+    pub fn all(n: usize) -> impl Iterator<Item = TaskIdx> {
+        (0..n).map(TaskIdx)
+    }
+}
+
+impl std::ops::Index<TaskIdx> for Vec<Task> {
+    type Output = Task;
+    fn index(&self, i: TaskIdx) -> &Task {
+        &self[i.0]
+    }
+}
+
+impl std::ops::IndexMut<TaskIdx> for Vec<Task> {
+    fn index_mut(&mut self, i: TaskIdx) -> &mut Task {
+        &mut self[i.0]
+    }
+}
+
+impl std::ops::Index<StepIdx> for Vec<Step> {
+    type Output = Step;
+    fn index(&self, i: StepIdx) -> &Step {
+        &self[i.0]
+    }
+}
+
+impl std::ops::IndexMut<StepIdx> for Vec<Step> {
+    fn index_mut(&mut self, i: StepIdx) -> &mut Step {
+        &mut self[i.0]
+    }
+}
+
 pub const STEP_STATES: usize = 10;
 
 impl StepState {
@@ -253,8 +300,8 @@ pub struct Step {
     /// Serialized DependencyResultDto for children (computed once per result).
     pub dep_entry: Option<Arc<str>>,
     pub checkpoint: Value,
-    pub parents: Vec<usize>,
-    pub children: Vec<usize>,
+    pub parents: Vec<StepIdx>,
+    pub children: Vec<StepIdx>,
     pub created_at: i64,
     pub updated_at: i64,
     pub processed_at: Option<i64>,
@@ -290,7 +337,7 @@ pub struct Task {
     pub completed_at: Option<i64>,
     pub state: TaskState,
     pub steps: Vec<Step>,
-    pub by_name: HashMap<String, usize>,
+    pub by_name: HashMap<String, StepIdx>,
     pub counts: [u32; STEP_STATES],
     pub seq: u64,
 }
@@ -367,11 +414,11 @@ impl Audit {
 }
 
 impl Step {
-    pub fn encode(&self, task: Uuid, idx: usize) -> Value {
+    pub fn encode(&self, task: Uuid, idx: StepIdx) -> Value {
         crate::jobj![
             ("k", "step"),
             ("task", task.to_string()),
-            ("i", idx),
+            ("i", idx.0),
             ("uuid", self.uuid.to_string()),
             ("nsu", self.named_step_uuid.to_string()),
             ("name", self.name.as_str()),
@@ -385,7 +432,7 @@ impl Step {
             ("checkpoint", self.checkpoint.clone()),
             (
                 "parents",
-                Value::Array(self.parents.iter().map(|p| Value::from(*p)).collect())
+                Value::Array(self.parents.iter().map(|p| Value::from(p.0)).collect())
             ),
             ("created_at", self.created_at),
             ("updated_at", self.updated_at),
@@ -433,7 +480,7 @@ impl Step {
                 .map(|a| {
                     a.iter()
                         .filter_map(|x| x.as_u64())
-                        .map(|x| x as usize)
+                        .map(|x| StepIdx(x as usize))
                         .collect()
                 })
                 .unwrap_or_default(),

@@ -3,7 +3,7 @@
 use super::*;
 
 impl Engine {
-    pub(super) fn process_batch(&mut self, t: usize, s: usize, result: &Value) {
+    pub(super) fn process_batch(&mut self, t: TaskIdx, s: StepIdx, result: &Value) {
         let tpl = self.template_of(t).clone();
         let step_name = self.tasks[t].steps[s].name.clone();
         let def_idx = self.tasks[t].steps[s].def_idx;

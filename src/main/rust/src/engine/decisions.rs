@@ -5,7 +5,7 @@ use super::*;
 impl Engine {
     // ------------------------------------------------------------ decision points and batches
 
-    pub(super) fn process_decision(&mut self, t: usize, s: usize, result: &Value) {
+    pub(super) fn process_decision(&mut self, t: TaskIdx, s: StepIdx, result: &Value) {
         let tpl = self.template_of(t).clone();
         let step_name = self.tasks[t].steps[s].name.clone();
         let outcome = match result.get("decision_point_outcome") {

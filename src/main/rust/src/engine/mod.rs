@@ -86,8 +86,8 @@ pub struct TplEntry {
 
 #[derive(Clone, Debug)]
 pub struct PendingEvent {
-    pub t: usize,
-    pub s: usize,
+    pub t: TaskIdx,
+    pub s: StepIdx,
     pub dispatched_ms: u64,
     pub pre_attempts: u32,
     pub pre_last_attempted: Option<i64>,
@@ -95,8 +95,8 @@ pub struct PendingEvent {
 }
 
 struct Continuation {
-    t: usize,
-    s: usize,
+    t: TaskIdx,
+    s: StepIdx,
     checkpoint: Value,
     pre_attempts: u32,
     pre_last_attempted: Option<i64>,
@@ -104,8 +104,8 @@ struct Continuation {
 }
 
 struct ReadyEntry {
-    t: usize,
-    s: usize,
+    t: TaskIdx,
+    s: StepIdx,
     since_ms_us: u64,
 }
 
@@ -132,18 +132,18 @@ pub struct Engine {
     pub tpl_by_key: HashMap<(String, String, String), usize>,
     tpl_by_id: HashMap<u64, usize>,
     pub tasks: Vec<Task>,
-    pub task_index: HashMap<Uuid, usize>,
-    pub step_index: HashMap<Uuid, (usize, usize)>,
+    pub task_index: HashMap<Uuid, TaskIdx>,
+    pub step_index: HashMap<Uuid, (TaskIdx, StepIdx)>,
     identities: HashMap<String, Uuid>,
     ready: VecDeque<ReadyEntry>,
     continuations: VecDeque<Continuation>,
-    retry_heap: BinaryHeap<Reverse<(i64, usize, usize)>>,
+    retry_heap: BinaryHeap<Reverse<(i64, TaskIdx, StepIdx)>>,
     pub pending: HashMap<Uuid, PendingEvent>,
     pub events: crate::events::EventBuffer,
     pub core_running: bool,
     store: Option<Store>,
-    dirty_tasks: Vec<usize>,
-    dirty_steps: Vec<(usize, usize)>,
+    dirty_tasks: Vec<TaskIdx>,
+    dirty_steps: Vec<(TaskIdx, StepIdx)>,
     dirty_tpls: Vec<usize>,
     next_seq: u64,
     pub latencies_us: Vec<u64>,
@@ -283,7 +283,7 @@ impl Engine {
         i
     }
 
-    pub fn template_of(&self, t: usize) -> &Arc<Template> {
+    pub fn template_of(&self, t: TaskIdx) -> &Arc<Template> {
         &self.templates[self.tasks[t].tpl].tpl
     }
 
@@ -298,7 +298,7 @@ impl Engine {
         self.core_running = false;
     }
 
-    pub fn find_task(&self, uuid: Uuid) -> Option<usize> {
+    pub fn find_task(&self, uuid: Uuid) -> Option<TaskIdx> {
         self.task_index.get(&uuid).copied()
     }
 }

@@ -74,7 +74,7 @@ impl Engine {
         ]
     }
 
-    pub(super) fn encode_task(&self, t: usize) -> Value {
+    pub(super) fn encode_task(&self, t: TaskIdx) -> Value {
         self.tasks[t].encode(self.templates[self.tasks[t].tpl].id)
     }
 
@@ -91,9 +91,9 @@ impl Engine {
             recs.push(self.encode_template(i).to_json());
             self.templates[i].persisted = true;
         }
-        for t in 0..self.tasks.len() {
+        for t in TaskIdx::all(self.tasks.len()) {
             recs.push(self.encode_task(t).to_json());
-            for s in 0..self.tasks[t].steps.len() {
+            for s in StepIdx::all(self.tasks[t].steps.len()) {
                 recs.push(
                     self.tasks[t].steps[s]
                         .encode(self.tasks[t].uuid, s)
@@ -147,7 +147,7 @@ impl Engine {
                             self.tasks[t] = task;
                         }
                         None => {
-                            self.task_index.insert(task.uuid, self.tasks.len());
+                            self.task_index.insert(task.uuid, TaskIdx(self.tasks.len()));
                             self.tasks.push(task);
                         }
                     }
@@ -181,7 +181,7 @@ impl Engine {
         }
         // Rebuild derived indexes.
         let mut max_seq = 0;
-        for t in 0..self.tasks.len() {
+        for t in TaskIdx::all(self.tasks.len()) {
             let tpl = self.templates[self.tasks[t].tpl].tpl.clone();
             let task = &mut self.tasks[t];
             max_seq = max_seq.max(task.seq + 1);
@@ -189,7 +189,7 @@ impl Engine {
                 .insert(task.identity_hash.clone(), task.uuid);
             task.by_name.clear();
             task.counts = [0; STEP_STATES];
-            for s in 0..task.steps.len() {
+            for s in StepIdx::all(task.steps.len()) {
                 let step = &mut task.steps[s];
                 step.def_idx = *tpl.index.get(&step.template_step_name).ok_or_else(|| {
                     format!(
@@ -203,9 +203,9 @@ impl Engine {
                 task.by_name.insert(step.name.clone(), s);
                 self.step_index.insert(step.uuid, (t, s));
             }
-            for s in 0..task.steps.len() {
+            for s in StepIdx::all(task.steps.len()) {
                 for p in task.steps[s].parents.clone() {
-                    if p < task.steps.len() {
+                    if p.0 < task.steps.len() {
                         task.steps[p].children.push(s);
                     }
                 }
@@ -217,14 +217,14 @@ impl Engine {
 
     /// After replay: roll back unacknowledged claims and rebuild queues and timers.
     pub(super) fn recover(&mut self) {
-        let mut order: Vec<usize> = (0..self.tasks.len()).collect();
+        let mut order: Vec<TaskIdx> = TaskIdx::all(self.tasks.len()).collect();
         order.sort_by_key(|&t| self.tasks[t].seq);
         let mut redispatched = 0;
         for t in order {
             if self.tasks[t].state.is_terminal() {
                 continue;
             }
-            for s in 0..self.tasks[t].steps.len() {
+            for s in StepIdx::all(self.tasks[t].steps.len()) {
                 match self.tasks[t].steps[s].state {
                     StepState::InProgress => {
                         // The execution never acknowledged a result: it does not count as an attempt.

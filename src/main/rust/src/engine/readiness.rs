@@ -3,7 +3,7 @@
 use super::*;
 
 impl Engine {
-    pub(super) fn parents_satisfied(&self, t: usize, s: usize) -> bool {
+    pub(super) fn parents_satisfied(&self, t: TaskIdx, s: StepIdx) -> bool {
         let task = &self.tasks[t];
         task.steps[s]
             .parents
@@ -11,7 +11,7 @@ impl Engine {
             .all(|&p| task.steps[p].state.satisfies_dependency())
     }
 
-    pub(super) fn enqueue(&mut self, t: usize, s: usize) {
+    pub(super) fn enqueue(&mut self, t: TaskIdx, s: StepIdx) {
         if self.set_step_state(t, s, StepState::Enqueued, None, None) {
             self.ready.push_back(ReadyEntry {
                 t,
@@ -22,7 +22,7 @@ impl Engine {
     }
 
     /// Enqueue a pending step whose dependencies are all satisfied.
-    pub(super) fn try_ready(&mut self, t: usize, s: usize) {
+    pub(super) fn try_ready(&mut self, t: TaskIdx, s: StepIdx) {
         if self.tasks[t].state.is_terminal() {
             return;
         }
@@ -44,7 +44,7 @@ impl Engine {
         }
     }
 
-    pub(super) fn promote_retry(&mut self, t: usize, s: usize, due: i64) {
+    pub(super) fn promote_retry(&mut self, t: TaskIdx, s: StepIdx, due: i64) {
         let step = &self.tasks[t].steps[s];
         if step.state != StepState::WaitingForRetry
             || step.next_retry_at.map(|n| n != due).unwrap_or(false)

@@ -24,7 +24,7 @@ impl Engine {
         Ok(true)
     }
 
-    pub(super) fn apply_result(&mut self, t: usize, s: usize, result: ExecResult, corr: Uuid) {
+    pub(super) fn apply_result(&mut self, t: TaskIdx, s: StepIdx, result: ExecResult, corr: Uuid) {
         if self.tasks[t].steps[s].state != StepState::InProgress {
             logging::warn(&format!(
                 "result for step {} in state {} ignored",

@@ -6,18 +6,18 @@ use super::*;
 impl Engine {
     // ------------------------------------------------------------ state helpers
 
-    pub(super) fn mark_step(&mut self, t: usize, s: usize) {
+    pub(super) fn mark_step(&mut self, t: TaskIdx, s: StepIdx) {
         self.dirty_steps.push((t, s));
     }
-    pub(super) fn mark_task(&mut self, t: usize) {
+    pub(super) fn mark_task(&mut self, t: TaskIdx) {
         self.dirty_tasks.push(t);
     }
 
     /// Apply a legal step transition, keep counters and audit trail in sync.
     pub(super) fn set_step_state(
         &mut self,
-        t: usize,
-        s: usize,
+        t: TaskIdx,
+        s: StepIdx,
         to: StepState,
         result: Option<(&Arc<Value>, bool, i64, Option<String>)>,
         corr: Option<Uuid>,
@@ -62,7 +62,7 @@ impl Engine {
     }
 
     /// Move the task along the shortest legal route to `target`.
-    pub(super) fn move_task(&mut self, t: usize, target: TaskState) {
+    pub(super) fn move_task(&mut self, t: TaskIdx, target: TaskState) {
         let task = &mut self.tasks[t];
         if task.state == target {
             return;
@@ -95,7 +95,7 @@ impl Engine {
     }
 
     /// Task finaliser (semantics §2.3) over the per-task counters.
-    pub(super) fn evaluate_task(&mut self, t: usize) {
+    pub(super) fn evaluate_task(&mut self, t: TaskIdx) {
         let task = &self.tasks[t];
         if task.state.is_terminal() {
             return;
@@ -126,11 +126,11 @@ impl Engine {
 
     pub(super) fn add_step(
         &mut self,
-        t: usize,
+        t: TaskIdx,
         def_idx: usize,
         name: String,
         inputs: Value,
-    ) -> usize {
+    ) -> StepIdx {
         let tpl = self.template_of(t).clone();
         let def = &tpl.steps[def_idx];
         let now = time::now_micros();
@@ -165,7 +165,7 @@ impl Engine {
             audits: Vec::new(),
         };
         task.steps.push(step);
-        let s = task.steps.len() - 1;
+        let s = StepIdx(task.steps.len() - 1);
         task.by_name.insert(name, s);
         task.counts[StepState::Pending as usize] += 1;
         self.step_index.insert(uuid, (t, s));
@@ -173,7 +173,7 @@ impl Engine {
         s
     }
 
-    pub(super) fn add_edge(&mut self, t: usize, from: usize, to: usize) {
+    pub(super) fn add_edge(&mut self, t: TaskIdx, from: StepIdx, to: StepIdx) {
         let task = &mut self.tasks[t];
         if from == to || task.steps[to].parents.contains(&from) {
             return;

@@ -5,7 +5,7 @@ use super::*;
 impl Engine {
     // ------------------------------------------------------------ task creation
 
-    pub fn create_task(&mut self, req: crate::client::TaskRequest) -> Result<usize, ClientError> {
+    pub fn create_task(&mut self, req: crate::client::TaskRequest) -> Result<TaskIdx, ClientError> {
         let key = (req.namespace.clone(), req.name.clone(), req.version.clone());
         let tpl_idx = match self.tpl_by_key.get(&key) {
             Some(&i) => i,
@@ -86,7 +86,7 @@ impl Engine {
         };
         self.next_seq += 1;
         self.tasks.push(task);
-        let t = self.tasks.len() - 1;
+        let t = TaskIdx(self.tasks.len() - 1);
         self.task_index.insert(uuid, t);
         self.identities.insert(identity_hash, uuid);
         if !self.templates[tpl_idx].persisted {
@@ -104,7 +104,7 @@ impl Engine {
             self.add_step(t, d, def.name.clone(), inputs);
         }
         // Edges only between steps that exist at creation ("provides").
-        for s in 0..self.tasks[t].steps.len() {
+        for s in StepIdx::all(self.tasks[t].steps.len()) {
             let d = self.tasks[t].steps[s].def_idx;
             for dep in &tpl.steps[d].dependencies {
                 if let Some(&p) = self.tasks[t].by_name.get(dep) {
@@ -112,7 +112,7 @@ impl Engine {
                 }
             }
         }
-        for s in 0..self.tasks[t].steps.len() {
+        for s in StepIdx::all(self.tasks[t].steps.len()) {
             self.try_ready(t, s);
         }
         self.evaluate_task(t);
@@ -124,7 +124,7 @@ impl Engine {
 
     // ------------------------------------------------------------ cancel
 
-    pub fn cancel_task(&mut self, t: usize) -> Result<(), ClientError> {
+    pub fn cancel_task(&mut self, t: TaskIdx) -> Result<(), ClientError> {
         let state = self.tasks[t].state;
         if state == TaskState::Cancelled {
             return Ok(());
@@ -136,7 +136,7 @@ impl Engine {
                 state.as_str()
             )));
         }
-        for s in 0..self.tasks[t].steps.len() {
+        for s in StepIdx::all(self.tasks[t].steps.len()) {
             let st = self.tasks[t].steps[s].state;
             if matches!(
                 st,
