@@ -731,7 +731,7 @@ pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut
         })?;
         match e.create_task(req) {
             Ok(t) => {
-                e.commit(true)?;
+                e.commit(true).map_err(|e| e.to_string())?;
                 Ok(ok_envelope(client::task_response(e, t)))
             }
             Err(err) => Ok(api_error(err)),

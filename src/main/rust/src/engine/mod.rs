@@ -109,6 +109,26 @@ struct ReadyEntry {
     since_ms_us: u64,
 }
 
+/// Why the engine could not start or could not persist an operation. The message is shown
+/// as is (bootstrap prefixes it with `Bootstrap failed: `).
+#[derive(Debug)]
+pub enum EngineError {
+    /// A template handed to the engine is invalid (the message names the source).
+    Template(String),
+    /// The data directory could not be opened, read or written (the message names the file).
+    Storage(String),
+}
+
+impl std::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineError::Template(m) | EngineError::Storage(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
 /// Error from a client operation: `recoverable` follows the HTTP status semantics of the original.
 #[derive(Debug)]
 pub struct ClientError {
@@ -205,7 +225,7 @@ impl Engine {
         worker_id: String,
         config: EngineConfig,
         sources: Vec<(String, String)>,
-    ) -> Result<Engine, String> {
+    ) -> Result<Engine, EngineError> {
         let mut e = Engine {
             worker_id,
             events: crate::events::EventBuffer::new(config.event_buffer),
@@ -233,7 +253,8 @@ impl Engine {
         };
         let env = e.config.environment.clone();
         for (source, text) in sources {
-            let tpl = crate::template::parse_template(&source, &text, env.as_deref())?;
+            let tpl = crate::template::parse_template(&source, &text, env.as_deref())
+                .map_err(EngineError::Template)?;
             let id = template_id(&source, &text, env.as_deref());
             let idx = e.add_template(id, source, text, tpl, false);
             let key = e.templates[idx].tpl.key();
@@ -247,9 +268,9 @@ impl Engine {
             }
         }
         if let Some(dir) = e.config.data_dir.clone() {
-            let (store, records) = Store::open(&dir)?;
+            let (store, records) = Store::open(&dir).map_err(EngineError::Storage)?;
             e.store = Some(store);
-            e.replay(records)?;
+            e.replay(records).map_err(EngineError::Storage)?;
             e.recover();
             // Fold the replayed log into a fresh snapshot so restart cost stays bounded.
             e.snapshot()?;

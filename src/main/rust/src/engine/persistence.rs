@@ -19,7 +19,7 @@ impl Engine {
     /// Write one log record with everything the operation touched. With `sync` the record
     /// must be durable before the caller acknowledges: a ticket is left for the FFI layer
     /// to wait on outside the engine lock (group commit).
-    pub fn commit(&mut self, sync: bool) -> Result<(), String> {
+    pub fn commit(&mut self, sync: bool) -> Result<(), EngineError> {
         if self.store.is_none() {
             self.discard_dirty();
             return Ok(());
@@ -52,7 +52,9 @@ impl Engine {
         }
         let rec = crate::jobj![("ops", Value::Array(ops))].to_json();
         let store = self.store.as_mut().unwrap();
-        store.append(rec.as_bytes(), false)?;
+        store
+            .append(rec.as_bytes(), false)
+            .map_err(EngineError::Storage)?;
         if sync {
             self.sync_ticket = Some(store.ticket());
         }
@@ -79,7 +81,7 @@ impl Engine {
     }
 
     /// Write all live state as a snapshot and start a fresh log.
-    pub fn snapshot(&mut self) -> Result<(), String> {
+    pub fn snapshot(&mut self) -> Result<(), EngineError> {
         if self.store.is_none() {
             return Ok(());
         }
@@ -101,7 +103,11 @@ impl Engine {
                 );
             }
         }
-        self.store.as_mut().unwrap().write_snapshot(&recs)
+        self.store
+            .as_mut()
+            .unwrap()
+            .write_snapshot(&recs)
+            .map_err(EngineError::Storage)
     }
 
     /// Apply snapshot + log entities in order.

@@ -5,7 +5,7 @@ use super::*;
 
 impl Engine {
     /// Accept a parsed result for a pending event. Returns false if the event is unknown.
-    pub fn complete(&mut self, event_id: Uuid, result: ExecResult) -> Result<bool, String> {
+    pub fn complete(&mut self, event_id: Uuid, result: ExecResult) -> Result<bool, EngineError> {
         let pe = match self.pending.remove(&event_id) {
             Some(p) => p,
             None => {
@@ -155,7 +155,7 @@ impl Engine {
         &mut self,
         event_id: Uuid,
         data: CheckpointYield,
-    ) -> Result<bool, String> {
+    ) -> Result<bool, EngineError> {
         let pe = match self.pending.get(&event_id) {
             Some(p) => p.clone(),
             None => {
@@ -215,7 +215,7 @@ impl Engine {
     // ------------------------------------------------------------ timeouts and metrics
 
     /// Fail every pending event older than the completion timeout with a retryable ffi_timeout.
-    pub fn cleanup_timeouts(&mut self) -> Result<usize, String> {
+    pub fn cleanup_timeouts(&mut self) -> Result<usize, EngineError> {
         let now = time::mono_ms();
         let limit = self.config.completion_timeout_ms;
         let expired: Vec<Uuid> = self

@@ -148,7 +148,8 @@ impl Engine {
         }
         // Continuations of in-flight checkpointed steps keep running to a final result (accepted, no new dispatch).
         self.move_task(t, TaskState::Cancelled);
-        self.commit(true).map_err(ClientError::new)?;
+        self.commit(true)
+            .map_err(|e| ClientError::new(e.to_string()))?;
         Ok(())
     }
 }
