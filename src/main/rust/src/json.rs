@@ -40,6 +40,39 @@ impl PartialEq for Value {
     }
 }
 
+/// Finds earlier keys of an object being built in linear total time: a scan while the
+/// object is small, a hash index once it has more than `KeyIndex::SCAN` entries.
+#[derive(Default)]
+pub(crate) struct KeyIndex {
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl KeyIndex {
+    const SCAN: usize = 16;
+
+    /// Position of `key` among `entries` (the entries built so far).
+    pub(crate) fn find<V>(&mut self, entries: &[(String, V)], key: &str) -> Option<usize> {
+        if self.index.is_none() {
+            if entries.len() <= Self::SCAN {
+                return entries.iter().position(|(k, _)| k == key);
+            }
+            let mut m = std::collections::HashMap::with_capacity(entries.len() * 2);
+            for (i, (k, _)) in entries.iter().enumerate() {
+                m.insert(k.clone(), i);
+            }
+            self.index = Some(m);
+        }
+        self.index.as_ref().and_then(|m| m.get(key).copied())
+    }
+
+    /// Record that `key` was appended at position `pos`.
+    pub(crate) fn added(&mut self, key: &str, pos: usize) {
+        if let Some(m) = self.index.as_mut() {
+            m.insert(key.to_string(), pos);
+        }
+    }
+}
+
 /// Insertion-ordered object.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
@@ -667,6 +700,7 @@ impl<'a> Parser<'a> {
     fn parse_object(&mut self, depth: usize) -> Result<Value, ParseError> {
         self.i += 1;
         let mut m = Map::new();
+        let mut keys = KeyIndex::default();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
@@ -685,13 +719,17 @@ impl<'a> Parser<'a> {
             self.i += 1;
             self.skip_ws();
             let v = self.parse_value(depth + 1)?;
-            if m.contains_key(&k) {
-                if self.reject_dupes {
-                    return Err(self.err(format!("duplicate field `{}`", k)));
+            match keys.find(&m.entries, &k) {
+                Some(pos) => {
+                    if self.reject_dupes {
+                        return Err(self.err(format!("duplicate field `{}`", k)));
+                    }
+                    m.entries[pos].1 = v; // last one wins, like serde_json::Map
                 }
-                m.insert(k, v); // last one wins, like serde_json::Map
-            } else {
-                m.push(k, v);
+                None => {
+                    keys.added(&k, m.entries.len());
+                    m.push(k, v);
+                }
             }
             self.skip_ws();
             match self.peek() {
@@ -753,6 +791,62 @@ pub fn canonical(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs `f` on a thread with a 128 KiB stack (a small handler-pool stack).
+    pub(crate) fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .expect("no stack overflow")
+    }
+
+    #[test]
+    fn wide_object_parses_in_linear_time() {
+        let n = 100_000;
+        let mut s = String::from("{");
+        for i in 0..n {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(&format!("\"key{}\":{}", i, i));
+        }
+        s.push('}');
+        let t0 = std::time::Instant::now();
+        let v = parse(&s).unwrap();
+        let took = t0.elapsed();
+        assert_eq!(v.as_object().unwrap().len(), n);
+        assert_eq!(v.get("key99999").and_then(|x| x.as_i64()), Some(99_999));
+        // Linear parsing takes tens of milliseconds; the quadratic duplicate scan took ~17 s.
+        assert!(took < std::time::Duration::from_secs(2), "{:?}", took);
+        // Duplicates are still found in a wide object: strict parsing rejects, lenient keeps the last.
+        let dup = format!("{},\"key5\":-1}}", &s[..s.len() - 1]);
+        assert!(parse_strict(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate field `key5`"));
+        let v = parse(&dup).unwrap();
+        assert_eq!(v.as_object().unwrap().len(), n);
+        assert_eq!(v.get("key5").and_then(|x| x.as_i64()), Some(-1));
+        assert_eq!(v.as_object().unwrap().entries[5].0, "key5");
+    }
+
+    #[test]
+    fn deepest_allowed_nesting_fits_a_128k_stack() {
+        on_small_stack(|| {
+            for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+                let ok = format!(
+                    "{}1{}",
+                    open.repeat(MAX_DEPTH - 1),
+                    close.repeat(MAX_DEPTH - 1)
+                );
+                parse(&ok).unwrap();
+                let deep = format!("{}1{}", open.repeat(100_000), close.repeat(100_000));
+                assert!(parse(&deep).is_err());
+            }
+        });
+    }
 
     #[test]
     fn roundtrip_and_order() {

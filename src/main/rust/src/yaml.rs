@@ -7,7 +7,7 @@
 //! Scalars keep their source text so typed readers can take `1.0` as the string "1.0"
 //! like serde_yaml does, while untyped data resolves with the YAML 1.2 core schema.
 
-use crate::json::{Map, Value};
+use crate::json::{KeyIndex, Map, Value};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Yaml {
@@ -61,8 +61,9 @@ impl Yaml {
             Yaml::Seq(items) => Value::Array(items.iter().map(|y| y.to_json()).collect()),
             Yaml::Map(entries) => {
                 let mut m = Map::with_capacity(entries.len());
+                // Keys are unique: the parser rejects duplicates.
                 for (k, v) in entries {
-                    m.insert(k.clone(), v.to_json());
+                    m.push(k.clone(), v.to_json());
                 }
                 Value::Object(m)
             }
@@ -203,7 +204,9 @@ struct P {
     depth: usize,
 }
 
-const MAX_DEPTH: usize = 200;
+/// Deepest nesting a template may use. 100 levels parse, convert and serialize on a
+/// 128 KiB thread stack with room to spare (200 overflowed it in block style).
+const MAX_DEPTH: usize = 100;
 
 impl P {
     fn err(&self, i: usize, msg: impl Into<String>) -> YamlError {
@@ -313,6 +316,7 @@ impl P {
 
     fn map(&mut self, n: usize) -> R<Yaml> {
         let mut entries: Vec<(String, Yaml)> = Vec::new();
+        let mut keys = KeyIndex::default();
         loop {
             self.skip();
             if self.at_end_marker() {
@@ -334,7 +338,7 @@ impl P {
                 Some(kv) => kv,
                 None => return Err(self.err(line, format!("expected `key: value`, found `{}`", c))),
             };
-            if entries.iter().any(|(k, _)| *k == key) {
+            if keys.find(&entries, &key).is_some() {
                 return Err(self.err(line, format!("duplicate key `{}`", key)));
             }
             self.pos += 1;
@@ -353,6 +357,7 @@ impl P {
             } else {
                 self.value_text(&rest, n as isize, line)?
             };
+            keys.added(&key, entries.len());
             entries.push((key, v));
         }
         Ok(Yaml::Map(entries))
@@ -367,7 +372,8 @@ impl P {
             '|' | '>' => self.block_scalar(t, parent, line),
             '[' | '{' => {
                 let mut buf = t.to_string();
-                while !flow_balanced(&buf) {
+                let mut scan = FlowScan::default();
+                while !scan.balanced(&buf) {
                     if self.pos >= self.lines.len() {
                         return Err(self.err(line, "unterminated flow collection"));
                     }
@@ -376,6 +382,7 @@ impl P {
                     self.pos += 1;
                 }
                 let mut f = Flow {
+                    s: &buf,
                     b: buf.as_bytes(),
                     i: 0,
                     line,
@@ -716,30 +723,40 @@ fn split_key(c: &str) -> Result<Option<(String, String)>, String> {
     Ok(None)
 }
 
-fn flow_balanced(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut depth = 0i32;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' | b'\'' => {
-                if let Some(e) = quoted_end(&s[i..]) {
-                    i += e;
-                    continue;
-                } else {
-                    return false;
+/// Whether a flow collection being collected line by line is closed. Resumes where the last
+/// call stopped, so collecting an n-line collection is linear (an unterminated quoted
+/// string is rescanned from its opening quote).
+#[derive(Default)]
+struct FlowScan {
+    depth: i32,
+    pos: usize,
+}
+
+impl FlowScan {
+    fn balanced(&mut self, s: &str) -> bool {
+        let b = s.as_bytes();
+        while self.pos < b.len() {
+            match b[self.pos] {
+                b'"' | b'\'' => {
+                    if let Some(e) = quoted_end(&s[self.pos..]) {
+                        self.pos += e;
+                        continue;
+                    } else {
+                        return false;
+                    }
                 }
+                b'[' | b'{' => self.depth += 1,
+                b']' | b'}' => self.depth -= 1,
+                _ => {}
             }
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => depth -= 1,
-            _ => {}
+            self.pos += 1;
         }
-        i += 1;
+        self.depth <= 0
     }
-    depth <= 0
 }
 
 struct Flow<'a> {
+    s: &'a str,
     b: &'a [u8],
     i: usize,
     line: usize,
@@ -796,6 +813,7 @@ impl<'a> Flow<'a> {
             Some(b'{') => {
                 self.i += 1;
                 let mut entries: Vec<(String, Yaml)> = Vec::new();
+                let mut keys = KeyIndex::default();
                 loop {
                     self.ws();
                     match self.b.get(self.i) {
@@ -821,9 +839,10 @@ impl<'a> Flow<'a> {
                     } else {
                         Yaml::null()
                     };
-                    if entries.iter().any(|(k, _)| *k == key) {
+                    if keys.find(&entries, &key).is_some() {
                         return Err(self.err(format!("duplicate key `{}`", key)));
                     }
+                    keys.added(&key, entries.len());
                     entries.push((key, v));
                     self.ws();
                     match self.b.get(self.i) {
@@ -838,7 +857,11 @@ impl<'a> Flow<'a> {
     }
     fn scalar(&mut self, is_key: bool) -> R<Yaml> {
         self.ws();
-        let s = std::str::from_utf8(&self.b[self.i..]).map_err(|_| self.err("invalid utf-8"))?;
+        // `get` is O(1); re-validating the rest of the input here made wide mappings quadratic.
+        let s = self
+            .s
+            .get(self.i..)
+            .ok_or_else(|| self.err("invalid utf-8"))?;
         if s.starts_with('"') || s.starts_with('\'') {
             let end = quoted_end(s).ok_or_else(|| self.err("unterminated quoted scalar"))?;
             let text = unquote(&s[..end]).map_err(|m| self.err(m))?;
@@ -875,6 +898,77 @@ impl<'a> Flow<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_mapping_parses_in_linear_time() {
+        let n = 100_000;
+        let mut block = String::new();
+        let mut flow = String::from("{");
+        for i in 0..n {
+            block.push_str(&format!("key{}: {}\n", i, i));
+            if i > 0 {
+                flow.push_str(", ");
+            }
+            flow.push_str(&format!("key{}: {}", i, i));
+        }
+        flow.push('}');
+        for text in [block, flow] {
+            let t0 = std::time::Instant::now();
+            let v = parse(&text).unwrap().to_json();
+            let took = t0.elapsed();
+            assert_eq!(v.as_object().unwrap().len(), n);
+            assert_eq!(v.get("key77777").and_then(|x| x.as_i64()), Some(77_777));
+            assert!(took < std::time::Duration::from_secs(2), "{:?}", took);
+        }
+        // A flow sequence spread over many lines is collected in linear time too.
+        let lines = format!("v: [\n{}]\n", "  1,\n".repeat(n));
+        let t0 = std::time::Instant::now();
+        let v = parse(&lines).unwrap().to_json();
+        assert_eq!(
+            v.get("v").and_then(|a| a.as_array()).map(|a| a.len()),
+            Some(n)
+        );
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t0.elapsed()
+        );
+        let dup = "a: 1\nb: 2\n".to_string()
+            + &(0..40).map(|i| format!("k{}: 0\n", i)).collect::<String>()
+            + "b: 3\n";
+        assert!(parse(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate key `b`"));
+    }
+
+    #[test]
+    fn deepest_allowed_nesting_fits_a_128k_stack() {
+        let r = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(|| {
+                let depth = MAX_DEPTH - 1;
+                let mut block = String::new();
+                for i in 0..depth {
+                    block.push_str(&" ".repeat(i));
+                    block.push_str("k:\n");
+                }
+                block.push_str(&" ".repeat(depth));
+                block.push_str("k: 1\n");
+                // The whole path a template value takes: parse, convert, serialize, drop.
+                let block_ok = parse(&block).map(|y| y.to_json().to_json().len());
+                let flow = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+                let flow_ok = parse(&flow).map(|y| y.to_json().to_json().len());
+                let too_deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+                (block_ok, flow_ok, parse(&too_deep).is_err())
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        r.0.unwrap();
+        r.1.unwrap();
+        assert!(r.2);
+    }
 
     #[test]
     fn template_like() {
