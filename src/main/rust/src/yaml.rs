@@ -164,6 +164,8 @@ fn is_float_text(s: &str) -> bool {
 
 /// Parse a document (the first one if several) into a node.
 pub fn parse(src: &str) -> R<Yaml> {
+    // A UTF-8 byte order mark (editors on Windows write one) is not content.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let mut p = P {
         lines: src.lines().map(|l| l.to_string()).collect(),
         pos: 0,
