@@ -153,7 +153,18 @@ fn scan(
     while off < data_end {
         let rest = &data[off..];
         let torn_here = |why: &str| -> Result<(Scan, usize), String> {
-            if allow_torn {
+            if let Some(later) = valid_record_after(data, off + 1, data_end) {
+                // A torn append is always the last thing in the log: a damaged length or
+                // header with intact records behind it is corruption, and truncating here
+                // would silently drop acknowledged completions.
+                Err(format!(
+                    "data file {}: corrupt record at offset {} ({}) followed by an intact record at offset {}; refusing to discard them (restore the file from a backup)",
+                    path.display(),
+                    off,
+                    why,
+                    later
+                ))
+            } else if allow_torn {
                 Ok((Scan::Torn(off), off))
             } else {
                 Err(format!(
@@ -201,6 +212,23 @@ fn scan(
     Ok((Scan::Complete, off))
 }
 
+/// The first offset in `from..end` where a complete record with a matching checksum starts.
+/// Every record payload is a JSON object starting with `{"`, which keeps the search cheap.
+fn valid_record_after(data: &[u8], from: usize, end: usize) -> Option<usize> {
+    let mut p = from;
+    while p + 10 <= end {
+        if data[p + 8] == b'{' && data[p + 9] == b'"' {
+            let len = u32::from_le_bytes([data[p], data[p + 1], data[p + 2], data[p + 3]]) as usize;
+            let crc = u32::from_le_bytes([data[p + 4], data[p + 5], data[p + 6], data[p + 7]]);
+            if len >= 2 && p + 8 + len <= end && crc32(&data[p + 8..p + 8 + len]) == crc {
+                return Some(p);
+            }
+        }
+        p += 1;
+    }
+    None
+}
+
 impl Store {
     pub fn wal_path(dir: &Path) -> PathBuf {
         dir.join("tasker.wal")
@@ -213,6 +241,8 @@ impl Store {
     pub fn open(dir: &Path) -> Result<(Store, Vec<Value>), String> {
         fs::create_dir_all(dir).map_err(|e| format!("data dir {}: {}", dir.display(), e))?;
         let lock_path = dir.join("tasker.lock");
+        // The lock file is created by the first open, before any data file.
+        let opened_before = lock_path.exists();
         let lock = OpenOptions::new()
             .create(true)
             .truncate(false)
@@ -229,6 +259,26 @@ impl Store {
         }
         let snap_path = Self::snapshot_path(dir);
         let wal_path = Self::wal_path(dir);
+        match (snap_path.exists(), wal_path.exists()) {
+            (true, false) => {
+                return Err(format!(
+                    "data file {} is missing although {} exists (deleted?); refusing to start without the log, which holds the latest acknowledged work",
+                    wal_path.display(),
+                    snap_path.display()
+                ))
+            }
+            (false, false) if opened_before => {
+                return Err(format!(
+                    "data dir {} was used before ({} exists) but holds neither {} nor {} (deleted?); to start empty on purpose, remove {}",
+                    dir.display(),
+                    lock_path.display(),
+                    snap_path.display(),
+                    wal_path.display(),
+                    lock_path.display()
+                ))
+            }
+            _ => {}
+        }
         let mut entities: Vec<Value> = Vec::new();
         let mut snap_gen = 0u64;
         if snap_path.exists() {
