@@ -1,5 +1,5 @@
 //! Benchmark through the C ABI (single process, single worker loop):
-//!   cargo run --release --offline --example bench
+//!   cargo run --release --locked --example bench
 //! Reports steps/second and p50/p99 of ready-to-dispatch latency (a step becoming
 //! ready until poll_step_events returns it) for several workloads, in memory and
 //! with a data directory (fsync per acknowledged completion). Each case is time-capped.
