@@ -1,5 +1,5 @@
 //! Benchmark through the C ABI (single process, single worker loop):
-//!   cargo run --release --offline --example bench
+//!   cargo run --release --locked --example bench
 //! Reports steps/second and p50/p99 of ready-to-dispatch latency (a step becoming
 //! ready until poll_step_events returns it) for several workloads, in memory and
 //! with a data directory (fsync per acknowledged completion). Each case is time-capped.
@@ -27,9 +27,18 @@ fn big_dag() -> String {
     let mut y = String::from("name: big_dag\nnamespace_name: bench\nversion: 1.0.0\nsteps:\n");
     for layer in 0..20 {
         for i in 0..50 {
-            y.push_str(&format!("  - name: s_{}_{}\n    handler: {{ callable: G.S }}\n", layer, i));
+            y.push_str(&format!(
+                "  - name: s_{}_{}\n    handler: {{ callable: G.S }}\n",
+                layer, i
+            ));
             if layer > 0 {
-                y.push_str(&format!("    dependencies: [s_{}_{}, s_{}_{}]\n", layer - 1, i, layer - 1, (i + 1) % 50));
+                y.push_str(&format!(
+                    "    dependencies: [s_{}_{}, s_{}_{}]\n",
+                    layer - 1,
+                    i,
+                    layer - 1,
+                    (i + 1) % 50
+                ));
             }
         }
     }
@@ -47,7 +56,12 @@ fn bootstrap(data_dir: Option<&str>) {
         Some(d) => tasker_engine::jobj![("data_dir", d)],
         None => Value::obj(),
     };
-    let cfg = tasker_engine::jobj![("worker_id", "bench-worker"), ("templates", templates), ("engine", engine)].to_json();
+    let cfg = tasker_engine::jobj![
+        ("worker_id", "bench-worker"),
+        ("templates", templates),
+        ("engine", engine)
+    ]
+    .to_json();
     let c = CString::new(cfg).unwrap();
     let r = take(unsafe { bootstrap_worker(c.as_ptr()) }).unwrap();
     assert!(r.contains("\"started\""), "{}", r);
@@ -60,7 +74,11 @@ fn create(name: &str, i: usize, run: &str) {
     );
     let c = CString::new(req).unwrap();
     let r = take(unsafe { client_create_task(c.as_ptr()) }).unwrap();
-    assert!(r.starts_with(r#"{"success":true"#), "{}", &r[..r.len().min(300)]);
+    assert!(
+        r.starts_with(r#"{"success":true"#),
+        "{}",
+        &r[..r.len().min(300)]
+    );
 }
 
 /// Drain the engine with an immediate-success handler until idle or the time cap.
@@ -77,7 +95,10 @@ fn drive(cap: Duration) -> (usize, Duration) {
         let v = json::parse(&ev).unwrap();
         let id = v.get("event_id").unwrap().as_str().unwrap().to_string();
         let su = v.get("step_uuid").unwrap().as_str().unwrap();
-        let res = format!(r#"{{"step_uuid":"{}","success":true,"status":"completed","result":{{"ok":true}},"metadata":{{"execution_time_ms":0,"retryable":false}}}}"#, su);
+        let res = format!(
+            r#"{{"step_uuid":"{}","success":true,"status":"completed","result":{{"ok":true}},"metadata":{{"execution_time_ms":0,"retryable":false}}}}"#,
+            su
+        );
         let a = CString::new(id).unwrap();
         let b = CString::new(res).unwrap();
         assert_eq!(unsafe { complete_step_event(a.as_ptr(), b.as_ptr()) }, 1);
@@ -95,7 +116,14 @@ fn pct(v: &mut [u64], p: f64) -> f64 {
     v[i] as f64 / 1000.0
 }
 
-fn report(case: &str, mode: &str, created: usize, create_time: Duration, steps: usize, t: Duration) {
+fn report(
+    case: &str,
+    mode: &str,
+    created: usize,
+    create_time: Duration,
+    steps: usize,
+    t: Duration,
+) {
     let mut lat = take_ready_latency_samples();
     println!(
         "{:<34} {:<9} tasks={:<6} create/s={:>9.0} steps={:<6} steps/s={:>9.0} ready->poll p50={:>9.3}ms p99={:>9.3}ms",
@@ -110,7 +138,15 @@ fn report(case: &str, mode: &str, created: usize, create_time: Duration, steps: 
     );
 }
 
-fn run_case(case: &str, mode: &str, data_dir: Option<&str>, template: &str, tasks: usize, interleave: bool, cap: Duration) {
+fn run_case(
+    case: &str,
+    mode: &str,
+    data_dir: Option<&str>,
+    template: &str,
+    tasks: usize,
+    interleave: bool,
+    cap: Duration,
+) {
     // Optional filter: BENCH_FILTER=<substring of "case mode">.
     if let Ok(f) = std::env::var("BENCH_FILTER") {
         if !format!("{} {}", case, mode).contains(&f) {
@@ -182,7 +218,14 @@ fn run_concurrent(data_dir: &str, tasks: usize, cap: Duration) {
         let c = CString::new(r#"{"limit":1}"#).unwrap();
         let r = take(unsafe { client_list_tasks(c.as_ptr()) }).unwrap();
         let v = json::parse(&r).unwrap();
-        v.get("data").unwrap().get("pagination").unwrap().get("total_count").unwrap().as_u64().unwrap() as usize
+        v.get("data")
+            .unwrap()
+            .get("pagination")
+            .unwrap()
+            .get("total_count")
+            .unwrap()
+            .as_u64()
+            .unwrap() as usize
     });
     let t1 = Instant::now();
     let done = std::sync::atomic::AtomicUsize::new(0);
@@ -203,7 +246,14 @@ fn run_concurrent(data_dir: &str, tasks: usize, cap: Duration) {
         }
     });
     let steps = done.load(std::sync::atomic::Ordering::Relaxed);
-    report("(d) 8 threads, diamond tasks", "data_dir", created, ct, steps, t1.elapsed());
+    report(
+        "(d) 8 threads, diamond tasks",
+        "data_dir",
+        created,
+        ct,
+        steps,
+        t1.elapsed(),
+    );
     take(stop_worker());
 }
 
@@ -212,12 +262,51 @@ fn main() {
     let _ = std::fs::remove_dir_all(&tmp);
     let cap = Duration::from_secs(8);
     for (mode, dir) in [("memory", None), ("data_dir", Some(tmp.clone()))] {
-        let fresh = |name: &str| dir.as_ref().map(|d: &std::path::PathBuf| d.join(name).display().to_string());
-        let (small, live) = if dir.is_some() { (500, 10_000) } else { (5_000, 10_000) };
-        run_case("(a) small linear tasks", mode, fresh("a1").as_deref(), "linear", small, true, cap);
-        run_case("(a) small diamond tasks", mode, fresh("a2").as_deref(), "diamond", small, true, cap);
-        run_case("(b) 10,000 live linear tasks", mode, fresh("b").as_deref(), "linear", live, false, cap);
-        run_case("(c) 1,000-step DAG (1 task)", mode, fresh("c").as_deref(), "big_dag", 1, false, cap);
+        let fresh = |name: &str| {
+            dir.as_ref()
+                .map(|d: &std::path::PathBuf| d.join(name).display().to_string())
+        };
+        let (small, live) = if dir.is_some() {
+            (500, 10_000)
+        } else {
+            (5_000, 10_000)
+        };
+        run_case(
+            "(a) small linear tasks",
+            mode,
+            fresh("a1").as_deref(),
+            "linear",
+            small,
+            true,
+            cap,
+        );
+        run_case(
+            "(a) small diamond tasks",
+            mode,
+            fresh("a2").as_deref(),
+            "diamond",
+            small,
+            true,
+            cap,
+        );
+        run_case(
+            "(b) 10,000 live linear tasks",
+            mode,
+            fresh("b").as_deref(),
+            "linear",
+            live,
+            false,
+            cap,
+        );
+        run_case(
+            "(c) 1,000-step DAG (1 task)",
+            mode,
+            fresh("c").as_deref(),
+            "big_dag",
+            1,
+            false,
+            cap,
+        );
     }
     run_concurrent(&tmp.join("d").display().to_string(), 2000, cap);
     let _ = std::fs::remove_dir_all(&tmp);

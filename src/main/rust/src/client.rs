@@ -2,7 +2,7 @@
 
 use crate::engine::Engine;
 use crate::json::{Map, Value};
-use crate::model::{StepState, Task};
+use crate::model::{StepIdx, StepState, Task, TaskIdx};
 use crate::time;
 use crate::uuid::Uuid;
 
@@ -29,13 +29,22 @@ fn req_string(m: &Map, k: &str) -> Result<String, String> {
     match m.get(k) {
         None => Err(format!("missing field `{}`", k)),
         Some(Value::Str(s)) => Ok(s.clone()),
-        Some(v) => Err(format!("invalid type: {}, expected a string for `{}`", v.type_name(), k)),
+        Some(v) => Err(format!(
+            "invalid type: {}, expected a string for `{}`",
+            v.type_name(),
+            k
+        )),
     }
 }
 
 impl TaskRequest {
     pub fn from_value(v: &Value) -> Result<TaskRequest, String> {
-        let m = v.as_object().ok_or_else(|| format!("invalid type: {}, expected struct TaskRequest", v.type_name()))?;
+        let m = v.as_object().ok_or_else(|| {
+            format!(
+                "invalid type: {}, expected struct TaskRequest",
+                v.type_name()
+            )
+        })?;
         let name = req_string(m, "name")?;
         let namespace = req_string(m, "namespace")?;
         let version = req_string(m, "version")?;
@@ -48,11 +57,25 @@ impl TaskRequest {
             Some(Value::Array(a)) => {
                 let mut out = Vec::new();
                 for x in a {
-                    out.push(x.as_str().ok_or_else(|| format!("invalid type: {}, expected a string in `tags`", x.type_name()))?.to_string());
+                    out.push(
+                        x.as_str()
+                            .ok_or_else(|| {
+                                format!(
+                                    "invalid type: {}, expected a string in `tags`",
+                                    x.type_name()
+                                )
+                            })?
+                            .to_string(),
+                    );
                 }
                 out
             }
-            Some(v) => return Err(format!("invalid type: {}, expected a sequence for `tags`", v.type_name())),
+            Some(v) => {
+                return Err(format!(
+                    "invalid type: {}, expected a sequence for `tags`",
+                    v.type_name()
+                ))
+            }
         };
         let requested_at = match m.get("requested_at") {
             None => None,
@@ -62,15 +85,29 @@ impl TaskRequest {
         let options = match m.get("options") {
             None | Some(Value::Null) => Value::Null,
             Some(v @ Value::Object(_)) => v.clone(),
-            Some(v) => return Err(format!("invalid type: {}, expected a map for `options`", v.type_name())),
+            Some(v) => {
+                return Err(format!(
+                    "invalid type: {}, expected a map for `options`",
+                    v.type_name()
+                ))
+            }
         };
         let priority = match m.get("priority") {
             None | Some(Value::Null) => None,
-            Some(Value::Int(i)) if *i >= i32::MIN as i64 && *i <= i32::MAX as i64 => Some(*i as i32),
-            Some(v) => return Err(format!("invalid type: {}, expected i32 for `priority`", v.type_name())),
+            Some(Value::Int(i)) if *i >= i32::MIN as i64 && *i <= i32::MAX as i64 => {
+                Some(*i as i32)
+            }
+            Some(v) => {
+                return Err(format!(
+                    "invalid type: {}, expected i32 for `priority`",
+                    v.type_name()
+                ))
+            }
         };
         let uuid_of = |k: &str, v: &Value| -> Result<Uuid, String> {
-            let s = v.as_str().ok_or_else(|| format!("invalid type: {}, expected UUID for `{}`", v.type_name(), k))?;
+            let s = v.as_str().ok_or_else(|| {
+                format!("invalid type: {}, expected UUID for `{}`", v.type_name(), k)
+            })?;
             Uuid::parse(s).map_err(|e| format!("invalid UUID for `{}`: {}", k, e))
         };
         let correlation_id = match m.get("correlation_id") {
@@ -84,7 +121,12 @@ impl TaskRequest {
         let idempotency_key = match m.get("idempotency_key") {
             None | Some(Value::Null) => None,
             Some(Value::Str(s)) => Some(s.clone()),
-            Some(v) => return Err(format!("invalid type: {}, expected a string for `idempotency_key`", v.type_name())),
+            Some(v) => {
+                return Err(format!(
+                    "invalid type: {}, expected a string for `idempotency_key`",
+                    v.type_name()
+                ))
+            }
         };
         Ok(TaskRequest {
             name,
@@ -117,17 +159,28 @@ struct Readiness {
     completed_parents: usize,
 }
 
-fn readiness(task: &Task, s: usize, now: i64) -> Readiness {
+fn readiness(task: &Task, s: StepIdx, now: i64) -> Readiness {
     let step = &task.steps[s];
-    let completed_parents = step.parents.iter().filter(|&&p| task.steps[p].state.satisfies_dependency()).count();
+    let completed_parents = step
+        .parents
+        .iter()
+        .filter(|&&p| task.steps[p].state.satisfies_dependency())
+        .count();
     let deps_satisfied = completed_parents == step.parents.len();
-    let retry_eligible = step.attempts == 0 || (step.retryable && step.attempts < step.max_attempts);
+    let retry_eligible =
+        step.attempts == 0 || (step.retryable && step.attempts < step.max_attempts);
     let ready = matches!(step.state, StepState::Pending | StepState::WaitingForRetry)
         && deps_satisfied
         && retry_eligible
         && step.next_retry_at.map(|n| n <= now).unwrap_or(true)
         && !task.state.is_terminal();
-    Readiness { deps_satisfied, retry_eligible, ready, total_parents: step.parents.len(), completed_parents }
+    Readiness {
+        deps_satisfied,
+        retry_eligible,
+        ready,
+        total_parents: step.parents.len(),
+        completed_parents,
+    }
 }
 
 fn execution_status(task: &Task, ready: usize) -> &'static str {
@@ -146,12 +199,12 @@ fn execution_status(task: &Task, ready: usize) -> &'static str {
     }
 }
 
-pub fn task_response(engine: &Engine, t: usize) -> Value {
+pub fn task_response(engine: &Engine, t: TaskIdx) -> Value {
     let task = &engine.tasks[t];
     let now = time::now_micros();
     let mut steps = Vec::with_capacity(task.steps.len());
     let mut ready_count = 0usize;
-    for (s, step) in task.steps.iter().enumerate() {
+    for (s, step) in StepIdx::all(task.steps.len()).zip(task.steps.iter()) {
         let r = readiness(task, s, now);
         if r.ready {
             ready_count += 1;
@@ -172,11 +225,15 @@ pub fn task_response(engine: &Engine, t: usize) -> Value {
             ("attempts", step.attempts),
             ("max_attempts", step.max_attempts),
             ("backoff_request_seconds", step.backoff_request_seconds),
-            ("last_attempted_at", step.last_attempted_at.map(time::naive_t)),
+            (
+                "last_attempted_at",
+                step.last_attempted_at.map(time::naive_t)
+            ),
         ]);
     }
     let total = task.steps.len() as i64;
-    let completed = (task.count(StepState::Complete) + task.count(StepState::ResolvedManually)) as i64;
+    let completed =
+        (task.count(StepState::Complete) + task.count(StepState::ResolvedManually)) as i64;
     let failed = task.count(StepState::Error) as i64;
     let pending = (task.count(StepState::Pending) + task.count(StepState::WaitingForRetry)) as i64;
     let in_progress = task.steps.iter().filter(|s| in_flight(s.state)).count() as i64;
@@ -195,7 +252,11 @@ pub fn task_response(engine: &Engine, t: usize) -> Value {
     } else {
         "healthy"
     };
-    let pct = if total > 0 { ((completed as f64 / total as f64) * 10000.0).round() / 100.0 } else { 0.0 };
+    let pct = if total > 0 {
+        ((completed as f64 / total as f64) * 10000.0).round() / 100.0
+    } else {
+        0.0
+    };
     crate::jobj![
         ("task_uuid", task.uuid.to_string()),
         ("name", task.name.as_str()),
@@ -210,9 +271,15 @@ pub fn task_response(engine: &Engine, t: usize) -> Value {
         ("source_system", task.source_system.as_str()),
         ("reason", task.reason.as_str()),
         ("priority", task.priority),
-        ("tags", Value::Array(task.tags.iter().map(|x| Value::str(x)).collect())),
+        (
+            "tags",
+            Value::Array(task.tags.iter().map(Value::str).collect())
+        ),
         ("correlation_id", task.correlation_id.to_string()),
-        ("parent_correlation_id", task.parent_correlation_id.map(|u| u.to_string())),
+        (
+            "parent_correlation_id",
+            task.parent_correlation_id.map(|u| u.to_string())
+        ),
         ("total_steps", total),
         ("pending_steps", pending),
         ("in_progress_steps", in_progress),
@@ -228,20 +295,31 @@ pub fn task_response(engine: &Engine, t: usize) -> Value {
 }
 
 /// Parent step names in template dependency order (creation order within one template step).
-fn parent_names(engine: &Engine, t: usize, s: usize) -> Value {
+fn parent_names(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     let deps = &engine.template_of(t).steps[step.def_idx].dependencies;
-    let mut ps: Vec<(usize, usize)> = step
+    let mut ps: Vec<(usize, StepIdx)> = step
         .parents
         .iter()
-        .map(|&p| (deps.iter().position(|d| *d == task.steps[p].template_step_name).unwrap_or(usize::MAX), p))
+        .map(|&p| {
+            (
+                deps.iter()
+                    .position(|d| *d == task.steps[p].template_step_name)
+                    .unwrap_or(usize::MAX),
+                p,
+            )
+        })
         .collect();
     ps.sort_unstable();
-    Value::Array(ps.into_iter().map(|(_, p)| Value::str(&task.steps[p].name)).collect())
+    Value::Array(
+        ps.into_iter()
+            .map(|(_, p)| Value::str(&task.steps[p].name))
+            .collect(),
+    )
 }
 
-pub fn step_response(engine: &Engine, t: usize, s: usize) -> Value {
+pub fn step_response(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let mut v = step_response_base(engine, t, s);
     if engine.config.expose_step_parents {
         if let Value::Object(m) = &mut v {
@@ -251,7 +329,7 @@ pub fn step_response(engine: &Engine, t: usize, s: usize) -> Value {
     v
 }
 
-fn step_response_base(engine: &Engine, t: usize, s: usize) -> Value {
+fn step_response_base(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     let r = readiness(task, s, time::now_micros());
@@ -273,11 +351,14 @@ fn step_response_base(engine: &Engine, t: usize, s: usize) -> Value {
         ("max_attempts", step.max_attempts),
         ("last_failure_at", step.last_failure_at.map(time::rfc3339_z)),
         ("next_retry_at", step.next_retry_at.map(time::rfc3339_z)),
-        ("last_attempted_at", step.last_attempted_at.map(time::rfc3339_z)),
+        (
+            "last_attempted_at",
+            step.last_attempted_at.map(time::rfc3339_z)
+        ),
     ]
 }
 
-pub fn audit_history(engine: &Engine, t: usize, s: usize) -> Value {
+pub fn audit_history(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     let mut out = Vec::with_capacity(step.audits.len());
@@ -319,14 +400,23 @@ pub fn list_tasks(engine: &Engine, params: &Value) -> Value {
     let offset = offset.max(0) as usize;
     let ns = params.get("namespace").and_then(|v| v.as_str());
     let status = params.get("status").and_then(|v| v.as_str());
-    let mut matching: Vec<usize> = (0..engine.tasks.len())
+    let mut matching: Vec<TaskIdx> = TaskIdx::all(engine.tasks.len())
         .filter(|&t| ns.map(|n| engine.tasks[t].namespace == n).unwrap_or(true))
-        .filter(|&t| status.map(|st| engine.tasks[t].state.as_str() == st).unwrap_or(true))
+        .filter(|&t| {
+            status
+                .map(|st| engine.tasks[t].state.as_str() == st)
+                .unwrap_or(true)
+        })
         .collect();
     matching.sort_by(|a, b| engine.tasks[*b].seq.cmp(&engine.tasks[*a].seq));
     let total = matching.len();
-    let tasks: Vec<Value> = matching.iter().skip(offset).take(limit).map(|&t| task_response(engine, t)).collect();
-    let total_pages = if total == 0 { 0 } else { (total + limit - 1) / limit };
+    let tasks: Vec<Value> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|&t| task_response(engine, t))
+        .collect();
+    let total_pages = if total == 0 { 0 } else { total.div_ceil(limit) };
     let page = offset / limit + 1;
     crate::jobj![
         ("tasks", Value::Array(tasks)),

@@ -3,16 +3,18 @@
 
 use crate::engine::Engine;
 use crate::json::{Map, Value};
+use crate::model::{StepIdx, TaskIdx};
 use crate::time;
 use crate::uuid::Uuid;
 
 /// Transitive ancestors that are processed and have results: (name, cached DependencyResultDto).
-pub fn dependency_results(engine: &Engine, t: usize, s: usize) -> Value {
+pub fn dependency_results(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let mut seen = vec![false; task.steps.len()];
-    let mut queue: std::collections::VecDeque<usize> = task.steps[s].parents.iter().copied().collect();
+    let mut queue: std::collections::VecDeque<StepIdx> =
+        task.steps[s].parents.iter().copied().collect();
     for &p in &task.steps[s].parents {
-        seen[p] = true;
+        seen[p.0] = true;
     }
     let mut m = Map::with_capacity(queue.len());
     while let Some(p) = queue.pop_front() {
@@ -23,8 +25,8 @@ pub fn dependency_results(engine: &Engine, t: usize, s: usize) -> Value {
             }
         }
         for &g in &ps.parents {
-            if !seen[g] {
-                seen[g] = true;
+            if !seen[g.0] {
+                seen[g.0] = true;
                 queue.push_back(g);
             }
         }
@@ -32,7 +34,7 @@ pub fn dependency_results(engine: &Engine, t: usize, s: usize) -> Value {
     Value::Object(m)
 }
 
-pub fn task_dto(engine: &Engine, t: usize, naive: fn(i64) -> String) -> Value {
+pub fn task_dto(engine: &Engine, t: TaskIdx, naive: fn(i64) -> String) -> Value {
     let task = &engine.tasks[t];
     crate::jobj![
         ("task_uuid", task.uuid.to_string()),
@@ -42,13 +44,19 @@ pub fn task_dto(engine: &Engine, t: usize, naive: fn(i64) -> String) -> Value {
         ("version", task.version.as_str()),
         ("context", Value::Raw(task.context_raw.clone())),
         ("correlation_id", task.correlation_id.to_string()),
-        ("parent_correlation_id", task.parent_correlation_id.map(|u| u.to_string())),
+        (
+            "parent_correlation_id",
+            task.parent_correlation_id.map(|u| u.to_string())
+        ),
         ("complete", task.complete()),
         ("priority", task.priority.unwrap_or(0)),
         ("initiator", task.initiator.as_str()),
         ("source_system", task.source_system.as_str()),
         ("reason", task.reason.as_str()),
-        ("tags", Value::Array(task.tags.iter().map(|x| Value::str(x)).collect())),
+        (
+            "tags",
+            Value::Array(task.tags.iter().map(Value::str).collect())
+        ),
         ("identity_hash", task.identity_hash.as_str()),
         ("created_at", naive(task.created_at)),
         ("updated_at", naive(task.updated_at)),
@@ -57,7 +65,15 @@ pub fn task_dto(engine: &Engine, t: usize, naive: fn(i64) -> String) -> Value {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn workflow_step_dto(engine: &Engine, t: usize, s: usize, attempts: u32, last_attempted: Option<i64>, checkpoint: Option<&Value>, naive: fn(i64) -> String) -> Value {
+pub fn workflow_step_dto(
+    engine: &Engine,
+    t: TaskIdx,
+    s: StepIdx,
+    attempts: u32,
+    last_attempted: Option<i64>,
+    checkpoint: Option<&Value>,
+    naive: fn(i64) -> String,
+) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     crate::jobj![
@@ -78,18 +94,21 @@ pub fn workflow_step_dto(engine: &Engine, t: usize, s: usize, attempts: u32, las
         ("last_attempted_at", last_attempted.map(naive)),
         ("created_at", naive(step.created_at)),
         ("updated_at", naive(step.updated_at)),
-        ("checkpoint", match checkpoint {
-            Some(c) => c.clone(),
-            None => step.checkpoint.clone(),
-        }),
+        (
+            "checkpoint",
+            match checkpoint {
+                Some(c) => c.clone(),
+                None => step.checkpoint.clone(),
+            }
+        ),
     ]
 }
 
 #[allow(clippy::too_many_arguments)]
 pub fn build_step_event(
     engine: &Engine,
-    t: usize,
-    s: usize,
+    t: TaskIdx,
+    s: StepIdx,
     event_id: Uuid,
     correlation_id: Uuid,
     attempts: u32,
@@ -107,9 +126,23 @@ pub fn build_step_event(
         ("trace_id", correlation_id.to_string()),
         ("span_id", format!("span-{}", step.uuid)),
         ("task_correlation_id", task.correlation_id.to_string()),
-        ("parent_correlation_id", task.parent_correlation_id.map(|u| u.to_string())),
+        (
+            "parent_correlation_id",
+            task.parent_correlation_id.map(|u| u.to_string())
+        ),
         ("task", task_dto(engine, t, time::naive_space)),
-        ("workflow_step", workflow_step_dto(engine, t, s, attempts, last_attempted, checkpoint, time::naive_space)),
+        (
+            "workflow_step",
+            workflow_step_dto(
+                engine,
+                t,
+                s,
+                attempts,
+                last_attempted,
+                checkpoint,
+                time::naive_space
+            )
+        ),
         ("step_definition", def.to_dto()),
         ("dependency_results", dependency_results(engine, t, s)),
     ];

@@ -7,6 +7,7 @@
 use crate::engine::Engine;
 use crate::json::{Map, Value};
 use crate::logging;
+use crate::model::{StepIdx, TaskIdx};
 use crate::result::ExecResult;
 use crate::time;
 use crate::uuid::Uuid;
@@ -32,7 +33,14 @@ pub struct EventBuffer {
 
 impl EventBuffer {
     pub fn new(cap: usize) -> EventBuffer {
-        EventBuffer { cap: cap.max(1), buf: VecDeque::new(), lagged: 0, durable_count: 0, fast_count: 0, broadcast_count: 0 }
+        EventBuffer {
+            cap: cap.max(1),
+            buf: VecDeque::new(),
+            lagged: 0,
+            durable_count: 0,
+            fast_count: 0,
+            broadcast_count: 0,
+        }
     }
 
     pub fn push(&mut self, ev: String) {
@@ -45,19 +53,14 @@ impl EventBuffer {
 
     pub fn poll(&mut self) -> Option<String> {
         if self.lagged > 0 {
-            logging::warn(&format!("in-process event receiver lagged by {} event(s); oldest events were dropped", self.lagged));
+            logging::warn(&format!(
+                "in-process event receiver lagged by {} event(s); oldest events were dropped",
+                self.lagged
+            ));
             self.lagged = 0;
             return None;
         }
         self.buf.pop_front()
-    }
-
-    pub fn len(&self) -> usize {
-        self.buf.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
     }
 }
 
@@ -73,7 +76,7 @@ fn condition_matches(condition: &str, outcome: Outcome) -> bool {
 }
 
 /// Raw `TaskSequenceStep` (NaiveDateTime fields use the `T` separator).
-fn task_sequence_step(engine: &Engine, t: usize, s: usize) -> Value {
+fn task_sequence_step(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     let task = &engine.tasks[t];
     let step = &task.steps[s];
     let def = &engine.template_of(t).steps[step.def_idx];
@@ -97,14 +100,31 @@ fn task_sequence_step(engine: &Engine, t: usize, s: usize) -> Value {
                 ("namespace_name", task.namespace.as_str()),
             ]
         ),
-        ("workflow_step", crate::dispatch::workflow_step_dto(engine, t, s, step.attempts, step.last_attempted_at, None, time::naive_t)),
+        (
+            "workflow_step",
+            crate::dispatch::workflow_step_dto(
+                engine,
+                t,
+                s,
+                step.attempts,
+                step.last_attempted_at,
+                None,
+                time::naive_t
+            )
+        ),
         ("dependency_results", Value::Object(deps)),
         ("step_definition", def.to_raw()),
     ]
 }
 
 /// Evaluate the step's declarations after a result was accepted and route matching events.
-pub fn publish_for_step(engine: &mut Engine, t: usize, s: usize, result: &ExecResult, outcome: Outcome) {
+pub fn publish_for_step(
+    engine: &mut Engine,
+    t: TaskIdx,
+    s: StepIdx,
+    result: &ExecResult,
+    outcome: Outcome,
+) {
     let tpl = engine.template_of(t).clone();
     let step = &engine.tasks[t].steps[s];
     let def = &tpl.steps[step.def_idx];
@@ -119,7 +139,9 @@ pub fn publish_for_step(engine: &mut Engine, t: usize, s: usize, result: &ExecRe
         }
         let task = &engine.tasks[t];
         let step = &task.steps[s];
-        let tss_v = tss.get_or_insert_with(|| task_sequence_step(engine, t, s)).clone();
+        let tss_v = tss
+            .get_or_insert_with(|| task_sequence_step(engine, t, s))
+            .clone();
         let ev = crate::jobj![
             ("eventId", Uuid::new_v7().to_string()),
             ("eventName", decl.name.as_str()),
@@ -138,7 +160,11 @@ pub fn publish_for_step(engine: &mut Engine, t: usize, s: usize, result: &ExecRe
             ),
             (
                 "payload",
-                crate::jobj![("task_sequence_step", tss_v), ("execution_result", exec.clone()), ("payload", result.result.clone())]
+                crate::jobj![
+                    ("task_sequence_step", tss_v),
+                    ("execution_result", exec.clone()),
+                    ("payload", result.result.clone())
+                ]
             ),
         ];
         match decl.delivery_mode.as_str() {
@@ -153,7 +179,10 @@ pub fn publish_for_step(engine: &mut Engine, t: usize, s: usize, result: &ExecRe
             }
             _ => {
                 engine.events.durable_count += 1;
-                logging::debug(&format!("durable domain event {} recorded (no queue in embedded mode)", decl.name));
+                logging::debug(&format!(
+                    "durable domain event {} recorded (no queue in embedded mode)",
+                    decl.name
+                ));
             }
         }
     }
@@ -178,8 +207,14 @@ mod tests {
     #[test]
     fn conditions() {
         assert!(condition_matches("failure", Outcome::RetryableFailure));
-        assert!(condition_matches("permanent_failure", Outcome::PermanentFailure));
-        assert!(!condition_matches("retryable_failure", Outcome::PermanentFailure));
+        assert!(condition_matches(
+            "permanent_failure",
+            Outcome::PermanentFailure
+        ));
+        assert!(!condition_matches(
+            "retryable_failure",
+            Outcome::PermanentFailure
+        ));
         assert!(!condition_matches("success", Outcome::PermanentFailure));
         assert!(condition_matches("always", Outcome::Success));
     }

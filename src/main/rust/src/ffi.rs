@@ -7,6 +7,7 @@ use crate::client;
 use crate::engine::Engine;
 use crate::json::{self, Value};
 use crate::logging::{self, Level};
+use crate::model::{StepIdx, TaskIdx};
 use crate::uuid::Uuid;
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int};
@@ -39,7 +40,9 @@ fn into_c(s: String) -> *mut c_char {
         Err(e) => {
             let mut v = e.into_vec();
             v.retain(|&b| b != 0);
-            CString::new(v).map(|c| c.into_raw()).unwrap_or(std::ptr::null_mut())
+            CString::new(v)
+                .map(|c| c.into_raw())
+                .unwrap_or(std::ptr::null_mut())
         }
     }
 }
@@ -100,15 +103,27 @@ fn probe(name: &str) {
 
 #[no_mangle]
 pub extern "C" fn get_version() -> *mut c_char {
-    guarded(|_| std::ptr::null_mut(), || {
-        probe("get_version");
-        into_c(env!("CARGO_PKG_VERSION").to_string())
-    })
+    guarded(
+        |_| std::ptr::null_mut(),
+        || {
+            probe("get_version");
+            into_c(env!("CARGO_PKG_VERSION").to_string())
+        },
+    )
 }
 
 #[no_mangle]
 pub extern "C" fn get_rust_version() -> *mut c_char {
-    guarded(|_| std::ptr::null_mut(), || into_c(format!("tasker-engine {} ({})", env!("CARGO_PKG_VERSION"), env!("RUSTC_VERSION"))))
+    guarded(
+        |_| std::ptr::null_mut(),
+        || {
+            into_c(format!(
+                "tasker-engine {} ({})",
+                env!("CARGO_PKG_VERSION"),
+                env!("RUSTC_VERSION")
+            ))
+        },
+    )
 }
 
 #[no_mangle]
@@ -123,6 +138,13 @@ pub extern "C" fn is_worker_running() -> c_int {
 
 // ------------------------------------------------------------------ 5-8 lifecycle
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
+///
+/// The returned string (NULL on failure) belongs to the caller, who must release it with
+/// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn bootstrap_worker(config_json: *const c_char) -> *mut c_char {
     guarded(
@@ -137,7 +159,12 @@ pub unsafe extern "C" fn bootstrap_worker(config_json: *const c_char) -> *mut c_
                 None => Value::obj(),
                 Some(t) => match json::parse(t) {
                     Ok(v) => v,
-                    Err(e) => return into_c(json_error(&format!("Bootstrap failed: Invalid argument: Invalid config JSON: {}", e))),
+                    Err(e) => {
+                        return into_c(json_error(&format!(
+                            "Bootstrap failed: Invalid argument: Invalid config JSON: {}",
+                            e
+                        )))
+                    }
                 },
             };
             let mut slot = lock();
@@ -147,7 +174,12 @@ pub unsafe extern "C" fn bootstrap_worker(config_json: *const c_char) -> *mut c_
             }
             let bc = match crate::config::parse(&cfg) {
                 Ok(b) => b,
-                Err(e) => return into_c(json_error(&format!("Bootstrap failed: Configuration error: {}", e))),
+                Err(e) => {
+                    return into_c(json_error(&format!(
+                        "Bootstrap failed: Configuration error: {}",
+                        e
+                    )))
+                }
             };
             let ntpl = bc.templates.len();
             match Engine::new(bc.worker_id.clone(), bc.engine, bc.templates) {
@@ -166,7 +198,10 @@ pub unsafe extern "C" fn bootstrap_worker(config_json: *const c_char) -> *mut c_
                     let mut m = json::Map::new();
                     m.push("success", Value::Bool(true));
                     m.push("status", Value::str("started"));
-                    m.push("message", Value::str("Embedded tasker engine worker started successfully"));
+                    m.push(
+                        "message",
+                        Value::str("Embedded tasker engine worker started successfully"),
+                    );
                     m.push("worker_id", Value::str(bc.worker_id));
                     into_c(Value::Object(m).to_json())
                 }
@@ -198,9 +233,20 @@ pub extern "C" fn get_worker_status() -> *mut c_char {
                     ("running", e.core_running),
                     ("worker_id", e.worker_id.as_str()),
                     ("environment", environment_name(e)),
-                    ("worker_core_status", if e.core_running { "Running" } else { "Stopped" }),
+                    (
+                        "worker_core_status",
+                        if e.core_running { "Running" } else { "Stopped" }
+                    ),
                     ("web_api_enabled", false),
-                    ("supported_namespaces", Value::Array(e.supported_namespaces().into_iter().map(Value::Str).collect())),
+                    (
+                        "supported_namespaces",
+                        Value::Array(
+                            e.supported_namespaces()
+                                .into_iter()
+                                .map(Value::Str)
+                                .collect()
+                        )
+                    ),
                     ("database_pool_size", 0),
                     ("database_pool_idle", 0),
                 ]
@@ -214,18 +260,32 @@ pub extern "C" fn get_worker_status() -> *mut c_char {
 #[no_mangle]
 pub extern "C" fn stop_worker() -> *mut c_char {
     guarded(
-        |m| into_c(json_error(&format!("Failed to stop worker: Runtime error: {}", m))),
+        |m| {
+            into_c(json_error(&format!(
+                "Failed to stop worker: Runtime error: {}",
+                m
+            )))
+        },
         || {
             let mut slot = lock();
             probe("stop_worker");
             match slot.take() {
-                None => into_c(r#"{"success":true,"status":"not_running","message":"Worker was not running"}"#.to_string()),
+                None => into_c(
+                    r#"{"success":true,"status":"not_running","message":"Worker was not running"}"#
+                        .to_string(),
+                ),
                 Some(e) => {
                     let id = e.worker_id.clone();
                     drop(e);
                     logging::info(&format!("embedded worker {} stopped", id));
                     into_c(
-                        crate::jobj![("success", true), ("status", "stopped"), ("message", "Worker stopped successfully"), ("worker_id", id)].to_json(),
+                        crate::jobj![
+                            ("success", true),
+                            ("status", "stopped"),
+                            ("message", "Worker stopped successfully"),
+                            ("worker_id", id)
+                        ]
+                        .to_json(),
                     )
                 }
             }
@@ -268,8 +328,15 @@ pub extern "C" fn poll_step_events() -> *mut c_char {
     )
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
 #[no_mangle]
-pub unsafe extern "C" fn complete_step_event(event_id: *const c_char, result_json: *const c_char) -> c_int {
+pub unsafe extern "C" fn complete_step_event(
+    event_id: *const c_char,
+    result_json: *const c_char,
+) -> c_int {
     guarded(
         |_| 0,
         || {
@@ -307,7 +374,10 @@ pub unsafe extern "C" fn complete_step_event(event_id: *const c_char, result_jso
                 Ok(true) => 1,
                 Ok(false) => 0,
                 Err(e) => {
-                    logging::error(&format!("complete_step_event: storage failure, completion not acknowledged: {}", e));
+                    logging::error(&format!(
+                        "complete_step_event: storage failure, completion not acknowledged: {}",
+                        e
+                    ));
                     0
                 }
             };
@@ -318,22 +388,34 @@ pub unsafe extern "C" fn complete_step_event(event_id: *const c_char, result_jso
     )
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
 #[no_mangle]
-pub unsafe extern "C" fn checkpoint_yield_step_event(event_id: *const c_char, checkpoint_json: *const c_char) -> c_int {
+pub unsafe extern "C" fn checkpoint_yield_step_event(
+    event_id: *const c_char,
+    checkpoint_json: *const c_char,
+) -> c_int {
     guarded(
         |_| 0,
         || {
             let (id, body) = match (read_arg(event_id), read_arg(checkpoint_json)) {
                 (Arg::Ok(a), Arg::Ok(b)) => (a, b),
                 _ => {
-                    logging::error("checkpoint_yield_step_event: null pointer or invalid UTF-8 argument");
+                    logging::error(
+                        "checkpoint_yield_step_event: null pointer or invalid UTF-8 argument",
+                    );
                     return 0;
                 }
             };
             let id = match Uuid::parse(&id) {
                 Ok(u) => u,
                 Err(e) => {
-                    logging::error(&format!("checkpoint_yield_step_event: invalid event_id: {}", e));
+                    logging::error(&format!(
+                        "checkpoint_yield_step_event: invalid event_id: {}",
+                        e
+                    ));
                     return 0;
                 }
             };
@@ -356,7 +438,10 @@ pub unsafe extern "C" fn checkpoint_yield_step_event(event_id: *const c_char, ch
                         Ok(true) => 1,
                         Ok(false) => 0,
                         Err(err) => {
-                            logging::error(&format!("checkpoint_yield_step_event: storage failure: {}", err));
+                            logging::error(&format!(
+                                "checkpoint_yield_step_event: storage failure: {}",
+                                err
+                            ));
                             0
                         }
                     };
@@ -486,22 +571,42 @@ unsafe fn log_ffi(level: Level, message: *const c_char, fields_json: *const c_ch
     )
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
 #[no_mangle]
 pub unsafe extern "C" fn log_error(message: *const c_char, fields_json: *const c_char) {
     log_ffi(Level::Error, message, fields_json)
 }
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
 #[no_mangle]
 pub unsafe extern "C" fn log_warn(message: *const c_char, fields_json: *const c_char) {
     log_ffi(Level::Warn, message, fields_json)
 }
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
 #[no_mangle]
 pub unsafe extern "C" fn log_info(message: *const c_char, fields_json: *const c_char) {
     log_ffi(Level::Info, message, fields_json)
 }
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
 #[no_mangle]
 pub unsafe extern "C" fn log_debug(message: *const c_char, fields_json: *const c_char) {
     log_ffi(Level::Debug, message, fields_json)
 }
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
 #[no_mangle]
 pub unsafe extern "C" fn log_trace(message: *const c_char, fields_json: *const c_char) {
     log_ffi(Level::Trace, message, fields_json)
@@ -509,6 +614,12 @@ pub unsafe extern "C" fn log_trace(message: *const c_char, fields_json: *const c
 
 // ------------------------------------------------------------------ 21 memory
 
+/// Releases a string returned by this library.
+///
+/// # Safety
+///
+/// `ptr` is NULL or a pointer returned by this library that has not been freed yet; it must
+/// not be used after this call.
 #[no_mangle]
 pub unsafe extern "C" fn free_rust_string(ptr: *mut c_char) {
     guarded(
@@ -528,7 +639,12 @@ fn ok_envelope(data: Value) -> String {
 }
 
 fn api_error(e: crate::engine::ClientError) -> String {
-    crate::jobj![("success", false), ("error", e.message), ("recoverable", e.recoverable)].to_json()
+    crate::jobj![
+        ("success", false),
+        ("error", e.message),
+        ("recoverable", e.recoverable)
+    ]
+    .to_json()
 }
 
 /// Wait (outside the engine lock) until the operation's log record is durable; an
@@ -567,7 +683,10 @@ fn client_call(name: &str, f: impl FnOnce(&mut Engine) -> Result<String, String>
             };
             drop(slot);
             if durable(1, ticket, name) == 0 {
-                return into_c(json_error(&format!("{} failed: Runtime error: storage sync failed", name)));
+                return into_c(json_error(&format!(
+                    "{} failed: Runtime error: storage sync failed",
+                    name
+                )));
             }
             into_c(out)
         },
@@ -596,14 +715,23 @@ fn task_not_found(u: Uuid) -> crate::engine::ClientError {
     crate::engine::ClientError::new(format!("API error (404): Task not found: {}", u))
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
+///
+/// The returned string (NULL on failure) belongs to the caller, who must release it with
+/// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut c_char {
     client_call("client_create_task", move |e| {
-        let req = json_arg_lenient(request_json, "request_json")
-            .and_then(|v| client::TaskRequest::from_value(&v).map_err(|e| format!("Invalid argument: Invalid TaskRequest JSON: {}", e)))?;
+        let req = json_arg_lenient(request_json, "request_json").and_then(|v| {
+            client::TaskRequest::from_value(&v)
+                .map_err(|e| format!("Invalid argument: Invalid TaskRequest JSON: {}", e))
+        })?;
         match e.create_task(req) {
             Ok(t) => {
-                e.commit(true)?;
+                e.commit(true).map_err(|e| e.to_string())?;
                 Ok(ok_envelope(client::task_response(e, t)))
             }
             Err(err) => Ok(api_error(err)),
@@ -611,6 +739,13 @@ pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut
     })
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
+///
+/// The returned string (NULL on failure) belongs to the caller, who must release it with
+/// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_get_task(task_uuid: *const c_char) -> *mut c_char {
     client_call("client_get_task", move |e| {
@@ -622,11 +757,30 @@ pub unsafe extern "C" fn client_get_task(task_uuid: *const c_char) -> *mut c_cha
     })
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
+///
+/// The returned string (NULL on failure) belongs to the caller, who must release it with
+/// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_list_tasks(params_json: *const c_char) -> *mut c_char {
-    client_call("client_list_tasks", move |e| Ok(ok_envelope(client::list_tasks(e, &json_arg_lenient(params_json, "params_json")?))))
+    client_call("client_list_tasks", move |e| {
+        Ok(ok_envelope(client::list_tasks(
+            e,
+            &json_arg_lenient(params_json, "params_json")?,
+        )))
+    })
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
+///
+/// The returned string (NULL on failure) belongs to the caller, who must release it with
+/// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_cancel_task(task_uuid: *const c_char) -> *mut c_char {
     client_call("client_cancel_task", move |e| {
@@ -641,29 +795,60 @@ pub unsafe extern "C" fn client_cancel_task(task_uuid: *const c_char) -> *mut c_
     })
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
+///
+/// The returned string (NULL on failure) belongs to the caller, who must release it with
+/// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_list_task_steps(task_uuid: *const c_char) -> *mut c_char {
     client_call("client_list_task_steps", move |e| {
         let u = uuid_arg(task_uuid, "task_uuid")?;
         Ok(match e.find_task(u) {
             None => api_error(task_not_found(u)),
-            Some(t) => ok_envelope(Value::Array((0..e.tasks[t].steps.len()).map(|s| client::step_response(e, t, s)).collect())),
+            Some(t) => ok_envelope(Value::Array(
+                StepIdx::all(e.tasks[t].steps.len())
+                    .map(|s| client::step_response(e, t, s))
+                    .collect(),
+            )),
         })
     })
 }
 
-fn find_step(e: &Engine, tu: Uuid, su: Uuid) -> Result<(usize, usize), crate::engine::ClientError> {
+fn find_step(
+    e: &Engine,
+    tu: Uuid,
+    su: Uuid,
+) -> Result<(TaskIdx, StepIdx), crate::engine::ClientError> {
     let t = e.find_task(tu).ok_or_else(|| task_not_found(tu))?;
     match e.step_index.get(&su) {
         Some(&(st, s)) if st == t => Ok((t, s)),
-        _ => Err(crate::engine::ClientError::new(format!("API error (404): Workflow step not found: {}", su))),
+        _ => Err(crate::engine::ClientError::new(format!(
+            "API error (404): Workflow step not found: {}",
+            su
+        ))),
     }
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
+///
+/// The returned string (NULL on failure) belongs to the caller, who must release it with
+/// `free_rust_string` exactly once.
 #[no_mangle]
-pub unsafe extern "C" fn client_get_step(task_uuid: *const c_char, step_uuid: *const c_char) -> *mut c_char {
+pub unsafe extern "C" fn client_get_step(
+    task_uuid: *const c_char,
+    step_uuid: *const c_char,
+) -> *mut c_char {
     client_call("client_get_step", move |e| {
-        let (tu, su) = (uuid_arg(task_uuid, "task_uuid")?, uuid_arg(step_uuid, "step_uuid")?);
+        let (tu, su) = (
+            uuid_arg(task_uuid, "task_uuid")?,
+            uuid_arg(step_uuid, "step_uuid")?,
+        );
         Ok(match find_step(e, tu, su) {
             Ok((t, s)) => ok_envelope(client::step_response(e, t, s)),
             Err(err) => api_error(err),
@@ -671,10 +856,23 @@ pub unsafe extern "C" fn client_get_step(task_uuid: *const c_char, step_uuid: *c
     })
 }
 
+/// # Safety
+///
+/// Every pointer argument is NULL or points to a NUL-terminated string that stays valid and
+/// unchanged for the duration of the call. The engine only reads it and keeps no reference.
+///
+/// The returned string (NULL on failure) belongs to the caller, who must release it with
+/// `free_rust_string` exactly once.
 #[no_mangle]
-pub unsafe extern "C" fn client_get_step_audit_history(task_uuid: *const c_char, step_uuid: *const c_char) -> *mut c_char {
+pub unsafe extern "C" fn client_get_step_audit_history(
+    task_uuid: *const c_char,
+    step_uuid: *const c_char,
+) -> *mut c_char {
     client_call("client_get_step_audit_history", move |e| {
-        let (tu, su) = (uuid_arg(task_uuid, "task_uuid")?, uuid_arg(step_uuid, "step_uuid")?);
+        let (tu, su) = (
+            uuid_arg(task_uuid, "task_uuid")?,
+            uuid_arg(step_uuid, "step_uuid")?,
+        );
         Ok(match find_step(e, tu, su) {
             Ok((t, s)) => ok_envelope(client::audit_history(e, t, s)),
             Err(err) => api_error(err),
@@ -684,5 +882,7 @@ pub unsafe extern "C" fn client_get_step_audit_history(task_uuid: *const c_char,
 
 #[no_mangle]
 pub extern "C" fn client_health_check() -> *mut c_char {
-    client_call("client_health_check", |_| Ok(ok_envelope(crate::jobj![("healthy", true)])))
+    client_call("client_health_check", |_| {
+        Ok(ok_envelope(crate::jobj![("healthy", true)]))
+    })
 }

@@ -40,6 +40,39 @@ impl PartialEq for Value {
     }
 }
 
+/// Finds earlier keys of an object being built in linear total time: a scan while the
+/// object is small, a hash index once it has more than `KeyIndex::SCAN` entries.
+#[derive(Default)]
+pub(crate) struct KeyIndex {
+    index: Option<std::collections::HashMap<String, usize>>,
+}
+
+impl KeyIndex {
+    const SCAN: usize = 16;
+
+    /// Position of `key` among `entries` (the entries built so far).
+    pub(crate) fn find<V>(&mut self, entries: &[(String, V)], key: &str) -> Option<usize> {
+        if self.index.is_none() {
+            if entries.len() <= Self::SCAN {
+                return entries.iter().position(|(k, _)| k == key);
+            }
+            let mut m = std::collections::HashMap::with_capacity(entries.len() * 2);
+            for (i, (k, _)) in entries.iter().enumerate() {
+                m.insert(k.clone(), i);
+            }
+            self.index = Some(m);
+        }
+        self.index.as_ref().and_then(|m| m.get(key).copied())
+    }
+
+    /// Record that `key` was appended at position `pos`.
+    pub(crate) fn added(&mut self, key: &str, pos: usize) {
+        if let Some(m) = self.index.as_mut() {
+            m.insert(key.to_string(), pos);
+        }
+    }
+}
+
 /// Insertion-ordered object.
 #[derive(Clone, Debug, Default)]
 pub struct Map {
@@ -48,16 +81,28 @@ pub struct Map {
 
 impl Map {
     pub fn new() -> Map {
-        Map { entries: Vec::new() }
+        Map {
+            entries: Vec::new(),
+        }
     }
     pub fn with_capacity(n: usize) -> Map {
-        Map { entries: Vec::with_capacity(n) }
+        Map {
+            entries: Vec::with_capacity(n),
+        }
     }
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.entries.iter_mut().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter_mut()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
     pub fn contains_key(&self, key: &str) -> bool {
         self.get(key).is_some()
@@ -357,7 +402,11 @@ pub struct ParseError {
 
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} at line {} column {}", self.msg, self.line, self.column)
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.msg, self.line, self.column
+        )
     }
 }
 
@@ -403,14 +452,24 @@ const MAX_DEPTH: usize = 128;
 
 impl<'a> Parser<'a> {
     fn new(s: &'a str, reject_dupes: bool) -> Self {
-        Parser { b: s.as_bytes(), s, i: 0, reject_dupes, max_depth: MAX_DEPTH }
+        Parser {
+            b: s.as_bytes(),
+            s,
+            i: 0,
+            reject_dupes,
+            max_depth: MAX_DEPTH,
+        }
     }
 
     fn err(&self, msg: impl Into<String>) -> ParseError {
         let upto = &self.b[..self.i.min(self.b.len())];
         let line = upto.iter().filter(|&&c| c == b'\n').count() + 1;
         let column = upto.iter().rev().take_while(|&&c| c != b'\n').count();
-        ParseError { msg: msg.into(), line, column }
+        ParseError {
+            msg: msg.into(),
+            line,
+            column,
+        }
     }
 
     fn parse_document(&mut self) -> Result<Value, ParseError> {
@@ -437,7 +496,9 @@ impl<'a> Parser<'a> {
         match self.peek() {
             None => Err(self.err("EOF while parsing a value")),
             // Same limit as serde_json: the 128th nested container is an error.
-            Some(b'{') | Some(b'[') if depth + 1 >= self.max_depth => Err(self.err("recursion limit exceeded")),
+            Some(b'{') | Some(b'[') if depth + 1 >= self.max_depth => {
+                Err(self.err("recursion limit exceeded"))
+            }
             Some(b'{') => self.parse_object(depth),
             Some(b'[') => self.parse_array(depth),
             Some(b'"') => Ok(Value::Str(self.parse_string()?)),
@@ -553,7 +614,9 @@ impl<'a> Parser<'a> {
                 b'\\' => {
                     out.push_str(&self.s[run..self.i]);
                     self.i += 1;
-                    let e = self.peek().ok_or_else(|| self.err("EOF while parsing a string"))?;
+                    let e = self
+                        .peek()
+                        .ok_or_else(|| self.err("EOF while parsing a string"))?;
                     self.i += 1;
                     match e {
                         b'"' => out.push('"'),
@@ -567,11 +630,15 @@ impl<'a> Parser<'a> {
                         b'u' => {
                             let hi = self.parse_hex4()?;
                             let cp = if (0xD800..0xDC00).contains(&hi) {
-                                if self.b.get(self.i) == Some(&b'\\') && self.b.get(self.i + 1) == Some(&b'u') {
+                                if self.b.get(self.i) == Some(&b'\\')
+                                    && self.b.get(self.i + 1) == Some(&b'u')
+                                {
                                     self.i += 2;
                                     let lo = self.parse_hex4()?;
                                     if !(0xDC00..0xE000).contains(&lo) {
-                                        return Err(self.err("lone leading surrogate in hex escape"));
+                                        return Err(
+                                            self.err("lone leading surrogate in hex escape")
+                                        );
                                     }
                                     0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
                                 } else {
@@ -582,13 +649,19 @@ impl<'a> Parser<'a> {
                             } else {
                                 hi
                             };
-                            out.push(char::from_u32(cp).ok_or_else(|| self.err("invalid unicode code point"))?);
+                            out.push(
+                                char::from_u32(cp)
+                                    .ok_or_else(|| self.err("invalid unicode code point"))?,
+                            );
                         }
                         _ => return Err(self.err("invalid escape")),
                     }
                     run = self.i;
                 }
-                0..=0x1f => return Err(self.err("control character (\\u0000-\\u001F) found while parsing a string")),
+                0..=0x1f => {
+                    return Err(self
+                        .err("control character (\\u0000-\\u001F) found while parsing a string"))
+                }
                 _ => self.i += 1,
             }
         }
@@ -627,6 +700,7 @@ impl<'a> Parser<'a> {
     fn parse_object(&mut self, depth: usize) -> Result<Value, ParseError> {
         self.i += 1;
         let mut m = Map::new();
+        let mut keys = KeyIndex::default();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.i += 1;
@@ -645,13 +719,17 @@ impl<'a> Parser<'a> {
             self.i += 1;
             self.skip_ws();
             let v = self.parse_value(depth + 1)?;
-            if m.contains_key(&k) {
-                if self.reject_dupes {
-                    return Err(self.err(format!("duplicate field `{}`", k)));
+            match keys.find(&m.entries, &k) {
+                Some(pos) => {
+                    if self.reject_dupes {
+                        return Err(self.err(format!("duplicate field `{}`", k)));
+                    }
+                    m.entries[pos].1 = v; // last one wins, like serde_json::Map
                 }
-                m.insert(k, v); // last one wins, like serde_json::Map
-            } else {
-                m.push(k, v);
+                None => {
+                    keys.added(&k, m.entries.len());
+                    m.push(k, v);
+                }
             }
             self.skip_ws();
             match self.peek() {
@@ -713,6 +791,62 @@ pub fn canonical(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Runs `f` on a thread with a 128 KiB stack (a small handler-pool stack).
+    pub(crate) fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .expect("no stack overflow")
+    }
+
+    #[test]
+    fn wide_object_parses_in_linear_time() {
+        let n = 100_000;
+        let mut s = String::from("{");
+        for i in 0..n {
+            if i > 0 {
+                s.push(',');
+            }
+            s.push_str(&format!("\"key{}\":{}", i, i));
+        }
+        s.push('}');
+        let t0 = std::time::Instant::now();
+        let v = parse(&s).unwrap();
+        let took = t0.elapsed();
+        assert_eq!(v.as_object().unwrap().len(), n);
+        assert_eq!(v.get("key99999").and_then(|x| x.as_i64()), Some(99_999));
+        // Linear parsing takes tens of milliseconds; the quadratic duplicate scan took ~17 s.
+        assert!(took < std::time::Duration::from_secs(2), "{:?}", took);
+        // Duplicates are still found in a wide object: strict parsing rejects, lenient keeps the last.
+        let dup = format!("{},\"key5\":-1}}", &s[..s.len() - 1]);
+        assert!(parse_strict(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate field `key5`"));
+        let v = parse(&dup).unwrap();
+        assert_eq!(v.as_object().unwrap().len(), n);
+        assert_eq!(v.get("key5").and_then(|x| x.as_i64()), Some(-1));
+        assert_eq!(v.as_object().unwrap().entries[5].0, "key5");
+    }
+
+    #[test]
+    fn deepest_allowed_nesting_fits_a_128k_stack() {
+        on_small_stack(|| {
+            for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+                let ok = format!(
+                    "{}1{}",
+                    open.repeat(MAX_DEPTH - 1),
+                    close.repeat(MAX_DEPTH - 1)
+                );
+                parse(&ok).unwrap();
+                let deep = format!("{}1{}", open.repeat(100_000), close.repeat(100_000));
+                assert!(parse(&deep).is_err());
+            }
+        });
+    }
 
     #[test]
     fn roundtrip_and_order() {

@@ -1,23 +1,25 @@
 //! tasker-engine: an embedded, std-only Tasker workflow engine exposing the same
 //! C ABI as the Tasker TypeScript foundation library (`libtasker_ts`).
 
-pub mod json;
-pub mod yaml;
-pub mod time;
-pub mod uuid;
-pub mod hash;
-pub mod logging;
-pub mod template;
-pub mod result;
-pub mod model;
-pub mod engine;
-pub mod dispatch;
-pub mod client;
-pub mod events;
-pub mod wal;
-pub mod config;
+// The C ABI (`ffi`) is the crate's interface. `json`, `uuid` and `testing` are public for the
+// integration tests and the benchmark only; everything else is private to the crate.
+mod client;
+mod config;
+mod dispatch;
+mod engine;
+mod events;
 pub mod ffi;
+mod hash;
+pub mod json;
+mod logging;
+mod model;
+mod result;
+mod template;
 pub mod testing;
+mod time;
+pub mod uuid;
+mod wal;
+mod yaml;
 
 pub use ffi::*;
 

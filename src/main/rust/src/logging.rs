@@ -76,7 +76,12 @@ pub fn log(level: Level, msg: &str, fields: Option<&[(String, String)]>) {
     if !enabled(level) {
         return;
     }
-    let mut line = format!("{} {} tasker_engine: {}", crate::time::rfc3339_z(crate::time::now_micros()), level.name(), msg);
+    let mut line = format!(
+        "{} {} tasker_engine: {}",
+        crate::time::rfc3339_z(crate::time::now_micros()),
+        level.name(),
+        msg
+    );
     if let Some(f) = fields {
         line.push_str(" fields={");
         for (i, (k, v)) in f.iter().enumerate() {

@@ -19,6 +19,53 @@ pub enum StepState {
     ResolvedManually,
 }
 
+/// Position of a live task in `Engine::tasks`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TaskIdx(pub usize);
+
+/// Position of a step in its task's `steps`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StepIdx(pub usize);
+
+impl StepIdx {
+    /// Every step index of a task with `n` steps, in creation order.
+    pub fn all(n: usize) -> impl Iterator<Item = StepIdx> {
+        (0..n).map(StepIdx)
+    }
+}
+
+impl TaskIdx {
+    pub fn all(n: usize) -> impl Iterator<Item = TaskIdx> {
+        (0..n).map(TaskIdx)
+    }
+}
+
+impl std::ops::Index<TaskIdx> for Vec<Task> {
+    type Output = Task;
+    fn index(&self, i: TaskIdx) -> &Task {
+        &self[i.0]
+    }
+}
+
+impl std::ops::IndexMut<TaskIdx> for Vec<Task> {
+    fn index_mut(&mut self, i: TaskIdx) -> &mut Task {
+        &mut self[i.0]
+    }
+}
+
+impl std::ops::Index<StepIdx> for Vec<Step> {
+    type Output = Step;
+    fn index(&self, i: StepIdx) -> &Step {
+        &self[i.0]
+    }
+}
+
+impl std::ops::IndexMut<StepIdx> for Vec<Step> {
+    fn index_mut(&mut self, i: StepIdx) -> &mut Step {
+        &mut self[i.0]
+    }
+}
+
 pub const STEP_STATES: usize = 10;
 
 impl StepState {
@@ -58,7 +105,10 @@ impl StepState {
     }
     pub fn in_flight(self) -> bool {
         use StepState::*;
-        matches!(self, Enqueued | InProgress | EnqueuedForOrchestration | EnqueuedAsErrorForOrchestration)
+        matches!(
+            self,
+            Enqueued | InProgress | EnqueuedForOrchestration | EnqueuedAsErrorForOrchestration
+        )
     }
 
     /// Legal step transitions (step_state_machine.rs).
@@ -67,10 +117,14 @@ impl StepState {
         match (self, to) {
             (_, Complete) | (_, ResolvedManually) => true, // complete_manually / resolve_manually (and normal completion paths)
             (Pending, Enqueued) | (Enqueued, InProgress) | (Pending, InProgress) => true,
-            (InProgress, EnqueuedForOrchestration) | (InProgress, EnqueuedAsErrorForOrchestration) => true,
+            (InProgress, EnqueuedForOrchestration)
+            | (InProgress, EnqueuedAsErrorForOrchestration) => true,
             (EnqueuedForOrchestration, Error) => true,
-            (EnqueuedAsErrorForOrchestration, Error) | (EnqueuedAsErrorForOrchestration, WaitingForRetry) => true,
-            (InProgress, WaitingForRetry) | (Enqueued, WaitingForRetry) | (Pending, WaitingForRetry) => true,
+            (EnqueuedAsErrorForOrchestration, Error)
+            | (EnqueuedAsErrorForOrchestration, WaitingForRetry) => true,
+            (InProgress, WaitingForRetry)
+            | (Enqueued, WaitingForRetry)
+            | (Pending, WaitingForRetry) => true,
             (InProgress, Error) | (Pending, Error) | (Enqueued, Error) => true,
             (WaitingForRetry, Pending) | (Error, Pending) => true,
             (Pending, Cancelled)
@@ -138,7 +192,13 @@ impl TaskState {
         ALL_TASK_STATES.iter().copied().find(|t| t.as_str() == s)
     }
     pub fn is_terminal(self) -> bool {
-        matches!(self, TaskState::Complete | TaskState::Error | TaskState::Cancelled | TaskState::ResolvedManually)
+        matches!(
+            self,
+            TaskState::Complete
+                | TaskState::Error
+                | TaskState::Cancelled
+                | TaskState::ResolvedManually
+        )
     }
 
     /// Legal task transitions (task_state_machine.rs), excluding manual resolution.
@@ -240,8 +300,8 @@ pub struct Step {
     /// Serialized DependencyResultDto for children (computed once per result).
     pub dep_entry: Option<Arc<str>>,
     pub checkpoint: Value,
-    pub parents: Vec<usize>,
-    pub children: Vec<usize>,
+    pub parents: Vec<StepIdx>,
+    pub children: Vec<StepIdx>,
     pub created_at: i64,
     pub updated_at: i64,
     pub processed_at: Option<i64>,
@@ -260,7 +320,6 @@ pub struct Task {
     pub name: String,
     pub namespace: String,
     pub version: String,
-    pub context: Value,
     pub context_raw: Arc<str>,
     pub initiator: String,
     pub source_system: String,
@@ -278,7 +337,7 @@ pub struct Task {
     pub completed_at: Option<i64>,
     pub state: TaskState,
     pub steps: Vec<Step>,
-    pub by_name: HashMap<String, usize>,
+    pub by_name: HashMap<String, StepIdx>,
     pub counts: [u32; STEP_STATES],
     pub seq: u64,
 }
@@ -303,7 +362,10 @@ fn get_opt_i64(m: &Map, k: &str) -> Option<i64> {
 }
 
 fn get_str(m: &Map, k: &str) -> Result<String, String> {
-    m.get(k).and_then(|v| v.as_str()).map(|s| s.to_string()).ok_or_else(|| format!("missing `{}`", k))
+    m.get(k)
+        .and_then(|v| v.as_str())
+        .map(|s| s.to_string())
+        .ok_or_else(|| format!("missing `{}`", k))
 }
 
 fn get_uuid(m: &Map, k: &str) -> Result<Uuid, String> {
@@ -330,24 +392,33 @@ impl Audit {
         Ok(Audit {
             audit_uuid: get_uuid(m, "a")?,
             transition_uuid: get_uuid(m, "t")?,
-            from: m.get("f").and_then(|v| v.as_str()).and_then(StepState::parse),
+            from: m
+                .get("f")
+                .and_then(|v| v.as_str())
+                .and_then(StepState::parse),
             to: StepState::parse(&get_str(m, "to")?).ok_or("bad state")?,
             at: get_opt_i64(m, "at").unwrap_or(0),
             success: m.get("ok").and_then(|v| v.as_bool()).unwrap_or(false),
-            result: m.get("r").filter(|v| !v.is_null()).map(|v| Arc::new(v.clone())),
+            result: m
+                .get("r")
+                .filter(|v| !v.is_null())
+                .map(|v| Arc::new(v.clone())),
             execution_time_ms: get_opt_i64(m, "ms"),
             worker_uuid: m.get("w").and_then(|v| v.as_str()).map(|s| s.to_string()),
-            correlation_id: m.get("c").and_then(|v| v.as_str()).and_then(|s| Uuid::parse(s).ok()),
+            correlation_id: m
+                .get("c")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse(s).ok()),
         })
     }
 }
 
 impl Step {
-    pub fn encode(&self, task: Uuid, idx: usize) -> Value {
+    pub fn encode(&self, task: Uuid, idx: StepIdx) -> Value {
         crate::jobj![
             ("k", "step"),
             ("task", task.to_string()),
-            ("i", idx),
+            ("i", idx.0),
             ("uuid", self.uuid.to_string()),
             ("nsu", self.named_step_uuid.to_string()),
             ("name", self.name.as_str()),
@@ -359,7 +430,10 @@ impl Step {
             ("inputs", self.inputs.clone()),
             ("results", self.results.as_ref().map(|r| (**r).clone())),
             ("checkpoint", self.checkpoint.clone()),
-            ("parents", Value::Array(self.parents.iter().map(|p| Value::from(*p)).collect())),
+            (
+                "parents",
+                Value::Array(self.parents.iter().map(|p| Value::from(p.0)).collect())
+            ),
             ("created_at", self.created_at),
             ("updated_at", self.updated_at),
             ("processed_at", opt_i64(self.processed_at)),
@@ -367,13 +441,19 @@ impl Step {
             ("last_failure_at", opt_i64(self.last_failure_at)),
             ("backoff", opt_i64(self.backoff_request_seconds)),
             ("next_retry_at", opt_i64(self.next_retry_at)),
-            ("audits", Value::Array(self.audits.iter().map(|a| a.encode()).collect())),
+            (
+                "audits",
+                Value::Array(self.audits.iter().map(|a| a.encode()).collect())
+            ),
         ]
     }
 
     /// Decode a step record; `def_idx` and `dep_entry` are resolved by the caller.
     pub fn decode(m: &Map) -> Result<Step, String> {
-        let results = m.get("results").filter(|v| !v.is_null()).map(|v| Arc::new(v.clone()));
+        let results = m
+            .get("results")
+            .filter(|v| !v.is_null())
+            .map(|v| Arc::new(v.clone()));
         let mut audits = Vec::new();
         if let Some(Value::Array(a)) = m.get("audits") {
             for x in a {
@@ -397,7 +477,12 @@ impl Step {
             parents: m
                 .get("parents")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as usize).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_u64())
+                        .map(|x| StepIdx(x as usize))
+                        .collect()
+                })
                 .unwrap_or_default(),
             children: Vec::new(),
             created_at: get_opt_i64(m, "created_at").unwrap_or(0),
@@ -427,11 +512,17 @@ impl Task {
             ("initiator", self.initiator.as_str()),
             ("source_system", self.source_system.as_str()),
             ("reason", self.reason.as_str()),
-            ("tags", Value::Array(self.tags.iter().map(|t| Value::str(t)).collect())),
+            (
+                "tags",
+                Value::Array(self.tags.iter().map(Value::str).collect())
+            ),
             ("priority", self.priority),
             ("options", self.options.clone()),
             ("correlation_id", self.correlation_id.to_string()),
-            ("parent_correlation_id", self.parent_correlation_id.map(|u| u.to_string())),
+            (
+                "parent_correlation_id",
+                self.parent_correlation_id.map(|u| u.to_string())
+            ),
             ("identity_hash", self.identity_hash.as_str()),
             ("idempotency_key", self.idempotency_key.clone()),
             ("requested_at", self.requested_at),
@@ -453,7 +544,6 @@ impl Task {
             name: get_str(m, "name")?,
             namespace: get_str(m, "namespace")?,
             version: get_str(m, "version")?,
-            context,
             context_raw,
             initiator: get_str(m, "initiator")?,
             source_system: get_str(m, "source_system")?,
@@ -461,14 +551,24 @@ impl Task {
             tags: m
                 .get("tags")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(|s| s.to_string())).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(|s| s.to_string()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             priority: m.get("priority").and_then(|v| v.as_i64()).map(|p| p as i32),
             options: m.get("options").cloned().unwrap_or(Value::Null),
             correlation_id: get_uuid(m, "correlation_id")?,
-            parent_correlation_id: m.get("parent_correlation_id").and_then(|v| v.as_str()).and_then(|s| Uuid::parse(s).ok()),
+            parent_correlation_id: m
+                .get("parent_correlation_id")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Uuid::parse(s).ok()),
             identity_hash: get_str(m, "identity_hash")?,
-            idempotency_key: m.get("idempotency_key").and_then(|v| v.as_str()).map(|s| s.to_string()),
+            idempotency_key: m
+                .get("idempotency_key")
+                .and_then(|v| v.as_str())
+                .map(|s| s.to_string()),
             requested_at: get_opt_i64(m, "requested_at").unwrap_or(0),
             created_at: get_opt_i64(m, "created_at").unwrap_or(0),
             updated_at: get_opt_i64(m, "updated_at").unwrap_or(0),
@@ -496,8 +596,19 @@ mod tests {
         let r = StepsInProcess.route_to(BlockedByFailures).unwrap();
         assert_eq!(r, vec![EvaluatingResults, BlockedByFailures]);
         assert!(Complete.route_to(Error).is_none());
-        for s in [StepsInProcess, WaitingForRetry, WaitingForDependencies, EvaluatingResults] {
-            for t in [Complete, Error, StepsInProcess, WaitingForDependencies, WaitingForRetry] {
+        for s in [
+            StepsInProcess,
+            WaitingForRetry,
+            WaitingForDependencies,
+            EvaluatingResults,
+        ] {
+            for t in [
+                Complete,
+                Error,
+                StepsInProcess,
+                WaitingForDependencies,
+                WaitingForRetry,
+            ] {
                 let path = s.route_to(t).unwrap_or_else(|| panic!("{:?}->{:?}", s, t));
                 let mut cur = s;
                 for p in path {

@@ -79,7 +79,9 @@ fn obj<'a>(v: &'a Value, path: &str, what: &str) -> R<&'a Map> {
 }
 
 fn string(v: &Value, path: &str) -> R<String> {
-    v.as_str().map(|s| s.to_string()).ok_or_else(|| invalid(v, "a string", path))
+    v.as_str()
+        .map(|s| s.to_string())
+        .ok_or_else(|| invalid(v, "a string", path))
 }
 
 fn opt_string(v: Option<&Value>, path: &str) -> R<Option<String>> {
@@ -101,13 +103,16 @@ fn uuid(v: &Value, path: &str) -> R<Uuid> {
 fn value_map(v: Option<&Value>, path: &str) -> R<Map> {
     match v {
         None => Ok(Map::new()),
-        Some(v) => obj(v, path, "a map").map(|m| m.clone()),
+        Some(v) => obj(v, path, "a map").cloned(),
     }
 }
 
 fn datetime(v: &Value, path: &str) -> R<i64> {
-    let s = v.as_str().ok_or_else(|| invalid(v, "an RFC 3339 formatted date and time string", path))?;
-    time::parse_rfc3339(s).ok_or_else(|| format!("{}: input is not an RFC 3339 date and time: {:?}", path, s))
+    let s = v
+        .as_str()
+        .ok_or_else(|| invalid(v, "an RFC 3339 formatted date and time string", path))?;
+    time::parse_rfc3339(s)
+        .ok_or_else(|| format!("{}: input is not an RFC 3339 date and time: {:?}", path, s))
 }
 
 fn parse_metadata(v: Option<&Value>, now: i64) -> R<ExecMetadata> {
@@ -197,7 +202,10 @@ fn parse_orch(v: &Value) -> R<Option<OrchMetadata>> {
             let hm = obj(h, "orchestration_metadata.headers", "a map")?;
             let mut out = Vec::new();
             for (k, v) in hm.iter() {
-                out.push((k.clone(), string(v, &format!("orchestration_metadata.headers.{}", k))?));
+                out.push((
+                    k.clone(),
+                    string(v, &format!("orchestration_metadata.headers.{}", k))?,
+                ));
             }
             out
         }
@@ -209,35 +217,66 @@ fn parse_orch(v: &Value) -> R<Option<OrchMetadata>> {
     let backoff_hint = match m.get("backoff_hint") {
         None | Some(Value::Null) => None,
         Some(h) => {
-            let hm = obj(h, "orchestration_metadata.backoff_hint", "struct BackoffHint")?;
+            let hm = obj(
+                h,
+                "orchestration_metadata.backoff_hint",
+                "struct BackoffHint",
+            )?;
             let bt = match hm.get("backoff_type") {
-                None => return Err("orchestration_metadata.backoff_hint: missing field `backoff_type`".into()),
+                None => {
+                    return Err(
+                        "orchestration_metadata.backoff_hint: missing field `backoff_type`".into(),
+                    )
+                }
                 Some(v) => string(v, "orchestration_metadata.backoff_hint.backoff_type")?,
             };
-            if !matches!(bt.as_str(), "ServerRequested" | "RateLimit" | "ServiceUnavailable" | "Custom") {
+            if !matches!(
+                bt.as_str(),
+                "ServerRequested" | "RateLimit" | "ServiceUnavailable" | "Custom"
+            ) {
                 return Err(format!(
                     "orchestration_metadata.backoff_hint.backoff_type: unknown variant `{}`, expected one of `ServerRequested`, `RateLimit`, `ServiceUnavailable`, `Custom`",
                     bt
                 ));
             }
             let delay = match hm.get("delay_seconds") {
-                None => return Err("orchestration_metadata.backoff_hint: missing field `delay_seconds`".into()),
+                None => {
+                    return Err(
+                        "orchestration_metadata.backoff_hint: missing field `delay_seconds`".into(),
+                    )
+                }
                 Some(v @ Value::Int(i)) if *i < 0 || *i > u32::MAX as i64 => {
-                    return Err(invalid(v, "u32", "orchestration_metadata.backoff_hint.delay_seconds"))
+                    return Err(invalid(
+                        v,
+                        "u32",
+                        "orchestration_metadata.backoff_hint.delay_seconds",
+                    ))
                 }
                 Some(Value::Int(i)) => *i as u32,
-                Some(v) => return Err(invalid(v, "u32", "orchestration_metadata.backoff_hint.delay_seconds")),
+                Some(v) => {
+                    return Err(invalid(
+                        v,
+                        "u32",
+                        "orchestration_metadata.backoff_hint.delay_seconds",
+                    ))
+                }
             };
             Some(BackoffHint {
                 backoff_type: bt,
                 delay_seconds: delay,
-                context: opt_string(hm.get("context"), "orchestration_metadata.backoff_hint.context")?,
+                context: opt_string(
+                    hm.get("context"),
+                    "orchestration_metadata.backoff_hint.context",
+                )?,
             })
         }
     };
     Ok(Some(OrchMetadata {
         headers,
-        error_context: opt_string(m.get("error_context"), "orchestration_metadata.error_context")?,
+        error_context: opt_string(
+            m.get("error_context"),
+            "orchestration_metadata.error_context",
+        )?,
         backoff_hint,
         custom,
     }))
@@ -292,7 +331,13 @@ impl ExecResult {
     }
 
     /// Failure as produced for FFI timeouts and checkpoint errors (contract §6.3/§6.6).
-    pub fn failure(step_uuid: Uuid, message: &str, error_type: &str, retryable: bool, execution_time_ms: i64) -> ExecResult {
+    pub fn failure(
+        step_uuid: Uuid,
+        message: &str,
+        error_type: &str,
+        retryable: bool,
+        execution_time_ms: i64,
+    ) -> ExecResult {
         let now = time::now_micros();
         ExecResult {
             step_uuid,
@@ -330,7 +375,12 @@ impl ExecResult {
             Some(e) => crate::jobj![
                 ("message", e.message.as_str()),
                 ("error_type", e.error_type.clone()),
-                ("backtrace", e.backtrace.as_ref().map(|b| Value::Array(b.iter().map(|s| Value::str(s)).collect()))),
+                (
+                    "backtrace",
+                    e.backtrace
+                        .as_ref()
+                        .map(|b| Value::Array(b.iter().map(Value::str).collect()))
+                ),
                 ("retryable", e.retryable),
                 ("status_code", e.status_code.map(|c| c as u32)),
                 ("context", Value::Object(e.context.clone())),
@@ -389,27 +439,6 @@ impl ExecResult {
             ("orchestration_metadata", orch),
         ]
     }
-
-    /// `DependencyResultDto`: `{step_uuid, success, result, status, error}`; error without `context`.
-    pub fn dependency_entry(&self) -> Value {
-        let err = match &self.error {
-            None => Value::Null,
-            Some(e) => crate::jobj![
-                ("message", e.message.as_str()),
-                ("error_type", e.error_type.clone()),
-                ("retryable", e.retryable),
-                ("status_code", e.status_code.map(|c| c as u32)),
-                ("backtrace", e.backtrace.as_ref().map(|b| Value::Array(b.iter().map(|s| Value::str(s)).collect()))),
-            ],
-        };
-        crate::jobj![
-            ("step_uuid", self.step_uuid.to_string()),
-            ("success", self.success),
-            ("result", self.result.clone()),
-            ("status", self.status.as_str()),
-            ("error", err),
-        ]
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -446,13 +475,20 @@ pub fn parse_checkpoint(text: &str) -> R<CheckpointYield> {
     let items_processed = match m.get("items_processed") {
         None => return Err("missing field `items_processed`".into()),
         Some(v @ Value::Float(_)) => return Err(invalid(v, "u64", "items_processed")),
-        Some(v) => v.as_u64().ok_or_else(|| invalid(v, "u64", "items_processed"))?,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| invalid(v, "u64", "items_processed"))?,
     };
     let accumulated_results = match m.get("accumulated_results") {
         None | Some(Value::Null) => None,
         Some(v) => Some(v.clone()),
     };
-    Ok(CheckpointYield { step_uuid, cursor, items_processed, accumulated_results })
+    Ok(CheckpointYield {
+        step_uuid,
+        cursor,
+        items_processed,
+        accumulated_results,
+    })
 }
 
 #[cfg(test)]
@@ -516,9 +552,19 @@ mod tests {
 
     #[test]
     fn checkpoint_rules() {
-        assert!(parse_checkpoint(&format!(r#"{{"step_uuid":"{}","cursor":null,"items_processed":3}}"#, U)).is_ok());
-        assert!(parse_checkpoint(&format!(r#"{{"step_uuid":"{}","items_processed":3}}"#, U)).is_err());
-        assert!(parse_checkpoint(&format!(r#"{{"step_uuid":"{}","cursor":1,"items_processed":-1}}"#, U)).is_err());
+        assert!(parse_checkpoint(&format!(
+            r#"{{"step_uuid":"{}","cursor":null,"items_processed":3}}"#,
+            U
+        ))
+        .is_ok());
+        assert!(
+            parse_checkpoint(&format!(r#"{{"step_uuid":"{}","items_processed":3}}"#, U)).is_err()
+        );
+        assert!(parse_checkpoint(&format!(
+            r#"{{"step_uuid":"{}","cursor":1,"items_processed":-1}}"#,
+            U
+        ))
+        .is_err());
         assert!(parse_checkpoint(r#"{"cursor":1,"items_processed":1}"#).is_err());
     }
 }

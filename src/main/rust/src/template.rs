@@ -118,13 +118,19 @@ impl StepDef {
         if let Some(r) = &self.handler.resolver {
             h.push("resolver", Value::str(r));
         }
-        h.push("initialization", Value::Object(self.handler.initialization.clone()));
+        h.push(
+            "initialization",
+            Value::Object(self.handler.initialization.clone()),
+        );
         crate::jobj![
             ("name", self.name.as_str()),
             ("description", self.description.clone()),
             ("handler", Value::Object(h)),
             ("system_dependency", self.system_dependency.clone()),
-            ("dependencies", Value::Array(self.dependencies.iter().map(|d| Value::str(d)).collect())),
+            (
+                "dependencies",
+                Value::Array(self.dependencies.iter().map(Value::str).collect())
+            ),
             ("timeout_seconds", self.timeout_seconds),
             ("retry", self.retry.to_json()),
         ]
@@ -140,7 +146,10 @@ impl StepDef {
                     ("callable", self.handler.callable.as_str()),
                     ("method", self.handler.method.clone()),
                     ("resolver", self.handler.resolver.clone()),
-                    ("initialization", Value::Object(self.handler.initialization.clone())),
+                    (
+                        "initialization",
+                        Value::Object(self.handler.initialization.clone())
+                    ),
                 ],
             );
             m.push("type", Value::str(self.step_type.as_str()));
@@ -162,7 +171,13 @@ impl StepDef {
                         .collect(),
                 ),
             );
-            m.push("batch_config", self.batch_config.as_ref().map(|b| b.raw.clone()).unwrap_or(Value::Null));
+            m.push(
+                "batch_config",
+                self.batch_config
+                    .as_ref()
+                    .map(|b| b.raw.clone())
+                    .unwrap_or(Value::Null),
+            );
         }
         v
     }
@@ -174,7 +189,6 @@ pub struct Template {
     pub name: String,
     pub namespace: String,
     pub version: String,
-    pub description: Option<String>,
     pub steps: Vec<StepDef>,
     pub index: HashMap<String, usize>,
     /// Template-level dependents of each step.
@@ -184,18 +198,23 @@ pub struct Template {
 
 impl Template {
     pub fn key(&self) -> (String, String, String) {
-        (self.namespace.clone(), self.name.clone(), self.version.clone())
-    }
-
-    pub fn step(&self, name: &str) -> Option<&StepDef> {
-        self.index.get(name).map(|&i| &self.steps[i])
+        (
+            self.namespace.clone(),
+            self.name.clone(),
+            self.version.clone(),
+        )
     }
 
     /// Steps created with the task (semantics §1.3).
     pub fn initial_step_set(&self) -> Vec<usize> {
         if !self.has_decision {
             return (0..self.steps.len())
-                .filter(|&i| !matches!(self.steps[i].step_type, StepType::BatchWorker | StepType::DeferredConvergence))
+                .filter(|&i| {
+                    !matches!(
+                        self.steps[i].step_type,
+                        StepType::BatchWorker | StepType::DeferredConvergence
+                    )
+                })
                 .collect();
         }
         let mut desc: HashSet<usize> = HashSet::new();
@@ -254,7 +273,11 @@ fn kind(y: &Yaml) -> &'static str {
 fn map_entries<'y>(y: &'y Yaml, what: &str, c: &Ctx) -> Result<&'y Vec<(String, Yaml)>, String> {
     match y {
         Yaml::Map(m) => Ok(m),
-        other => Err(c.err(format!("`{}` must be a mapping, found {}", what, kind(other)))),
+        other => Err(c.err(format!(
+            "`{}` must be a mapping, found {}",
+            what,
+            kind(other)
+        ))),
     }
 }
 
@@ -277,7 +300,11 @@ fn opt_str_of(y: &Yaml, key: &str, c: &Ctx) -> Result<Option<String>, String> {
                 Ok(Some(text.clone()))
             }
         }
-        other => Err(c.err(format!("field `{}` must be a string, found {}", key, kind(other)))),
+        other => Err(c.err(format!(
+            "field `{}` must be a string, found {}",
+            key,
+            kind(other)
+        ))),
     }
 }
 
@@ -323,15 +350,23 @@ fn str_list(m: &Yaml, key: &str, c: &Ctx) -> Result<Vec<String>, String> {
             }
             Ok(out)
         }
-        Some(y) if y.is_null() => Err(c.err(format!("field `{}` must be a sequence, found null", key))),
-        Some(other) => Err(c.err(format!("field `{}` must be a sequence, found {}", key, kind(other)))),
+        Some(y) if y.is_null() => {
+            Err(c.err(format!("field `{}` must be a sequence, found null", key)))
+        }
+        Some(other) => Err(c.err(format!(
+            "field `{}` must be a sequence, found {}",
+            key,
+            kind(other)
+        ))),
     }
 }
 
 fn json_object(y: Option<&Yaml>, key: &str, c: &Ctx) -> Result<Map, String> {
     match y {
         None => Ok(Map::new()),
-        Some(y) if y.is_null() => Err(c.err(format!("field `{}` must be a mapping, found null", key))),
+        Some(y) if y.is_null() => {
+            Err(c.err(format!("field `{}` must be a mapping, found null", key)))
+        }
         Some(y) => match y.to_json() {
             Value::Object(m) => Ok(m),
             _ => Err(c.err(format!("field `{}` must be a mapping", key))),
@@ -361,7 +396,10 @@ fn read_retry(y: Option<&Yaml>, c: &Ctx) -> Result<RetryConfig, String> {
     };
     map_entries(y, "retry", c)?;
     let backoff = opt_str(y, "backoff", c)?.unwrap_or_else(|| "exponential".into());
-    if !matches!(backoff.as_str(), "none" | "linear" | "exponential" | "fibonacci") {
+    if !matches!(
+        backoff.as_str(),
+        "none" | "linear" | "exponential" | "fibonacci"
+    ) {
         return Err(c.err(format!("unknown variant `{}` for `retry.backoff`, expected one of `none`, `linear`, `exponential`, `fibonacci`", backoff)));
     }
     let max_attempts = opt_u64(y, "max_attempts", c)?.unwrap_or(3);
@@ -369,7 +407,10 @@ fn read_retry(y: Option<&Yaml>, c: &Ctx) -> Result<RetryConfig, String> {
         return Err(c.err("retry.max_attempts out of range"));
     }
     if !(1..=100).contains(&max_attempts) {
-        crate::logging::warn(&c.err(format!("retry.max_attempts {} is outside the validator range 1..100", max_attempts)));
+        crate::logging::warn(&c.err(format!(
+            "retry.max_attempts {} is outside the validator range 1..100",
+            max_attempts
+        )));
     }
     Ok(RetryConfig {
         retryable: opt_bool(y, "retryable", c)?.unwrap_or(true),
@@ -384,7 +425,12 @@ fn read_events(y: Option<&Yaml>, c: &Ctx) -> Result<Vec<EventDecl>, String> {
     let items = match y {
         None => return Ok(Vec::new()),
         Some(Yaml::Seq(items)) => items,
-        Some(other) => return Err(c.err(format!("`publishes_events` must be a sequence, found {}", kind(other)))),
+        Some(other) => {
+            return Err(c.err(format!(
+                "`publishes_events` must be a sequence, found {}",
+                kind(other)
+            )))
+        }
     };
     let mut out = Vec::new();
     for it in items {
@@ -394,24 +440,45 @@ fn read_events(y: Option<&Yaml>, c: &Ctx) -> Result<Vec<EventDecl>, String> {
             && !name.starts_with('.')
             && !name.ends_with('.')
             && !name.contains("..")
-            && name.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '.');
+            && name
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '.');
         if !name_ok {
-            return Err(c.err(format!("invalid event name `{}` (expected lowercase `namespace.action` with [a-z0-9_.])", name)));
+            return Err(c.err(format!(
+                "invalid event name `{}` (expected lowercase `namespace.action` with [a-z0-9_.])",
+                name
+            )));
         }
         let description = req_str(it, "description", c)?;
         let condition = opt_str(it, "condition", c)?.unwrap_or_else(|| "success".into());
-        if !matches!(condition.as_str(), "success" | "failure" | "retryable_failure" | "permanent_failure" | "always") {
-            return Err(c.err(format!("event `{}`: unknown condition `{}`", name, condition)));
+        if !matches!(
+            condition.as_str(),
+            "success" | "failure" | "retryable_failure" | "permanent_failure" | "always"
+        ) {
+            return Err(c.err(format!(
+                "event `{}`: unknown condition `{}`",
+                name, condition
+            )));
         }
         let delivery_mode = opt_str(it, "delivery_mode", c)?.unwrap_or_else(|| "durable".into());
         if !matches!(delivery_mode.as_str(), "durable" | "fast" | "broadcast") {
-            return Err(c.err(format!("event `{}`: unknown delivery_mode `{}`", name, delivery_mode)));
+            return Err(c.err(format!(
+                "event `{}`: unknown delivery_mode `{}`",
+                name, delivery_mode
+            )));
         }
         let schema = match it.get("schema") {
             None => return Err(c.err(format!("event `{}`: missing field `schema`", name))),
             Some(s) => s.to_json(),
         };
-        out.push(EventDecl { name, description, condition, delivery_mode, publisher: opt_str(it, "publisher", c)?, schema });
+        out.push(EventDecl {
+            name,
+            description,
+            condition,
+            delivery_mode,
+            publisher: opt_str(it, "publisher", c)?,
+            schema,
+        });
     }
     Ok(out)
 }
@@ -427,11 +494,18 @@ fn read_batch_config(y: Option<&Yaml>, c: &Ctx) -> Result<Option<BatchConfig>, S
     if !matches!(fs.as_str(), "continue_on_failure" | "fail_fast" | "isolate") {
         return Err(c.err(format!("unknown failure_strategy `{}`", fs)));
     }
-    Ok(Some(BatchConfig { cursor_field: opt_str(y, "cursor_field", c)?.unwrap_or_default(), failure_strategy: fs, raw: y.to_json() }))
+    Ok(Some(BatchConfig {
+        cursor_field: opt_str(y, "cursor_field", c)?.unwrap_or_default(),
+        failure_strategy: fs,
+        raw: y.to_json(),
+    }))
 }
 
 fn read_step(y: &Yaml, source: &str, idx: usize) -> Result<StepDef, String> {
-    let mut c = Ctx { source, step: Some(format!("#{}", idx + 1)) };
+    let mut c = Ctx {
+        source,
+        step: Some(format!("#{}", idx + 1)),
+    };
     map_entries(y, "steps[]", &c)?;
     let name = req_str(y, "name", &c)?;
     c.step = Some(name.clone());
@@ -470,7 +544,10 @@ fn read_step(y: &Yaml, source: &str, idx: usize) -> Result<StepDef, String> {
 
 /// Apply `environments.<env>` overrides (semantics §1.4).
 fn apply_environment(t: &mut Template, root: &Yaml, env: &str) -> Result<(), String> {
-    let c = Ctx { source: &t.source.clone(), step: None };
+    let c = Ctx {
+        source: &t.source.clone(),
+        step: None,
+    };
     let envs = match root.get("environments") {
         None => return Ok(()),
         Some(e) => e,
@@ -492,7 +569,10 @@ fn apply_environment(t: &mut Template, root: &Yaml, env: &str) -> Result<(), Str
             t.index.get(&name).copied().into_iter().collect()
         };
         for i in targets {
-            let sc = Ctx { source: &t.source.clone(), step: Some(t.steps[i].name.clone()) };
+            let sc = Ctx {
+                source: &t.source.clone(),
+                step: Some(t.steps[i].name.clone()),
+            };
             if let Some(h) = o.get("handler") {
                 let init = json_object(h.get("initialization"), "initialization", &sc)?;
                 for (k, v) in init.entries {
@@ -511,7 +591,11 @@ fn apply_environment(t: &mut Template, root: &Yaml, env: &str) -> Result<(), Str
 }
 
 /// Parse and validate one template. `environment` selects an `environments` block (None = ignore, like the original).
-pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Result<Template, String> {
+pub fn parse_template(
+    source: &str,
+    text: &str,
+    environment: Option<&str>,
+) -> Result<Template, String> {
     let root = yaml::parse(text).map_err(|e| format!("template `{}`: {}", source, e))?;
     let c = Ctx { source, step: None };
     map_entries(&root, "document", &c)?;
@@ -523,10 +607,19 @@ pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Re
     }
     // Queue-name constraints of the original (tasker-shared validation): identifier, max 29 chars.
     let ns_ok = namespace.len() <= 29
-        && namespace.chars().next().map(|ch| ch.is_ascii_alphabetic() || ch == '_').unwrap_or(false)
-        && namespace.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
+        && namespace
+            .chars()
+            .next()
+            .map(|ch| ch.is_ascii_alphabetic() || ch == '_')
+            .unwrap_or(false)
+        && namespace
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
     if !ns_ok {
-        return Err(c.err(format!("invalid namespace_name `{}` (expected [A-Za-z_][A-Za-z0-9_]*, at most 29 characters)", namespace)));
+        return Err(c.err(format!(
+            "invalid namespace_name `{}` (expected [A-Za-z_][A-Za-z0-9_]*, at most 29 characters)",
+            namespace
+        )));
     }
     if name.len() > 255 || version.len() > 50 {
         return Err(c.err("`name` must be at most 255 and `version` at most 50 characters"));
@@ -534,13 +627,19 @@ pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Re
     if let Some(md) = root.get("metadata") {
         for k in ["created_at", "updated_at"] {
             if let Some(Yaml::Scalar { text, .. }) = md.get(k) {
-                if !md.get(k).map(|y| y.is_null()).unwrap_or(true) && crate::time::parse_rfc3339(text).is_none() {
-                    return Err(c.err(format!("metadata.{} `{}` is not an RFC 3339 timestamp", k, text)));
+                if !md.get(k).map(|y| y.is_null()).unwrap_or(true)
+                    && crate::time::parse_rfc3339(text).is_none()
+                {
+                    return Err(c.err(format!(
+                        "metadata.{} `{}` is not an RFC 3339 timestamp",
+                        k, text
+                    )));
                 }
             }
         }
     }
-    let description = opt_str(&root, "description", &c)?;
+    // Validated (must be a string when present), not kept: nothing reads it.
+    opt_str(&root, "description", &c)?;
     let mut steps = Vec::new();
     match root.get("steps") {
         None => {}
@@ -549,12 +648,17 @@ pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Re
                 steps.push(read_step(it, source, i)?);
             }
         }
-        Some(other) => return Err(c.err(format!("`steps` must be a sequence, found {}", kind(other)))),
+        Some(other) => {
+            return Err(c.err(format!("`steps` must be a sequence, found {}", kind(other))))
+        }
     }
     let mut index = HashMap::new();
     for (i, s) in steps.iter().enumerate() {
         if index.insert(s.name.clone(), i).is_some() {
-            return Err(format!("template `{}`: step `{}`: duplicate step name", source, s.name));
+            return Err(format!(
+                "template `{}`: step `{}`: duplicate step name",
+                source, s.name
+            ));
         }
     }
     let mut children = vec![Vec::new(); steps.len()];
@@ -562,10 +666,18 @@ pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Re
         let mut seen = HashSet::new();
         for d in &s.dependencies {
             match index.get(d) {
-                None => return Err(format!("template `{}`: step `{}`: depends on unknown step `{}`", source, s.name, d)),
+                None => {
+                    return Err(format!(
+                        "template `{}`: step `{}`: depends on unknown step `{}`",
+                        source, s.name, d
+                    ))
+                }
                 Some(&p) => {
                     if p == i {
-                        return Err(format!("template `{}`: step `{}`: depends on itself (cycle)", source, s.name));
+                        return Err(format!(
+                            "template `{}`: step `{}`: depends on itself (cycle)",
+                            source, s.name
+                        ));
                     }
                     if seen.insert(p) {
                         children[p].push(i);
@@ -574,7 +686,10 @@ pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Re
             }
         }
         if s.step_type == StepType::Decision && s.dependencies.is_empty() {
-            return Err(format!("template `{}`: step `{}`: a decision step must have at least one dependency", source, s.name));
+            return Err(format!(
+                "template `{}`: step `{}`: a decision step must have at least one dependency",
+                source, s.name
+            ));
         }
     }
     // Cycle check (Kahn).
@@ -597,10 +712,22 @@ pub fn parse_template(source: &str, text: &str, environment: Option<&str>) -> Re
     }
     if seen != steps.len() {
         let bad = (0..steps.len()).find(|&i| indeg[i] > 0).unwrap();
-        return Err(format!("template `{}`: step `{}`: dependency cycle detected", source, steps[bad].name));
+        return Err(format!(
+            "template `{}`: step `{}`: dependency cycle detected",
+            source, steps[bad].name
+        ));
     }
     let has_decision = steps.iter().any(|s| s.step_type == StepType::Decision);
-    let mut t = Template { source: source.to_string(), name, namespace, version, description, steps, index, children, has_decision };
+    let mut t = Template {
+        source: source.to_string(),
+        name,
+        namespace,
+        version,
+        steps,
+        index,
+        children,
+        has_decision,
+    };
     if let Some(env) = environment {
         apply_environment(&mut t, &root, env)?;
     }
@@ -628,31 +755,60 @@ mod tests {
         assert_eq!(t.steps[0].retry.backoff_base_ms, Some(1000));
         assert_eq!(t.steps[1].retry.max_attempts, 5);
         assert_eq!(t.steps[1].retry.backoff_base_ms, None);
-        assert_eq!(t.steps[1].to_dto().to_json(), r#"{"name":"b","description":null,"handler":{"callable":"B","method":"run","initialization":{}},"system_dependency":null,"dependencies":["a"],"timeout_seconds":null,"retry":{"retryable":true,"max_attempts":5,"backoff":"exponential","backoff_base_ms":null,"max_backoff_ms":null}}"#);
+        assert_eq!(
+            t.steps[1].to_dto().to_json(),
+            r#"{"name":"b","description":null,"handler":{"callable":"B","method":"run","initialization":{}},"system_dependency":null,"dependencies":["a"],"timeout_seconds":null,"retry":{"retryable":true,"max_attempts":5,"backoff":"exponential","backoff_base_ms":null,"max_backoff_ms":null}}"#
+        );
         let t2 = parse_template("t.yaml", T, Some("test")).unwrap();
         assert_eq!(t2.steps[0].retry.max_attempts, 2);
-        assert_eq!(t2.steps[0].handler.initialization.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(
+            t2.steps[0]
+                .handler
+                .initialization
+                .get("x")
+                .unwrap()
+                .as_i64(),
+            Some(1)
+        );
     }
 
     #[test]
     fn validation_errors() {
         let cyc = "name: t\nnamespace_name: ns\nversion: '1'\nsteps:\n  - name: a\n    handler: { callable: A }\n    dependencies: [b]\n  - name: b\n    handler: { callable: B }\n    dependencies: [a]\n";
-        assert!(parse_template("c.yaml", cyc, None).unwrap_err().contains("cycle"));
+        assert!(parse_template("c.yaml", cyc, None)
+            .unwrap_err()
+            .contains("cycle"));
         let unk = "name: t\nnamespace_name: ns\nversion: '1'\nsteps:\n  - name: a\n    handler: { callable: A }\n    dependencies: [zz]\n";
         let e = parse_template("u.yaml", unk, None).unwrap_err();
-        assert!(e.contains("u.yaml") && e.contains("`a`") && e.contains("zz"), "{}", e);
+        assert!(
+            e.contains("u.yaml") && e.contains("`a`") && e.contains("zz"),
+            "{}",
+            e
+        );
         let dup = "name: t\nnamespace_name: ns\nversion: '1'\nsteps:\n  - name: a\n    handler: { callable: A }\n  - name: a\n    handler: { callable: A }\n";
-        assert!(parse_template("d.yaml", dup, None).unwrap_err().contains("duplicate"));
+        assert!(parse_template("d.yaml", dup, None)
+            .unwrap_err()
+            .contains("duplicate"));
         let bad = "name: t\nnamespace_name: ns\nversion: '1'\nsteps:\n  - name: a\n    type: deferred\n    handler: { callable: A }\n";
-        assert!(parse_template("b.yaml", bad, None).unwrap_err().contains("deferred"));
+        assert!(parse_template("b.yaml", bad, None)
+            .unwrap_err()
+            .contains("deferred"));
         let badns = "name: t\nnamespace_name: my-ns\nversion: '1'\n";
-        assert!(parse_template("n.yaml", badns, None).unwrap_err().contains("namespace_name"));
+        assert!(parse_template("n.yaml", badns, None)
+            .unwrap_err()
+            .contains("namespace_name"));
         let badev = "name: t\nnamespace_name: ns\nversion: '1'\nsteps:\n  - name: a\n    handler: { callable: A }\n    publishes_events:\n      - { name: NoDot, description: d, schema: {} }\n";
-        assert!(parse_template("e.yaml", badev, None).unwrap_err().contains("event name"));
+        assert!(parse_template("e.yaml", badev, None)
+            .unwrap_err()
+            .contains("event name"));
         let miss = "name: t\nversion: '1'\n";
-        assert!(parse_template("m.yaml", miss, None).unwrap_err().contains("namespace_name"));
+        assert!(parse_template("m.yaml", miss, None)
+            .unwrap_err()
+            .contains("namespace_name"));
         let nohandler = "name: t\nnamespace_name: ns\nversion: '1'\nsteps:\n  - name: a\n";
-        assert!(parse_template("h.yaml", nohandler, None).unwrap_err().contains("handler"));
+        assert!(parse_template("h.yaml", nohandler, None)
+            .unwrap_err()
+            .contains("handler"));
     }
 
     #[test]

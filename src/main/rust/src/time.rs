@@ -72,14 +72,22 @@ fn split(micros: i64) -> Parts {
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400) as u32;
     let (y, mo, d) = civil_from_days(days);
-    Parts { y, mo, d, h: sod / 3600, mi: (sod / 60) % 60, s: sod % 60, micros: us }
+    Parts {
+        y,
+        mo,
+        d,
+        h: sod / 3600,
+        mi: (sod / 60) % 60,
+        s: sod % 60,
+        micros: us,
+    }
 }
 
 /// chrono's automatic fraction: none, 3 or 6 digits depending on the value.
 fn auto_frac(us: u32) -> String {
     if us == 0 {
         String::new()
-    } else if us % 1000 == 0 {
+    } else if us.is_multiple_of(1000) {
         format!(".{:03}", us / 1000)
     } else {
         format!(".{:06}", us)
@@ -87,7 +95,10 @@ fn auto_frac(us: u32) -> String {
 }
 
 fn base(p: &Parts, sep: char) -> String {
-    format!("{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}", p.y, p.mo, p.d, sep, p.h, p.mi, p.s)
+    format!(
+        "{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}",
+        p.y, p.mo, p.d, sep, p.h, p.mi, p.s
+    )
 }
 
 /// NaiveDateTime Display: `2026-02-15 19:43:46.123456` (step event DTO).
@@ -120,11 +131,14 @@ pub fn rfc3339_6z(micros: i64) -> String {
     format!("{}.{:06}Z", base(&p, 'T'), p.micros)
 }
 
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), e.g. for Retry-After.
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), e.g. for Retry-After (tests build them).
+#[cfg(test)]
 pub fn split_for_http(micros: i64) -> String {
     let p = split(micros);
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let days = micros.div_euclid(1_000_000).div_euclid(86_400);
     format!(
         "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
@@ -183,7 +197,8 @@ fn parse_datetime_prefix(b: &[u8], seps: &[u8]) -> Option<(i64, usize)> {
     let mi = num(b, &mut i, 2)?;
     expect(b, &mut i, b':')?;
     let s = num(b, &mut i, 2)?;
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59 {
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59
+    {
         return None;
     }
     let mut us: u32 = 0;
@@ -227,7 +242,11 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
                 return None;
             }
             let off = (oh * 3600 + om * 60) as i64 * 1_000_000;
-            Some(if c == b'+' { micros - off } else { micros + off })
+            Some(if c == b'+' {
+                micros - off
+            } else {
+                micros + off
+            })
         }
         _ => None,
     }
@@ -256,8 +275,13 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
         return None;
     }
     let d: u32 = parts[0].parse().ok()?;
-    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    let mo = MONTHS.iter().position(|m| parts[1].eq_ignore_ascii_case(m))? as u32 + 1;
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let mo = MONTHS
+        .iter()
+        .position(|m| parts[1].eq_ignore_ascii_case(m))? as u32
+        + 1;
     let y: i64 = parts[2].parse().ok()?;
     let t: Vec<&str> = parts[3].split(':').collect();
     if t.len() < 2 {
@@ -278,7 +302,11 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
             if zb[0] == b'-' {
                 off_secs = -off_secs;
             }
-        } else if !(z.eq_ignore_ascii_case("GMT") || z.eq_ignore_ascii_case("UT") || z.eq_ignore_ascii_case("UTC") || *z == "Z") {
+        } else if !(z.eq_ignore_ascii_case("GMT")
+            || z.eq_ignore_ascii_case("UT")
+            || z.eq_ignore_ascii_case("UTC")
+            || *z == "Z")
+        {
             return None;
         }
     }

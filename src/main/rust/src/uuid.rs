@@ -131,7 +131,15 @@ impl Uuid {
 impl fmt::Display for Uuid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let h = format!("{:032x}", self.0);
-        write!(f, "{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        write!(
+            f,
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
     }
 }
 
@@ -154,6 +162,11 @@ mod tests {
         assert!(Uuid::parse("not-a-uuid").is_err());
         let u = Uuid::new_v7().to_string();
         assert_eq!(&u[14..15], "7");
-        assert_eq!(Uuid::parse("0194C3A0B1C27D3E8F4A5B6C7D8E9F00").unwrap().to_string(), "0194c3a0-b1c2-7d3e-8f4a-5b6c7d8e9f00");
+        assert_eq!(
+            Uuid::parse("0194C3A0B1C27D3E8F4A5B6C7D8E9F00")
+                .unwrap()
+                .to_string(),
+            "0194c3a0-b1c2-7d3e-8f4a-5b6c7d8e9f00"
+        );
     }
 }

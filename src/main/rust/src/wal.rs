@@ -43,7 +43,9 @@ impl SyncTicket {
             return Ok(());
         }
         let target = self.state.written.load(Ordering::Acquire);
-        self.file.sync_data().map_err(|e| format!("data file {}: fsync failed: {}", self.path.display(), e))?;
+        self.file
+            .sync_data()
+            .map_err(|e| format!("data file {}: fsync failed: {}", self.path.display(), e))?;
         *synced = target.max(self.end);
         Ok(())
     }
@@ -96,14 +98,31 @@ fn sync_dir(dir: &Path) {
 
 fn check_header(path: &Path, data: &[u8], magic: &[u8; 8]) -> Result<u64, String> {
     if data.len() < HEADER_LEN as usize {
-        return Err(format!("data file {}: truncated header ({} bytes)", path.display(), data.len()));
+        return Err(format!(
+            "data file {}: truncated header ({} bytes)",
+            path.display(),
+            data.len()
+        ));
     }
     if &data[0..8] != magic {
-        return Err(format!("data file {}: wrong magic (not a tasker-engine {} file)", path.display(), if magic == WAL_MAGIC { "log" } else { "snapshot" }));
+        return Err(format!(
+            "data file {}: wrong magic (not a tasker-engine {} file)",
+            path.display(),
+            if magic == WAL_MAGIC {
+                "log"
+            } else {
+                "snapshot"
+            }
+        ));
     }
     let ver = u32::from_le_bytes([data[8], data[9], data[10], data[11]]);
     if ver != FORMAT_VERSION {
-        return Err(format!("data file {}: unsupported format version {} (this build reads version {})", path.display(), ver, FORMAT_VERSION));
+        return Err(format!(
+            "data file {}: unsupported format version {} (this build reads version {})",
+            path.display(),
+            ver,
+            FORMAT_VERSION
+        ));
     }
     let mut g = [0u8; 8];
     g.copy_from_slice(&data[12..20]);
@@ -117,17 +136,43 @@ enum Scan {
 }
 
 /// Parse framed records starting after the header.
-fn scan(path: &Path, data: &[u8], out: &mut Vec<Value>, allow_torn: bool) -> Result<(Scan, usize), String> {
+fn scan(
+    path: &Path,
+    data: &[u8],
+    out: &mut Vec<Value>,
+    allow_torn: bool,
+) -> Result<(Scan, usize), String> {
     let mut off = HEADER_LEN as usize;
     // Payloads are JSON text (never ending in a zero byte), so trailing zeros are preallocation.
-    let data_end = data.iter().rposition(|&b| b != 0).map(|p| p + 1).unwrap_or(0).max(HEADER_LEN as usize);
+    let data_end = data
+        .iter()
+        .rposition(|&b| b != 0)
+        .map(|p| p + 1)
+        .unwrap_or(0)
+        .max(HEADER_LEN as usize);
     while off < data_end {
         let rest = &data[off..];
         let torn_here = |why: &str| -> Result<(Scan, usize), String> {
-            if allow_torn {
+            if let Some(later) = valid_record_after(data, off + 1, data_end) {
+                // A torn append is always the last thing in the log: a damaged length or
+                // header with intact records behind it is corruption, and truncating here
+                // would silently drop acknowledged completions.
+                Err(format!(
+                    "data file {}: corrupt record at offset {} ({}) followed by an intact record at offset {}; refusing to discard them (restore the file from a backup)",
+                    path.display(),
+                    off,
+                    why,
+                    later
+                ))
+            } else if allow_torn {
                 Ok((Scan::Torn(off), off))
             } else {
-                Err(format!("data file {}: {} at offset {}", path.display(), why, off))
+                Err(format!(
+                    "data file {}: {} at offset {}",
+                    path.display(),
+                    why,
+                    off
+                ))
             }
         };
         if rest.len() < 8 || off + 8 > data_end {
@@ -146,12 +191,42 @@ fn scan(path: &Path, data: &[u8], out: &mut Vec<Value>, allow_torn: bool) -> Res
             }
             return Err(format!("data file {}: corrupt record at offset {} (checksum mismatch) followed by more data; refusing to discard it", path.display(), off));
         }
-        let text = std::str::from_utf8(payload).map_err(|_| format!("data file {}: record at offset {} is not UTF-8", path.display(), off))?;
-        let v = json::parse_stored(text).map_err(|e| format!("data file {}: record at offset {} is not valid JSON: {}", path.display(), off, e))?;
+        let text = std::str::from_utf8(payload).map_err(|_| {
+            format!(
+                "data file {}: record at offset {} is not UTF-8",
+                path.display(),
+                off
+            )
+        })?;
+        let v = json::parse_stored(text).map_err(|e| {
+            format!(
+                "data file {}: record at offset {} is not valid JSON: {}",
+                path.display(),
+                off,
+                e
+            )
+        })?;
         out.push(v);
         off += 8 + len;
     }
     Ok((Scan::Complete, off))
+}
+
+/// The first offset in `from..end` where a complete record with a matching checksum starts.
+/// Every record payload is a JSON object starting with `{"`, which keeps the search cheap.
+fn valid_record_after(data: &[u8], from: usize, end: usize) -> Option<usize> {
+    let mut p = from;
+    while p + 10 <= end {
+        if data[p + 8] == b'{' && data[p + 9] == b'"' {
+            let len = u32::from_le_bytes([data[p], data[p + 1], data[p + 2], data[p + 3]]) as usize;
+            let crc = u32::from_le_bytes([data[p + 4], data[p + 5], data[p + 6], data[p + 7]]);
+            if len >= 2 && p + 8 + len <= end && crc32(&data[p + 8..p + 8 + len]) == crc {
+                return Some(p);
+            }
+        }
+        p += 1;
+    }
+    None
 }
 
 impl Store {
@@ -166,27 +241,71 @@ impl Store {
     pub fn open(dir: &Path) -> Result<(Store, Vec<Value>), String> {
         fs::create_dir_all(dir).map_err(|e| format!("data dir {}: {}", dir.display(), e))?;
         let lock_path = dir.join("tasker.lock");
-        let lock = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(|e| format!("data file {}: {}", lock_path.display(), e))?;
+        // The lock file is created by the first open, before any data file.
+        let opened_before = lock_path.exists();
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| format!("data file {}: {}", lock_path.display(), e))?;
         if let Err(e) = lock.try_lock() {
-            return Err(format!("data dir {} is in use by another engine (lock {}): {}", dir.display(), lock_path.display(), e));
+            return Err(format!(
+                "data dir {} is in use by another engine (lock {}): {}",
+                dir.display(),
+                lock_path.display(),
+                e
+            ));
         }
         let snap_path = Self::snapshot_path(dir);
         let wal_path = Self::wal_path(dir);
+        match (snap_path.exists(), wal_path.exists()) {
+            (true, false) => {
+                return Err(format!(
+                    "data file {} is missing although {} exists (deleted?); refusing to start without the log, which holds the latest acknowledged work",
+                    wal_path.display(),
+                    snap_path.display()
+                ))
+            }
+            (false, false) if opened_before => {
+                return Err(format!(
+                    "data dir {} was used before ({} exists) but holds neither {} nor {} (deleted?); to start empty on purpose, remove {}",
+                    dir.display(),
+                    lock_path.display(),
+                    snap_path.display(),
+                    wal_path.display(),
+                    lock_path.display()
+                ))
+            }
+            _ => {}
+        }
         let mut entities: Vec<Value> = Vec::new();
         let mut snap_gen = 0u64;
         if snap_path.exists() {
-            let data = fs::read(&snap_path).map_err(|e| format!("data file {}: {}", snap_path.display(), e))?;
+            let data = fs::read(&snap_path)
+                .map_err(|e| format!("data file {}: {}", snap_path.display(), e))?;
             snap_gen = check_header(&snap_path, &data, SNAP_MAGIC)?;
             let mut recs = Vec::new();
             scan(&snap_path, &data, &mut recs, false)?;
             match recs.pop() {
                 Some(end) if end.get("k").and_then(|v| v.as_str()) == Some("end") => {
-                    let n = end.get("count").and_then(|v| v.as_u64()).unwrap_or(u64::MAX);
+                    let n = end
+                        .get("count")
+                        .and_then(|v| v.as_u64())
+                        .unwrap_or(u64::MAX);
                     if n != recs.len() as u64 {
-                        return Err(format!("data file {}: snapshot record count mismatch", snap_path.display()));
+                        return Err(format!(
+                            "data file {}: snapshot record count mismatch",
+                            snap_path.display()
+                        ));
                     }
                 }
-                _ => return Err(format!("data file {}: snapshot has no end marker", snap_path.display())),
+                _ => {
+                    return Err(format!(
+                        "data file {}: snapshot has no end marker",
+                        snap_path.display()
+                    ))
+                }
             }
             entities = recs;
         }
@@ -198,7 +317,10 @@ impl Store {
                 .and_then(|mut f| f.read_to_end(&mut data))
                 .map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
             if data.len() < HEADER_LEN as usize && data.iter().all(|&b| b == 0) {
-                logging::warn(&format!("data file {}: empty or torn header; starting a new log", wal_path.display()));
+                logging::warn(&format!(
+                    "data file {}: empty or torn header; starting a new log",
+                    wal_path.display()
+                ));
                 reset_wal = true;
             } else {
                 let wal_gen = check_header(&wal_path, &data, WAL_MAGIC)?;
@@ -223,13 +345,23 @@ impl Store {
                             off,
                             data.len() - off
                         ));
-                        let f = OpenOptions::new().write(true).open(&wal_path).map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
-                        f.set_len(off as u64).and_then(|_| f.sync_all()).map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
+                        let f = OpenOptions::new()
+                            .write(true)
+                            .open(&wal_path)
+                            .map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
+                        f.set_len(off as u64)
+                            .and_then(|_| f.sync_all())
+                            .map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
                     }
                     for r in recs {
                         match r.get("ops") {
                             Some(Value::Array(ops)) => entities.extend(ops.iter().cloned()),
-                            _ => return Err(format!("data file {}: log record without ops", wal_path.display())),
+                            _ => {
+                                return Err(format!(
+                                    "data file {}: log record without ops",
+                                    wal_path.display()
+                                ))
+                            }
                         }
                     }
                 }
@@ -239,13 +371,24 @@ impl Store {
             Self::write_fresh_wal(dir, snap_gen)?;
             log_end = HEADER_LEN;
         }
-        let wal = OpenOptions::new().read(true).write(true).open(&wal_path).map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
-        let alloc_end = wal.metadata().map(|m| m.len()).unwrap_or(HEADER_LEN).max(log_end);
+        let wal = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&wal_path)
+            .map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
+        let alloc_end = wal
+            .metadata()
+            .map(|m| m.len())
+            .unwrap_or(HEADER_LEN)
+            .max(log_end);
         Ok((
             Store {
                 dir: dir.to_path_buf(),
                 wal: Arc::new(wal),
-                sync: Arc::new(SyncState { synced: Mutex::new(log_end), written: AtomicU64::new(log_end) }),
+                sync: Arc::new(SyncState {
+                    synced: Mutex::new(log_end),
+                    written: AtomicU64::new(log_end),
+                }),
                 wal_bytes: log_end,
                 alloc_end,
                 generation: snap_gen,
@@ -258,9 +401,13 @@ impl Store {
     fn write_fresh_wal(dir: &Path, generation: u64) -> Result<(), String> {
         let wal_path = Self::wal_path(dir);
         let tmp = dir.join("tasker.wal.tmp");
-        let mut f = File::create(&tmp).map_err(|e| format!("data file {}: {}", tmp.display(), e))?;
-        f.write_all(&header(WAL_MAGIC, generation)).and_then(|_| f.sync_all()).map_err(|e| format!("data file {}: {}", tmp.display(), e))?;
-        fs::rename(&tmp, &wal_path).map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
+        let mut f =
+            File::create(&tmp).map_err(|e| format!("data file {}: {}", tmp.display(), e))?;
+        f.write_all(&header(WAL_MAGIC, generation))
+            .and_then(|_| f.sync_all())
+            .map_err(|e| format!("data file {}: {}", tmp.display(), e))?;
+        fs::rename(&tmp, &wal_path)
+            .map_err(|e| format!("data file {}: {}", wal_path.display(), e))?;
         sync_dir(dir);
         Ok(())
     }
@@ -273,7 +420,13 @@ impl Store {
     pub fn append(&mut self, payload: &[u8], sync: bool) -> Result<(), String> {
         use std::os::unix::fs::FileExt;
         let b = frame(payload);
-        let err = |e: std::io::Error| format!("data file {}: write failed: {}", Self::wal_path(&self.dir).display(), e);
+        let err = |e: std::io::Error| {
+            format!(
+                "data file {}: write failed: {}",
+                Self::wal_path(&self.dir).display(),
+                e
+            )
+        };
         let end = self.wal_bytes + b.len() as u64;
         if end > self.alloc_end {
             // Extend with real zeros (not a sparse hole) and make the new size durable once.
@@ -294,7 +447,12 @@ impl Store {
 
     /// A ticket for everything appended so far (wait on it outside the engine lock).
     pub fn ticket(&self) -> SyncTicket {
-        SyncTicket { file: self.wal.clone(), state: self.sync.clone(), end: self.wal_bytes, path: Self::wal_path(&self.dir) }
+        SyncTicket {
+            file: self.wal.clone(),
+            state: self.sync.clone(),
+            end: self.wal_bytes,
+            path: Self::wal_path(&self.dir),
+        }
     }
 
     /// Write a snapshot of all entities, then start a fresh log of the new generation.
@@ -303,7 +461,8 @@ impl Store {
         let snap_path = Self::snapshot_path(&self.dir);
         let tmp = self.dir.join("tasker.snapshot.tmp");
         {
-            let f = File::create(&tmp).map_err(|e| format!("data file {}: {}", tmp.display(), e))?;
+            let f =
+                File::create(&tmp).map_err(|e| format!("data file {}: {}", tmp.display(), e))?;
             let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
             let io = |e: std::io::Error| format!("data file {}: {}", tmp.display(), e);
             w.write_all(&header(SNAP_MAGIC, gen)).map_err(io)?;
@@ -312,16 +471,28 @@ impl Store {
             }
             let end = crate::jobj![("k", "end"), ("count", records.len())].to_json();
             w.write_all(&frame(end.as_bytes())).map_err(io)?;
-            let f = w.into_inner().map_err(|e| format!("data file {}: {}", tmp.display(), e))?;
+            let f = w
+                .into_inner()
+                .map_err(|e| format!("data file {}: {}", tmp.display(), e))?;
             f.sync_all().map_err(io)?;
         }
-        fs::rename(&tmp, &snap_path).map_err(|e| format!("data file {}: {}", snap_path.display(), e))?;
+        fs::rename(&tmp, &snap_path)
+            .map_err(|e| format!("data file {}: {}", snap_path.display(), e))?;
         sync_dir(&self.dir);
         Self::write_fresh_wal(&self.dir, gen)?;
         let wal_path = Self::wal_path(&self.dir);
         // Waiters on the old log are covered by the (already durable) snapshot.
-        self.wal = Arc::new(OpenOptions::new().read(true).write(true).open(&wal_path).map_err(|e| format!("data file {}: {}", wal_path.display(), e))?);
-        self.sync = Arc::new(SyncState { synced: Mutex::new(HEADER_LEN), written: AtomicU64::new(HEADER_LEN) });
+        self.wal = Arc::new(
+            OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&wal_path)
+                .map_err(|e| format!("data file {}: {}", wal_path.display(), e))?,
+        );
+        self.sync = Arc::new(SyncState {
+            synced: Mutex::new(HEADER_LEN),
+            written: AtomicU64::new(HEADER_LEN),
+        });
         self.wal_bytes = HEADER_LEN;
         self.alloc_end = HEADER_LEN;
         self.generation = gen;
@@ -334,7 +505,12 @@ mod tests {
     use super::*;
 
     fn tmpdir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("tasker-wal-{}-{}-{}", name, std::process::id(), crate::uuid::Uuid::new_v4()));
+        let d = std::env::temp_dir().join(format!(
+            "tasker-wal-{}-{}-{}",
+            name,
+            std::process::id(),
+            crate::uuid::Uuid::new_v4()
+        ));
         let _ = fs::remove_dir_all(&d);
         d
     }
@@ -402,7 +578,8 @@ mod tests {
         {
             let (mut s, _) = Store::open(&d).unwrap();
             s.append(br#"{"ops":[{"k":"x","n":1}]}"#, true).unwrap();
-            s.write_snapshot(&[r#"{"k":"x","n":1}"#.to_string()]).unwrap();
+            s.write_snapshot(&[r#"{"k":"x","n":1}"#.to_string()])
+                .unwrap();
             s.append(br#"{"ops":[{"k":"x","n":2}]}"#, true).unwrap();
         }
         let (_, recs) = Store::open(&d).unwrap();

@@ -7,12 +7,15 @@
 //! Scalars keep their source text so typed readers can take `1.0` as the string "1.0"
 //! like serde_yaml does, while untyped data resolves with the YAML 1.2 core schema.
 
-use crate::json::{Map, Value};
+use crate::json::{KeyIndex, Map, Value};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Yaml {
     /// `quoted` scalars are always strings; plain ones resolve via the core schema.
-    Scalar { text: String, quoted: bool },
+    Scalar {
+        text: String,
+        quoted: bool,
+    },
     Seq(Vec<Yaml>),
     Map(Vec<(String, Yaml)>),
 }
@@ -33,7 +36,10 @@ type R<T> = Result<T, YamlError>;
 
 impl Yaml {
     pub fn null() -> Yaml {
-        Yaml::Scalar { text: String::new(), quoted: false }
+        Yaml::Scalar {
+            text: String::new(),
+            quoted: false,
+        }
     }
     pub fn is_null(&self) -> bool {
         matches!(self, Yaml::Scalar { text, quoted: false } if is_null_text(text))
@@ -48,12 +54,16 @@ impl Yaml {
     pub fn to_json(&self) -> Value {
         match self {
             Yaml::Scalar { text, quoted: true } => Value::Str(text.clone()),
-            Yaml::Scalar { text, quoted: false } => resolve_plain(text),
+            Yaml::Scalar {
+                text,
+                quoted: false,
+            } => resolve_plain(text),
             Yaml::Seq(items) => Value::Array(items.iter().map(|y| y.to_json()).collect()),
             Yaml::Map(entries) => {
                 let mut m = Map::with_capacity(entries.len());
+                // Keys are unique: the parser rejects duplicates.
                 for (k, v) in entries {
-                    m.insert(k.clone(), v.to_json());
+                    m.push(k.clone(), v.to_json());
                 }
                 Value::Object(m)
             }
@@ -72,7 +82,9 @@ pub fn resolve_plain(t: &str) -> Value {
     match t {
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
@@ -152,11 +164,20 @@ fn is_float_text(s: &str) -> bool {
 
 /// Parse a document (the first one if several) into a node.
 pub fn parse(src: &str) -> R<Yaml> {
-    let mut p = P { lines: src.lines().map(|l| l.to_string()).collect(), pos: 0, depth: 0 };
+    // A UTF-8 byte order mark (editors on Windows write one) is not content.
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let mut p = P {
+        lines: src.lines().map(|l| l.to_string()).collect(),
+        pos: 0,
+        depth: 0,
+    };
     for (i, l) in p.lines.iter().enumerate() {
         let lead: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
         if lead.contains('\t') && !l.trim().is_empty() && !l.trim_start().starts_with('#') {
-            return Err(YamlError { line: i + 1, msg: "tab character used for indentation".into() });
+            return Err(YamlError {
+                line: i + 1,
+                msg: "tab character used for indentation".into(),
+            });
         }
     }
     p.skip();
@@ -169,7 +190,10 @@ pub fn parse(src: &str) -> R<Yaml> {
     if p.pos < p.lines.len() {
         let t = p.content(p.pos);
         if t != "---" && !t.starts_with("--- ") {
-            return Err(p.err(p.pos, format!("unexpected content `{}` (bad indentation?)", t)));
+            return Err(p.err(
+                p.pos,
+                format!("unexpected content `{}` (bad indentation?)", t),
+            ));
         }
     }
     Ok(v)
@@ -182,11 +206,16 @@ struct P {
     depth: usize,
 }
 
-const MAX_DEPTH: usize = 200;
+/// Deepest nesting a template may use. 100 levels parse, convert and serialize on a
+/// 128 KiB thread stack with room to spare (200 overflowed it in block style).
+const MAX_DEPTH: usize = 100;
 
 impl P {
     fn err(&self, i: usize, msg: impl Into<String>) -> YamlError {
-        YamlError { line: i + 1, msg: msg.into() }
+        YamlError {
+            line: i + 1,
+            msg: msg.into(),
+        }
     }
 
     fn indent(&self, i: usize) -> usize {
@@ -195,7 +224,9 @@ impl P {
 
     /// Line content without indentation, comments or trailing blanks.
     fn content(&self, i: usize) -> String {
-        strip_comment(self.lines[i].trim_start_matches(' ')).trim_end().to_string()
+        strip_comment(self.lines[i].trim_start_matches(' '))
+            .trim_end()
+            .to_string()
     }
 
     fn is_blank(&self, i: usize) -> bool {
@@ -287,6 +318,7 @@ impl P {
 
     fn map(&mut self, n: usize) -> R<Yaml> {
         let mut entries: Vec<(String, Yaml)> = Vec::new();
+        let mut keys = KeyIndex::default();
         loop {
             self.skip();
             if self.at_end_marker() {
@@ -308,7 +340,7 @@ impl P {
                 Some(kv) => kv,
                 None => return Err(self.err(line, format!("expected `key: value`, found `{}`", c))),
             };
-            if entries.iter().any(|(k, _)| *k == key) {
+            if keys.find(&entries, &key).is_some() {
                 return Err(self.err(line, format!("duplicate key `{}`", key)));
             }
             self.pos += 1;
@@ -327,6 +359,7 @@ impl P {
             } else {
                 self.value_text(&rest, n as isize, line)?
             };
+            keys.added(&key, entries.len());
             entries.push((key, v));
         }
         Ok(Yaml::Map(entries))
@@ -341,7 +374,8 @@ impl P {
             '|' | '>' => self.block_scalar(t, parent, line),
             '[' | '{' => {
                 let mut buf = t.to_string();
-                while !flow_balanced(&buf) {
+                let mut scan = FlowScan::default();
+                while !scan.balanced(&buf) {
                     if self.pos >= self.lines.len() {
                         return Err(self.err(line, "unterminated flow collection"));
                     }
@@ -349,7 +383,13 @@ impl P {
                     buf.push_str(&self.content(self.pos));
                     self.pos += 1;
                 }
-                let mut f = Flow { b: buf.as_bytes(), i: 0, line, depth: 0 };
+                let mut f = Flow {
+                    s: &buf,
+                    b: buf.as_bytes(),
+                    i: 0,
+                    line,
+                    depth: 0,
+                };
                 let v = f.value()?;
                 f.ws();
                 if f.i < f.b.len() {
@@ -364,10 +404,19 @@ impl P {
                         Some(end) => {
                             let tail = buf[end..].trim();
                             if !tail.is_empty() {
-                                return Err(self.err(line, format!("unexpected characters after quoted scalar: `{}`", tail)));
+                                return Err(self.err(
+                                    line,
+                                    format!(
+                                        "unexpected characters after quoted scalar: `{}`",
+                                        tail
+                                    ),
+                                ));
                             }
                             let s = unquote(&buf[..end]).map_err(|m| self.err(line, m))?;
-                            return Ok(Yaml::Scalar { text: s, quoted: true });
+                            return Ok(Yaml::Scalar {
+                                text: s,
+                                quoted: true,
+                            });
                         }
                         None => {
                             if self.pos >= self.lines.len() {
@@ -389,7 +438,9 @@ impl P {
                 }
             }
             '&' | '*' | '!' => Err(self.err(line, "anchors, aliases and tags are not supported")),
-            '?' if t == "?" || t.starts_with("? ") => Err(self.err(line, "complex mapping keys are not supported")),
+            '?' if t == "?" || t.starts_with("? ") => {
+                Err(self.err(line, "complex mapping keys are not supported"))
+            }
             _ => {
                 // Plain scalar, possibly folded over more-indented continuation lines.
                 let mut s = t.to_string();
@@ -403,7 +454,10 @@ impl P {
                         while j < self.lines.len() && self.is_blank(j) {
                             j += 1;
                         }
-                        if j < self.lines.len() && (self.indent(j) as isize) > parent && !self.looks_structural(j) {
+                        if j < self.lines.len()
+                            && (self.indent(j) as isize) > parent
+                            && !self.looks_structural(j)
+                        {
                             for _ in self.pos..j {
                                 s.push('\n');
                             }
@@ -415,7 +469,8 @@ impl P {
                         }
                         break;
                     }
-                    if (self.indent(self.pos) as isize) > parent && !self.looks_structural(self.pos) {
+                    if (self.indent(self.pos) as isize) > parent && !self.looks_structural(self.pos)
+                    {
                         let c = self.content(self.pos);
                         if !s.ends_with('\n') {
                             s.push(' ');
@@ -426,7 +481,10 @@ impl P {
                         break;
                     }
                 }
-                Ok(Yaml::Scalar { text: s, quoted: false })
+                Ok(Yaml::Scalar {
+                    text: s,
+                    quoted: false,
+                })
             }
         }
     }
@@ -446,12 +504,15 @@ impl P {
                 '+' => chomp = '+',
                 '1'..='9' => explicit = Some(ch as usize - '0' as usize),
                 ' ' => break,
-                _ => return Err(self.err(line, format!("invalid block scalar header `{}`", header))),
+                _ => {
+                    return Err(self.err(line, format!("invalid block scalar header `{}`", header)))
+                }
             }
         }
         // Content lines: raw text (comments are content), until a line indented <= parent.
         let mut raw: Vec<String> = Vec::new();
-        let mut block_indent: Option<usize> = explicit.map(|e| (parent + 1).max(0) as usize + e - 1);
+        let mut block_indent: Option<usize> =
+            explicit.map(|e| (parent + 1).max(0) as usize + e - 1);
         while self.pos < self.lines.len() {
             let l = &self.lines[self.pos];
             if l.trim().is_empty() {
@@ -507,7 +568,10 @@ impl P {
                 _ => out.push('\n'),
             }
         }
-        Ok(Yaml::Scalar { text: out, quoted: true })
+        Ok(Yaml::Scalar {
+            text: out,
+            quoted: true,
+        })
     }
 }
 
@@ -521,7 +585,9 @@ fn strip_comment(s: &str) -> &str {
         if c == b'#' && (prev == b' ' || prev == b'\t') {
             return &s[..i];
         }
-        if (c == b'"' || c == b'\'') && matches!(prev, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-') {
+        if (c == b'"' || c == b'\'')
+            && matches!(prev, b' ' | b'\t' | b'[' | b'{' | b',' | b':' | b'-')
+        {
             // skip the quoted run
             let q = c;
             i += 1;
@@ -584,7 +650,9 @@ fn unquote(s: &str) -> Result<String, String> {
             out.push(c);
             continue;
         }
-        let e = chars.next().ok_or("dangling escape in double-quoted scalar")?;
+        let e = chars
+            .next()
+            .ok_or("dangling escape in double-quoted scalar")?;
         match e {
             'n' => out.push('\n'),
             't' | '\t' => out.push('\t'),
@@ -608,8 +676,12 @@ fn unquote(s: &str) -> Result<String, String> {
                     _ => 8,
                 };
                 let hex: String = (0..n).filter_map(|_| chars.next()).collect();
-                let cp = u32::from_str_radix(&hex, 16).map_err(|_| format!("invalid escape \\{}{}", e, hex))?;
-                out.push(char::from_u32(cp).ok_or_else(|| format!("invalid code point \\{}{}", e, hex))?);
+                let cp = u32::from_str_radix(&hex, 16)
+                    .map_err(|_| format!("invalid escape \\{}{}", e, hex))?;
+                out.push(
+                    char::from_u32(cp)
+                        .ok_or_else(|| format!("invalid code point \\{}{}", e, hex))?,
+                );
             }
             other => return Err(format!("unknown escape `\\{}`", other)),
         }
@@ -634,7 +706,10 @@ fn split_key(c: &str) -> Result<Option<(String, String)>, String> {
         }
         return Ok(None);
     }
-    if matches!(first, b'[' | b'{' | b'|' | b'>' | b'&' | b'*' | b'!' | b'#' | b'%' | b'@' | b'`') {
+    if matches!(
+        first,
+        b'[' | b'{' | b'|' | b'>' | b'&' | b'*' | b'!' | b'#' | b'%' | b'@' | b'`'
+    ) {
         return Ok(None);
     }
     let b = c.as_bytes();
@@ -650,30 +725,40 @@ fn split_key(c: &str) -> Result<Option<(String, String)>, String> {
     Ok(None)
 }
 
-fn flow_balanced(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut depth = 0i32;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' | b'\'' => {
-                if let Some(e) = quoted_end(&s[i..]) {
-                    i += e;
-                    continue;
-                } else {
-                    return false;
+/// Whether a flow collection being collected line by line is closed. Resumes where the last
+/// call stopped, so collecting an n-line collection is linear (an unterminated quoted
+/// string is rescanned from its opening quote).
+#[derive(Default)]
+struct FlowScan {
+    depth: i32,
+    pos: usize,
+}
+
+impl FlowScan {
+    fn balanced(&mut self, s: &str) -> bool {
+        let b = s.as_bytes();
+        while self.pos < b.len() {
+            match b[self.pos] {
+                b'"' | b'\'' => {
+                    if let Some(e) = quoted_end(&s[self.pos..]) {
+                        self.pos += e;
+                        continue;
+                    } else {
+                        return false;
+                    }
                 }
+                b'[' | b'{' => self.depth += 1,
+                b']' | b'}' => self.depth -= 1,
+                _ => {}
             }
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => depth -= 1,
-            _ => {}
+            self.pos += 1;
         }
-        i += 1;
+        self.depth <= 0
     }
-    depth <= 0
 }
 
 struct Flow<'a> {
+    s: &'a str,
     b: &'a [u8],
     i: usize,
     line: usize,
@@ -682,7 +767,10 @@ struct Flow<'a> {
 
 impl<'a> Flow<'a> {
     fn err(&self, m: impl Into<String>) -> YamlError {
-        YamlError { line: self.line + 1, msg: m.into() }
+        YamlError {
+            line: self.line + 1,
+            msg: m.into(),
+        }
     }
     fn ws(&mut self) {
         while self.i < self.b.len() && (self.b[self.i] == b' ' || self.b[self.i] == b'\t') {
@@ -727,6 +815,7 @@ impl<'a> Flow<'a> {
             Some(b'{') => {
                 self.i += 1;
                 let mut entries: Vec<(String, Yaml)> = Vec::new();
+                let mut keys = KeyIndex::default();
                 loop {
                     self.ws();
                     match self.b.get(self.i) {
@@ -752,9 +841,10 @@ impl<'a> Flow<'a> {
                     } else {
                         Yaml::null()
                     };
-                    if entries.iter().any(|(k, _)| *k == key) {
+                    if keys.find(&entries, &key).is_some() {
                         return Err(self.err(format!("duplicate key `{}`", key)));
                     }
+                    keys.added(&key, entries.len());
                     entries.push((key, v));
                     self.ws();
                     match self.b.get(self.i) {
@@ -769,7 +859,11 @@ impl<'a> Flow<'a> {
     }
     fn scalar(&mut self, is_key: bool) -> R<Yaml> {
         self.ws();
-        let s = std::str::from_utf8(&self.b[self.i..]).map_err(|_| self.err("invalid utf-8"))?;
+        // `get` is O(1); re-validating the rest of the input here made wide mappings quadratic.
+        let s = self
+            .s
+            .get(self.i..)
+            .ok_or_else(|| self.err("invalid utf-8"))?;
         if s.starts_with('"') || s.starts_with('\'') {
             let end = quoted_end(s).ok_or_else(|| self.err("unterminated quoted scalar"))?;
             let text = unquote(&s[..end]).map_err(|m| self.err(m))?;
@@ -786,22 +880,97 @@ impl<'a> Flow<'a> {
             if c == b',' || c == b']' || c == b'}' || c == b'[' || c == b'{' {
                 break;
             }
-            if c == b':' && (j + 1 == b.len() || matches!(b[j + 1], b' ' | b',' | b']' | b'}') || is_key) {
-                if is_key || j + 1 == b.len() || b[j + 1] == b' ' {
-                    break;
-                }
+            if c == b':'
+                && (j + 1 == b.len() || matches!(b[j + 1], b' ' | b',' | b']' | b'}') || is_key)
+                && (is_key || j + 1 == b.len() || b[j + 1] == b' ')
+            {
+                break;
             }
             j += 1;
         }
         let text = s[..j].trim().to_string();
         self.i += j;
-        Ok(Yaml::Scalar { text, quoted: false })
+        Ok(Yaml::Scalar {
+            text,
+            quoted: false,
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wide_mapping_parses_in_linear_time() {
+        let n = 100_000;
+        let mut block = String::new();
+        let mut flow = String::from("{");
+        for i in 0..n {
+            block.push_str(&format!("key{}: {}\n", i, i));
+            if i > 0 {
+                flow.push_str(", ");
+            }
+            flow.push_str(&format!("key{}: {}", i, i));
+        }
+        flow.push('}');
+        for text in [block, flow] {
+            let t0 = std::time::Instant::now();
+            let v = parse(&text).unwrap().to_json();
+            let took = t0.elapsed();
+            assert_eq!(v.as_object().unwrap().len(), n);
+            assert_eq!(v.get("key77777").and_then(|x| x.as_i64()), Some(77_777));
+            assert!(took < std::time::Duration::from_secs(2), "{:?}", took);
+        }
+        // A flow sequence spread over many lines is collected in linear time too.
+        let lines = format!("v: [\n{}]\n", "  1,\n".repeat(n));
+        let t0 = std::time::Instant::now();
+        let v = parse(&lines).unwrap().to_json();
+        assert_eq!(
+            v.get("v").and_then(|a| a.as_array()).map(|a| a.len()),
+            Some(n)
+        );
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            t0.elapsed()
+        );
+        let dup = "a: 1\nb: 2\n".to_string()
+            + &(0..40).map(|i| format!("k{}: 0\n", i)).collect::<String>()
+            + "b: 3\n";
+        assert!(parse(&dup)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate key `b`"));
+    }
+
+    #[test]
+    fn deepest_allowed_nesting_fits_a_128k_stack() {
+        let r = std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(|| {
+                let depth = MAX_DEPTH - 1;
+                let mut block = String::new();
+                for i in 0..depth {
+                    block.push_str(&" ".repeat(i));
+                    block.push_str("k:\n");
+                }
+                block.push_str(&" ".repeat(depth));
+                block.push_str("k: 1\n");
+                // The whole path a template value takes: parse, convert, serialize, drop.
+                let block_ok = parse(&block).map(|y| y.to_json().to_json().len());
+                let flow = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+                let flow_ok = parse(&flow).map(|y| y.to_json().to_json().len());
+                let too_deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+                (block_ok, flow_ok, parse(&too_deep).is_err())
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        r.0.unwrap();
+        r.1.unwrap();
+        assert!(r.2);
+    }
 
     #[test]
     fn template_like() {
@@ -839,15 +1008,35 @@ environments:
 "#;
         let y = parse(src).unwrap();
         let j = y.to_json();
-        assert_eq!(j.get("name").unwrap().as_str(), Some("mathematical_sequence_ts"));
+        assert_eq!(
+            j.get("name").unwrap().as_str(),
+            Some("mathematical_sequence_ts")
+        );
         assert_eq!(j.get("version").unwrap().as_str(), Some("1.0.0"));
-        assert_eq!(j.get("description").unwrap().as_str(), Some("Line one\nLine two\n"));
+        assert_eq!(
+            j.get("description").unwrap().as_str(),
+            Some("Line one\nLine two\n")
+        );
         assert_eq!(j.get("folded").unwrap().as_str(), Some("a b\nc\n"));
         let steps = j.get("steps").unwrap().as_array().unwrap();
         assert_eq!(steps.len(), 2);
-        assert_eq!(steps[0].get("handler").unwrap().get("initialization").unwrap().to_json(), r#"{"operation":"square","n":2}"#);
-        assert_eq!(steps[1].get("name").unwrap().as_str(), Some("linear_step_2"));
-        assert_eq!(steps[1].get("dependencies").unwrap().to_json(), r#"["linear_step_1"]"#);
+        assert_eq!(
+            steps[0]
+                .get("handler")
+                .unwrap()
+                .get("initialization")
+                .unwrap()
+                .to_json(),
+            r#"{"operation":"square","n":2}"#
+        );
+        assert_eq!(
+            steps[1].get("name").unwrap().as_str(),
+            Some("linear_step_2")
+        );
+        assert_eq!(
+            steps[1].get("dependencies").unwrap().to_json(),
+            r#"["linear_step_1"]"#
+        );
         assert!(matches!(steps[1].get("ver"), Some(Value::Float(_))));
         assert!(steps[1].get("n").unwrap().is_null());
         assert_eq!(steps[1].get("url").unwrap().as_str(), Some("http://x:80/y"));
@@ -873,14 +1062,22 @@ environments:
         assert_eq!(y.get("c").unwrap().as_str(), Some("p\n  q\nr\n"));
         assert_eq!(y.get("d").unwrap().as_str(), Some("it's"));
         assert_eq!(y.get("e").unwrap().as_str(), Some("tab\tué"));
-        let v = parse("n: 12\nf: 1.5e3\nh: 0x1F\nb: True\nt: ~\ns: 1.0.0\nneg: -7\n").unwrap().to_json();
-        assert_eq!(v.to_json(), r#"{"n":12,"f":1500.0,"h":31,"b":true,"t":null,"s":"1.0.0","neg":-7}"#);
+        let v = parse("n: 12\nf: 1.5e3\nh: 0x1F\nb: True\nt: ~\ns: 1.0.0\nneg: -7\n")
+            .unwrap()
+            .to_json();
+        assert_eq!(
+            v.to_json(),
+            r#"{"n":12,"f":1500.0,"h":31,"b":true,"t":null,"s":"1.0.0","neg":-7}"#
+        );
     }
 
     #[test]
     fn nested_sequences_and_errors() {
         let y = parse("a:\n  - - 1\n    - 2\n  - x: 1\n    y: [a, 'b c', \"d\\n\"]\n").unwrap();
-        assert_eq!(y.to_json().to_json(), r#"{"a":[[1,2],{"x":1,"y":["a","b c","d\n"]}]}"#);
+        assert_eq!(
+            y.to_json().to_json(),
+            r#"{"a":[[1,2],{"x":1,"y":["a","b c","d\n"]}]}"#
+        );
         let e = parse("a: 1\n  b: 2\n").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(parse("a: &x 1\n").is_err());
@@ -889,7 +1086,9 @@ environments:
         assert!(parse(&deep).unwrap_err().msg.contains("deep"));
         let e = parse("a: 1\na: 2\n").unwrap_err();
         assert!(e.msg.contains("duplicate"));
-        let multi = parse("k: [a,\n  b]\np: plain\n  continued\n").unwrap().to_json();
+        let multi = parse("k: [a,\n  b]\np: plain\n  continued\n")
+            .unwrap()
+            .to_json();
         assert_eq!(multi.to_json(), r#"{"k":["a","b"],"p":"plain continued"}"#);
     }
 }

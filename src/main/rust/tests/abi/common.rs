@@ -42,7 +42,11 @@ pub fn tpl_entry(source: &str, yaml: &str) -> Value {
 /// Bootstrap with the given templates and engine options (JSON object text).
 pub fn bootstrap(templates: &[(&str, &str)], engine: &str) -> Value {
     let t: Vec<Value> = templates.iter().map(|(s, y)| tpl_entry(s, y)).collect();
-    let cfg = format!(r#"{{"namespace":"test","log_level":"info","templates":{},"engine":{}}}"#, Value::Array(t).to_json(), engine);
+    let cfg = format!(
+        r#"{{"namespace":"test","log_level":"info","templates":{},"engine":{}}}"#,
+        Value::Array(t).to_json(),
+        engine
+    );
     let c = cs(&cfg);
     takej(unsafe { bootstrap_worker(c.as_ptr()) })
 }
@@ -65,14 +69,24 @@ pub fn create(req: &str) -> Value {
 
 pub fn create_ok(ns: &str, name: &str, context: &str) -> Value {
     let r = create(&request(ns, name, context));
-    assert_eq!(r.get("success").and_then(|v| v.as_bool()), Some(true), "create failed: {}", r.to_json());
+    assert_eq!(
+        r.get("success").and_then(|v| v.as_bool()),
+        Some(true),
+        "create failed: {}",
+        r.to_json()
+    );
     r.get("data").unwrap().clone()
 }
 
 pub fn get_task(uuid: &str) -> Value {
     let c = cs(uuid);
     let r = takej(unsafe { client_get_task(c.as_ptr()) });
-    assert_eq!(r.get("success").and_then(|v| v.as_bool()), Some(true), "{}", r.to_json());
+    assert_eq!(
+        r.get("success").and_then(|v| v.as_bool()),
+        Some(true),
+        "{}",
+        r.to_json()
+    );
     r.get("data").unwrap().clone()
 }
 
@@ -95,13 +109,18 @@ pub fn complete(event_id: &str, result: &str) -> i32 {
 pub fn s<'a>(v: &'a Value, path: &[&str]) -> &'a Value {
     let mut cur = v;
     for p in path {
-        cur = cur.get(p).unwrap_or_else(|| panic!("missing {} in {}", p, v.to_json()));
+        cur = cur
+            .get(p)
+            .unwrap_or_else(|| panic!("missing {} in {}", p, v.to_json()));
     }
     cur
 }
 
 pub fn st(v: &Value, path: &[&str]) -> String {
-    s(v, path).as_str().unwrap_or_else(|| panic!("{:?} not a string", path)).to_string()
+    s(v, path)
+        .as_str()
+        .unwrap_or_else(|| panic!("{:?} not a string", path))
+        .to_string()
 }
 
 pub fn success_result(ev: &Value, result: Value) -> String {
@@ -110,7 +129,14 @@ pub fn success_result(ev: &Value, result: Value) -> String {
         ("success", true),
         ("status", "completed"),
         ("result", result),
-        ("metadata", tasker_engine::jobj![("execution_time_ms", 3), ("worker_id", "test-worker"), ("retryable", false)]),
+        (
+            "metadata",
+            tasker_engine::jobj![
+                ("execution_time_ms", 3),
+                ("worker_id", "test-worker"),
+                ("retryable", false)
+            ]
+        ),
     ]
     .to_json()
 }
@@ -121,8 +147,18 @@ pub fn failure_result(ev: &Value, retryable: bool, msg: &str) -> String {
         ("success", false),
         ("status", "failed"),
         ("result", Value::obj()),
-        ("metadata", tasker_engine::jobj![("execution_time_ms", 1), ("retryable", retryable)]),
-        ("error", tasker_engine::jobj![("message", msg), ("error_type", "test"), ("retryable", retryable)]),
+        (
+            "metadata",
+            tasker_engine::jobj![("execution_time_ms", 1), ("retryable", retryable)]
+        ),
+        (
+            "error",
+            tasker_engine::jobj![
+                ("message", msg),
+                ("error_type", "test"),
+                ("retryable", retryable)
+            ]
+        ),
     ]
     .to_json()
 }
@@ -135,7 +171,12 @@ pub fn drive(mut handler: impl FnMut(&Value) -> String, idle_ms: u64) -> Vec<Val
         match poll() {
             Some(ev) => {
                 let r = handler(&ev);
-                assert_eq!(complete(&st(&ev, &["event_id"]), &r), 1, "completion rejected: {}", r);
+                assert_eq!(
+                    complete(&st(&ev, &["event_id"]), &r),
+                    1,
+                    "completion rejected: {}",
+                    r
+                );
                 seen.push(ev);
                 idle_since = std::time::Instant::now();
             }
@@ -203,4 +244,5 @@ steps:
     dependencies: [a]
 "#;
 
-pub const FAST_BACKOFF: &str = r#"{"backoff":{"base_ms":1,"max_ms":5,"multiplier":2.0,"jitter_pct":0.0}}"#;
+pub const FAST_BACKOFF: &str =
+    r#"{"backoff":{"base_ms":1,"max_ms":5,"multiplier":2.0,"jitter_pct":0.0}}"#;

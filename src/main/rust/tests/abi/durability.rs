@@ -9,19 +9,31 @@ use tasker_engine::json::Value;
 use tasker_engine::*;
 
 fn tmp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("tasker-durable-{}-{}-{}", name, std::process::id(), tasker_engine::uuid::Uuid::new_v4()));
+    let d = std::env::temp_dir().join(format!(
+        "tasker-durable-{}-{}-{}",
+        name,
+        std::process::id(),
+        tasker_engine::uuid::Uuid::new_v4()
+    ));
     let _ = std::fs::remove_dir_all(&d);
     d
 }
 
 fn engine_cfg(dir: &std::path::Path, extra: &str) -> String {
-    format!(r#"{{"data_dir":{}{}}}"#, tasker_engine::json::quote(&dir.display().to_string()), extra)
+    format!(
+        r#"{{"data_dir":{}{}}}"#,
+        tasker_engine::json::quote(&dir.display().to_string()),
+        extra
+    )
 }
 
 fn chain(n: usize) -> String {
     let mut y = String::from("name: chain\nnamespace_name: dur\nversion: 1.0.0\nsteps:\n");
     for i in 0..n {
-        y.push_str(&format!("  - name: s{:02}\n    handler: {{ callable: C.S{} }}\n", i, i));
+        y.push_str(&format!(
+            "  - name: s{:02}\n    handler: {{ callable: C.S{} }}\n",
+            i, i
+        ));
         if i > 0 {
             y.push_str(&format!("    dependencies: [s{:02}]\n", i - 1));
         }
@@ -39,7 +51,13 @@ fn restart_restores_state_and_redispatches_in_flight() {
     let task = create_ok("wf", "diamond", r#"{"k":1}"#);
     let tu = st(&task, &["task_uuid"]);
     let ev = poll().unwrap();
-    assert_eq!(complete(&st(&ev, &["event_id"]), &success_result(&ev, tasker_engine::jobj![("v", 1)])), 1);
+    assert_eq!(
+        complete(
+            &st(&ev, &["event_id"]),
+            &success_result(&ev, tasker_engine::jobj![("v", 1)])
+        ),
+        1
+    );
     let inflight = poll().unwrap(); // claimed, never completed
     let inflight_name = st(&inflight, &["workflow_step", "name"]);
     stop();
@@ -49,23 +67,40 @@ fn restart_restores_state_and_redispatches_in_flight() {
     let t = get_task(&tu);
     assert_eq!(s(&t, &["completed_steps"]).as_i64(), Some(1));
     // identity survives restart
-    assert_eq!(s(&create(&request("wf", "diamond", r#"{"k":1}"#)), &["success"]).as_bool(), Some(false));
+    assert_eq!(
+        s(
+            &create(&request("wf", "diamond", r#"{"k":1}"#)),
+            &["success"]
+        )
+        .as_bool(),
+        Some(false)
+    );
     let mut names = Vec::new();
     drive(
         |ev| {
             let name = st(ev, &["workflow_step", "name"]);
             if name == inflight_name {
-                assert_eq!(s(ev, &["workflow_step", "attempts"]).as_i64(), Some(0), "unacknowledged claim is not counted");
+                assert_eq!(
+                    s(ev, &["workflow_step", "attempts"]).as_i64(),
+                    Some(0),
+                    "unacknowledged claim is not counted"
+                );
             }
             if name == "end" {
-                assert_eq!(s(ev, &["dependency_results", "start", "result", "v"]).as_i64(), Some(1));
+                assert_eq!(
+                    s(ev, &["dependency_results", "start", "result", "v"]).as_i64(),
+                    Some(1)
+                );
             }
             names.push(name);
             success_result(ev, Value::obj())
         },
         40,
     );
-    assert!(!names.contains(&"start".to_string()), "acknowledged step never re-runs");
+    assert!(
+        !names.contains(&"start".to_string()),
+        "acknowledged step never re-runs"
+    );
     assert_eq!(names.len(), 3);
     assert_eq!(st(&get_task(&tu), &["status"]), "complete");
     stop();
@@ -81,26 +116,49 @@ fn restart_restores_state_and_redispatches_in_flight() {
 fn checkpoint_and_retry_timers_survive_restart() {
     let _g = serial();
     let dir = tmp("ckpt");
-    let cfg = engine_cfg(&dir, r#","backoff":{"base_ms":1,"max_ms":2,"jitter_pct":0.0}"#);
+    let cfg = engine_cfg(
+        &dir,
+        r#","backoff":{"base_ms":1,"max_ms":2,"jitter_pct":0.0}"#,
+    );
     bootstrap(&[("flaky.yaml", FLAKY)], &cfg);
     let task = create_ok("wf", "flaky", "{}");
     let tu = st(&task, &["task_uuid"]);
     let ev = poll().unwrap();
-    let (a, b) = (cs(&st(&ev, &["event_id"])), cs(&format!(r#"{{"step_uuid":"{}","cursor":{{"page":3}},"items_processed":30}}"#, st(&ev, &["step_uuid"]))));
-    assert_eq!(unsafe { checkpoint_yield_step_event(a.as_ptr(), b.as_ptr()) }, 1);
+    let (a, b) = (
+        cs(&st(&ev, &["event_id"])),
+        cs(&format!(
+            r#"{{"step_uuid":"{}","cursor":{{"page":3}},"items_processed":30}}"#,
+            st(&ev, &["step_uuid"])
+        )),
+    );
+    assert_eq!(
+        unsafe { checkpoint_yield_step_event(a.as_ptr(), b.as_ptr()) },
+        1
+    );
     stop();
     bootstrap(&[("flaky.yaml", FLAKY)], &cfg);
     let ev = poll().unwrap();
     assert_eq!(s(&ev, &["workflow_step", "attempts"]).as_i64(), Some(0));
-    assert_eq!(s(&ev, &["workflow_step", "checkpoint", "cursor", "page"]).as_i64(), Some(3));
-    assert!(s(&ev, &["workflow_step", "checkpoint", "history"]).as_array().is_some());
-    assert_eq!(complete(&st(&ev, &["event_id"]), &failure_result(&ev, true, "x")), 1);
+    assert_eq!(
+        s(&ev, &["workflow_step", "checkpoint", "cursor", "page"]).as_i64(),
+        Some(3)
+    );
+    assert!(s(&ev, &["workflow_step", "checkpoint", "history"])
+        .as_array()
+        .is_some());
+    assert_eq!(
+        complete(&st(&ev, &["event_id"]), &failure_result(&ev, true, "x")),
+        1
+    );
     stop();
     bootstrap(&[("flaky.yaml", FLAKY)], &cfg);
     std::thread::sleep(Duration::from_millis(5));
     let ev = poll().expect("retry timer restored");
     assert_eq!(s(&ev, &["workflow_step", "attempts"]).as_i64(), Some(1));
-    assert_eq!(complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())), 1);
+    assert_eq!(
+        complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())),
+        1
+    );
     drive(|ev| success_result(ev, Value::obj()), 20);
     assert_eq!(st(&get_task(&tu), &["status"]), "complete");
     stop();
@@ -124,14 +182,18 @@ fn damaged_files_are_reported_and_torn_tail_truncated() {
         let end = data.iter().rposition(|&b| b != 0).unwrap() + 1;
         let mut f = std::fs::OpenOptions::new().write(true).open(&wal).unwrap();
         use std::os::unix::fs::FileExt;
-        f.write_all_at(&[200, 1, 0, 0, 9, 9, 9], end as u64).unwrap();
+        f.write_all_at(&[200, 1, 0, 0, 9, 9, 9], end as u64)
+            .unwrap();
         f.flush().unwrap();
     }
     let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
     assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
     let c = cs("{}");
     let l = takej(unsafe { client_list_tasks(c.as_ptr()) });
-    assert_eq!(s(&l, &["data", "pagination", "total_count"]).as_i64(), Some(3));
+    assert_eq!(
+        s(&l, &["data", "pagination", "total_count"]).as_i64(),
+        Some(3)
+    );
     create_ok("wf", "diamond", r#"{"i":99}"#);
     create_ok("wf", "diamond", r#"{"i":100}"#);
     stop();
@@ -154,12 +216,117 @@ fn damaged_files_are_reported_and_torn_tail_truncated() {
     std::fs::write(&snap, &sd).unwrap();
     let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
     let e = st(&r, &["error"]);
-    assert!(e.contains("tasker.snapshot") && e.contains("magic"), "{}", e);
+    assert!(
+        e.contains("tasker.snapshot") && e.contains("magic"),
+        "{}",
+        e
+    );
     sd[0] = b'T';
     sd[8] = 7;
     std::fs::write(&snap, &sd).unwrap();
     let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
     assert!(st(&r, &["error"]).contains("version"), "{}", r.to_json());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Record start offsets of a log (20-byte header, then `u32 len | u32 crc | payload` frames).
+fn record_offsets(data: &[u8]) -> Vec<usize> {
+    let end = data.iter().rposition(|&b| b != 0).unwrap() + 1;
+    let mut offs = Vec::new();
+    let mut off = 20;
+    while off < end {
+        offs.push(off);
+        let len = u32::from_le_bytes([data[off], data[off + 1], data[off + 2], data[off + 3]]);
+        off += 8 + len as usize;
+    }
+    offs
+}
+
+#[test]
+fn a_flipped_byte_before_the_final_record_is_never_taken_for_a_torn_tail() {
+    let _g = serial();
+    let dir = tmp("flip");
+    let cfg = engine_cfg(&dir, r#","snapshot_bytes":100000000"#);
+    bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
+    for i in 0..6 {
+        create_ok("wf", "diamond", &format!(r#"{{"i":{}}}"#, i));
+    }
+    stop();
+    let wal = dir.join("tasker.wal");
+    let snap = dir.join("tasker.snapshot");
+    let wal_data = std::fs::read(&wal).unwrap();
+    let snap_data = std::fs::read(&snap).unwrap();
+    let offs = record_offsets(&wal_data);
+    assert!(offs.len() >= 6, "{:?}", offs);
+    let last = *offs.last().unwrap();
+    // Every byte of every record header (length and checksum) and a sample of payload bytes.
+    let mut targets: Vec<usize> = offs[..offs.len() - 1]
+        .iter()
+        .flat_map(|&o| o..o + 8)
+        .collect();
+    targets.extend((20..last).step_by(61));
+    targets.sort_unstable();
+    targets.dedup();
+    let c = cs("{}");
+    for &at in &targets {
+        for bit in [0x01u8, 0x80] {
+            let mut d = wal_data.clone();
+            d[at] ^= bit;
+            std::fs::write(&wal, &d).unwrap();
+            std::fs::write(&snap, &snap_data).unwrap();
+            let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
+            if s(&r, &["success"]).as_bool() == Some(false) {
+                let e = st(&r, &["error"]);
+                assert!(
+                    e.contains("tasker.wal"),
+                    "byte {} bit {:#x}: {}",
+                    at,
+                    bit,
+                    e
+                );
+            } else {
+                // Only a change that leaves every record intact may start, with every task.
+                let l = takej(unsafe { client_list_tasks(c.as_ptr()) });
+                assert_eq!(
+                    s(&l, &["data", "pagination", "total_count"]).as_i64(),
+                    Some(6),
+                    "byte {} bit {:#x} lost acknowledged tasks",
+                    at,
+                    bit
+                );
+                stop();
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn deleted_data_files_are_an_error_not_an_empty_start() {
+    let _g = serial();
+    let dir = tmp("deleted");
+    let cfg = engine_cfg(&dir, "");
+    bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
+    create_ok("wf", "diamond", r#"{"i":1}"#);
+    stop();
+    let wal = dir.join("tasker.wal");
+    let snap = dir.join("tasker.snapshot");
+    let wal_data = std::fs::read(&wal).unwrap();
+    std::fs::remove_file(&wal).unwrap();
+    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
+    let e = st(&r, &["error"]);
+    assert!(e.contains("tasker.wal") && e.contains("missing"), "{}", e);
+    assert_eq!(is_worker_running(), 0);
+    std::fs::remove_file(&snap).unwrap();
+    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
+    let e = st(&r, &["error"]);
+    assert!(e.contains("tasker.lock") && e.contains("deleted"), "{}", e);
+    // Removing the lock file as the message says starts empty on purpose.
+    std::fs::remove_file(dir.join("tasker.lock")).unwrap();
+    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
+    assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
+    stop();
+    assert!(!wal_data.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -176,12 +343,19 @@ fn compaction_bounds_log_size() {
     let data = std::fs::read(dir.join("tasker.wal")).unwrap();
     let wal_len = data.iter().rposition(|&b| b != 0).unwrap() + 1;
     assert!(wal_len < 40_000, "log compacted, size {}", wal_len);
-    assert!(data.len() <= (2 << 20), "preallocation stays bounded: {}", data.len());
+    assert!(
+        data.len() <= (2 << 20),
+        "preallocation stays bounded: {}",
+        data.len()
+    );
     stop();
     bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
     let c = cs(r#"{"status":"complete","limit":100}"#);
     let l = takej(unsafe { client_list_tasks(c.as_ptr()) });
-    assert_eq!(s(&l, &["data", "pagination", "total_count"]).as_i64(), Some(60));
+    assert_eq!(
+        s(&l, &["data", "pagination", "total_count"]).as_i64(),
+        Some(60)
+    );
     stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -199,19 +373,32 @@ fn crash_child_worker() {
     };
     let _g = serial();
     let chain = chain(STEPS);
-    let r = bootstrap(&[("chain.yaml", &chain)], &engine_cfg(&dir, r#","snapshot_bytes":30000"#));
+    let r = bootstrap(
+        &[("chain.yaml", &chain)],
+        &engine_cfg(&dir, r#","snapshot_bytes":30000"#),
+    );
     assert_eq!(st(&r, &["status"]), "started");
     for i in 0..TASKS {
         create_ok("dur", "chain", &format!(r#"{{"i":{}}}"#, i));
     }
-    let mut acks = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("acks.log")).unwrap();
+    let mut acks = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("acks.log"))
+        .unwrap();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(60) {
         match poll() {
             Some(ev) => {
                 std::thread::sleep(Duration::from_micros(300));
                 if complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())) == 1 {
-                    writeln!(acks, "{} {}", st(&ev, &["task_uuid"]), st(&ev, &["workflow_step", "name"])).unwrap();
+                    writeln!(
+                        acks,
+                        "{} {}",
+                        st(&ev, &["task_uuid"]),
+                        st(&ev, &["workflow_step", "name"])
+                    )
+                    .unwrap();
                     acks.sync_data().unwrap();
                 }
             }
@@ -228,7 +415,12 @@ fn kill_9_mid_workflow_loses_no_ack() {
     let dir = tmp("crash");
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "durability::crash_child_worker", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "durability::crash_child_worker",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, &dir)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -237,28 +429,53 @@ fn kill_9_mid_workflow_loses_no_ack() {
     let acks_path = dir.join("acks.log");
     let t0 = Instant::now();
     loop {
-        let n = std::fs::read_to_string(&acks_path).map(|s| s.lines().count()).unwrap_or(0);
+        let n = std::fs::read_to_string(&acks_path)
+            .map(|s| s.lines().count())
+            .unwrap_or(0);
         if n >= TASKS * STEPS / 3 {
             break;
         }
-        assert!(t0.elapsed() < Duration::from_secs(60), "child made no progress");
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "child made no progress"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let acked: HashSet<String> = std::fs::read_to_string(&acks_path).unwrap().lines().filter(|l| !l.is_empty()).map(|l| l.to_string()).collect();
+    let acked: HashSet<String> = std::fs::read_to_string(&acks_path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(|l| l.to_string())
+        .collect();
     assert!(acked.len() < TASKS * STEPS, "child was killed mid-workflow");
 
     let _g = serial();
     let chain = chain(STEPS);
-    let r = bootstrap(&[("chain.yaml", &chain)], &engine_cfg(&dir, r#","snapshot_bytes":30000"#));
+    let r = bootstrap(
+        &[("chain.yaml", &chain)],
+        &engine_cfg(&dir, r#","snapshot_bytes":30000"#),
+    );
     assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
     let mut rerun = HashSet::new();
     drive(
         |ev| {
-            let key = format!("{} {}", st(ev, &["task_uuid"]), st(ev, &["workflow_step", "name"]));
-            assert!(!acked.contains(&key), "acknowledged step re-ran after crash: {}", key);
-            assert!(rerun.insert(key.clone()), "step dispatched twice after restart: {}", key);
+            let key = format!(
+                "{} {}",
+                st(ev, &["task_uuid"]),
+                st(ev, &["workflow_step", "name"])
+            );
+            assert!(
+                !acked.contains(&key),
+                "acknowledged step re-ran after crash: {}",
+                key
+            );
+            assert!(
+                rerun.insert(key.clone()),
+                "step dispatched twice after restart: {}",
+                key
+            );
             success_result(ev, Value::obj())
         },
         50,
@@ -271,7 +488,12 @@ fn kill_9_mid_workflow_loses_no_ack() {
         assert_eq!(st(t, &["status"]), "complete");
     }
     // at most one completion can be durable but unrecorded (killed between ack and the ack-file write)
-    assert!(acked.len() + rerun.len() >= TASKS * STEPS - 1, "acked {} + rerun {}", acked.len(), rerun.len());
+    assert!(
+        acked.len() + rerun.len() >= TASKS * STEPS - 1,
+        "acked {} + rerun {}",
+        acked.len(),
+        rerun.len()
+    );
     assert!(acked.len() + rerun.len() <= TASKS * STEPS);
     stop();
     let _ = std::fs::remove_dir_all(&dir);
@@ -300,9 +522,19 @@ fn concurrent_workers_share_group_commits() {
                 while idle.elapsed() < Duration::from_millis(150) {
                     match poll() {
                         Some(ev) => {
-                            let key = format!("{} {}", st(&ev, &["task_uuid"]), st(&ev, &["workflow_step", "name"]));
+                            let key = format!(
+                                "{} {}",
+                                st(&ev, &["task_uuid"]),
+                                st(&ev, &["workflow_step", "name"])
+                            );
                             assert!(seen.lock().unwrap().insert(key), "dispatched twice");
-                            assert_eq!(complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())), 1);
+                            assert_eq!(
+                                complete(
+                                    &st(&ev, &["event_id"]),
+                                    &success_result(&ev, Value::obj())
+                                ),
+                                1
+                            );
                             idle = Instant::now();
                         }
                         None => std::thread::sleep(Duration::from_millis(1)),
@@ -316,7 +548,10 @@ fn concurrent_workers_share_group_commits() {
     bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
     let c = cs(r#"{"status":"complete","limit":100}"#);
     let l = takej(unsafe { client_list_tasks(c.as_ptr()) });
-    assert_eq!(s(&l, &["data", "pagination", "total_count"]).as_i64(), Some(60));
+    assert_eq!(
+        s(&l, &["data", "pagination", "total_count"]).as_i64(),
+        Some(60)
+    );
     assert!(poll().is_none());
     stop();
     let _ = std::fs::remove_dir_all(&dir);

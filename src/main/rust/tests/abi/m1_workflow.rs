@@ -7,7 +7,11 @@ use tasker_engine::json::Value;
 use tasker_engine::*;
 
 fn keys(v: &Value) -> Vec<String> {
-    v.as_object().unwrap().iter().map(|(k, _)| k.clone()).collect()
+    v.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 #[test]
@@ -19,14 +23,19 @@ fn bootstrap_lifecycle_and_errors() {
     assert_eq!(r.get("success").unwrap().as_bool(), Some(false));
     assert!(st(&r, &["error"]).contains("Worker not initialized"));
     let r = takej(get_worker_status());
-    assert_eq!(r.to_json(), r#"{"success":true,"running":false,"status":"stopped"}"#);
+    assert_eq!(
+        r.to_json(),
+        r#"{"success":true,"running":false,"status":"stopped"}"#
+    );
     let r = stop();
     assert_eq!(st(&r, &["status"]), "not_running");
 
     let bad = cs("{not json");
     let r = takej(unsafe { bootstrap_worker(bad.as_ptr()) });
     assert_eq!(r.get("success").unwrap().as_bool(), Some(false));
-    assert!(st(&r, &["error"]).starts_with("Bootstrap failed: Invalid argument: Invalid config JSON: "));
+    assert!(
+        st(&r, &["error"]).starts_with("Bootstrap failed: Invalid argument: Invalid config JSON: ")
+    );
     assert!(r.get("status").is_none());
 
     let r = takej(unsafe { bootstrap_worker(ptr::null()) });
@@ -34,11 +43,24 @@ fn bootstrap_lifecycle_and_errors() {
     assert!(st(&r, &["worker_id"]).starts_with("embedded-worker-"));
     assert_eq!(is_worker_running(), 1);
     let r = takej(unsafe { bootstrap_worker(ptr::null()) });
-    assert_eq!(r.to_json(), r#"{"success":true,"status":"already_running","message":"Worker is already running"}"#);
+    assert_eq!(
+        r.to_json(),
+        r#"{"success":true,"status":"already_running","message":"Worker is already running"}"#
+    );
     let status = takej(get_worker_status());
     assert_eq!(
         keys(&status),
-        ["success", "running", "worker_id", "environment", "worker_core_status", "web_api_enabled", "supported_namespaces", "database_pool_size", "database_pool_idle"]
+        [
+            "success",
+            "running",
+            "worker_id",
+            "environment",
+            "worker_core_status",
+            "web_api_enabled",
+            "supported_namespaces",
+            "database_pool_size",
+            "database_pool_idle"
+        ]
     );
     let r = stop();
     assert_eq!(st(&r, &["status"]), "stopped");
@@ -67,7 +89,11 @@ fn versions_and_ownership() {
     let v = take(get_version()).unwrap();
     assert_eq!(v, env!("CARGO_PKG_VERSION"));
     let rv = take(get_rust_version()).unwrap();
-    assert!(rv.starts_with(&format!("tasker-engine {} (rustc ", v)), "{}", rv);
+    assert!(
+        rv.starts_with(&format!("tasker-engine {} (rustc ", v)),
+        "{}",
+        rv
+    );
     unsafe { free_rust_string(ptr::null_mut()) };
     // many allocations freed
     for _ in 0..1000 {
@@ -104,17 +130,43 @@ fn linear_workflow_event_shape_and_results() {
     let _g = serial();
     let r = bootstrap(&[("linear_workflow.yaml", LINEAR)], "null");
     assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
-    assert_eq!(takej(client_health_check()).to_json(), r#"{"success":true,"data":{"healthy":true}}"#);
+    assert_eq!(
+        takej(client_health_check()).to_json(),
+        r#"{"success":true,"data":{"healthy":true}}"#
+    );
     let task = create_ok("wf", "linear", r#"{"even_number":6}"#);
     let tu = st(&task, &["task_uuid"]);
     assert_eq!(s(&task, &["total_steps"]).as_i64(), Some(4));
     assert_eq!(
         keys(&task),
         [
-            "task_uuid", "name", "namespace", "version", "status", "created_at", "updated_at", "completed_at", "context", "initiator",
-            "source_system", "reason", "priority", "tags", "correlation_id", "parent_correlation_id", "total_steps", "pending_steps",
-            "in_progress_steps", "completed_steps", "failed_steps", "ready_steps", "execution_status", "recommended_action",
-            "completion_percentage", "health_status", "steps"
+            "task_uuid",
+            "name",
+            "namespace",
+            "version",
+            "status",
+            "created_at",
+            "updated_at",
+            "completed_at",
+            "context",
+            "initiator",
+            "source_system",
+            "reason",
+            "priority",
+            "tags",
+            "correlation_id",
+            "parent_correlation_id",
+            "total_steps",
+            "pending_steps",
+            "in_progress_steps",
+            "completed_steps",
+            "failed_steps",
+            "ready_steps",
+            "execution_status",
+            "recommended_action",
+            "completion_percentage",
+            "health_status",
+            "steps"
         ]
     );
     assert!(st(&task, &["created_at"]).ends_with('Z'));
@@ -125,14 +177,30 @@ fn linear_workflow_event_shape_and_results() {
     assert_eq!(
         keys(&ev),
         [
-            "event_id", "task_uuid", "step_uuid", "correlation_id", "trace_id", "span_id", "task_correlation_id", "parent_correlation_id",
-            "task", "workflow_step", "step_definition", "dependency_results"
+            "event_id",
+            "task_uuid",
+            "step_uuid",
+            "correlation_id",
+            "trace_id",
+            "span_id",
+            "task_correlation_id",
+            "parent_correlation_id",
+            "task",
+            "workflow_step",
+            "step_definition",
+            "dependency_results"
         ]
     );
     assert_eq!(st(&ev, &["workflow_step", "name"]), "step_1");
     assert_eq!(s(&ev, &["workflow_step", "attempts"]).as_i64(), Some(0));
-    assert_eq!(s(&ev, &["workflow_step", "inputs"]).to_json(), r#"{"op":"square"}"#);
-    assert_eq!(s(&ev, &["step_definition", "handler"]).to_json(), r#"{"callable":"Linear.Step1","initialization":{"op":"square"}}"#);
+    assert_eq!(
+        s(&ev, &["workflow_step", "inputs"]).to_json(),
+        r#"{"op":"square"}"#
+    );
+    assert_eq!(
+        s(&ev, &["step_definition", "handler"]).to_json(),
+        r#"{"callable":"Linear.Step1","initialization":{"op":"square"}}"#
+    );
     assert_eq!(
         s(&ev, &["step_definition", "retry"]).to_json(),
         r#"{"retryable":true,"max_attempts":3,"backoff":"exponential","backoff_base_ms":1000,"max_backoff_ms":30000}"#
@@ -140,13 +208,28 @@ fn linear_workflow_event_shape_and_results() {
     let created = st(&ev, &["task", "created_at"]);
     assert_eq!(&created[10..11], " ", "naive space format: {}", created);
     assert!(!created.ends_with('Z'));
-    assert_eq!(st(&ev, &["span_id"]), format!("span-{}", st(&ev, &["step_uuid"])));
+    assert_eq!(
+        st(&ev, &["span_id"]),
+        format!("span-{}", st(&ev, &["step_uuid"]))
+    );
     let _ = st(&ev, &["task", "identity_hash"]);
-    assert_eq!(s(&ev, &["task", "context", "even_number"]).as_i64(), Some(6));
+    assert_eq!(
+        s(&ev, &["task", "context", "even_number"]).as_i64(),
+        Some(6)
+    );
     assert_eq!(s(&ev, &["dependency_results"]).to_json(), "{}");
-    assert_eq!(complete(&st(&ev, &["event_id"]), &success_result(&ev, tasker_engine::jobj![("value", 36)])), 1);
+    assert_eq!(
+        complete(
+            &st(&ev, &["event_id"]),
+            &success_result(&ev, tasker_engine::jobj![("value", 36)])
+        ),
+        1
+    );
     // same event again is unknown
-    assert_eq!(complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())), 0);
+    assert_eq!(
+        complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())),
+        0
+    );
 
     let mut n = 1;
     let seen = drive(
@@ -156,10 +239,16 @@ fn linear_workflow_event_shape_and_results() {
             let deps = s(ev, &["dependency_results"]).as_object().unwrap().len();
             assert_eq!(deps, n - 1, "transitive deps for {}", name);
             let d1 = s(ev, &["dependency_results", "step_1"]);
-            assert_eq!(keys(d1), ["step_uuid", "success", "result", "status", "error"]);
+            assert_eq!(
+                keys(d1),
+                ["step_uuid", "success", "result", "status", "error"]
+            );
             assert_eq!(s(d1, &["result", "value"]).as_i64(), Some(36));
             if name == "step_3" {
-                assert_eq!(s(ev, &["step_definition", "handler"]).to_json(), r#"{"callable":"Linear.Step3","method":"run","initialization":{}}"#);
+                assert_eq!(
+                    s(ev, &["step_definition", "handler"]).to_json(),
+                    r#"{"callable":"Linear.Step3","method":"run","initialization":{}}"#
+                );
             }
             success_result(ev, tasker_engine::jobj![("step", name)])
         },
@@ -176,24 +265,53 @@ fn linear_workflow_event_shape_and_results() {
     assert_eq!(
         keys(&steps[0]),
         [
-            "step_uuid", "task_uuid", "name", "created_at", "updated_at", "completed_at", "results", "current_state", "dependencies_satisfied",
-            "retry_eligible", "ready_for_execution", "total_parents", "completed_parents", "attempts", "max_attempts", "last_failure_at",
-            "next_retry_at", "last_attempted_at"
+            "step_uuid",
+            "task_uuid",
+            "name",
+            "created_at",
+            "updated_at",
+            "completed_at",
+            "results",
+            "current_state",
+            "dependencies_satisfied",
+            "retry_eligible",
+            "ready_for_execution",
+            "total_parents",
+            "completed_parents",
+            "attempts",
+            "max_attempts",
+            "last_failure_at",
+            "next_retry_at",
+            "last_attempted_at"
         ]
     );
     for sr in &steps {
         assert_eq!(st(sr, &["current_state"]), "complete");
         assert_eq!(s(sr, &["attempts"]).as_i64(), Some(1));
-        assert_eq!(s(sr, &["results", "metadata", "execution_time_ms"]).as_i64(), Some(3));
+        assert_eq!(
+            s(sr, &["results", "metadata", "execution_time_ms"]).as_i64(),
+            Some(3)
+        );
     }
-    assert_eq!(s(&steps[0], &["results", "result", "value"]).as_i64(), Some(36));
+    assert_eq!(
+        s(&steps[0], &["results", "result", "value"]).as_i64(),
+        Some(36)
+    );
     // audit history: one record per transition
     let a = cs(&tu);
     let b = cs(&st(&steps[0], &["step_uuid"]));
     let audit = takej(unsafe { client_get_step_audit_history(a.as_ptr(), b.as_ptr()) });
     let recs = s(&audit, &["data"]).as_array().unwrap();
     let states: Vec<String> = recs.iter().map(|r| st(r, &["to_state"])).collect();
-    assert_eq!(states, ["enqueued", "in_progress", "enqueued_for_orchestration", "complete"]);
+    assert_eq!(
+        states,
+        [
+            "enqueued",
+            "in_progress",
+            "enqueued_for_orchestration",
+            "complete"
+        ]
+    );
     assert!(recs[0].get("result").is_none());
     assert!(recs[2].get("result").is_some());
     assert_eq!(st(&recs[2], &["recorded_at"]).len(), 27);
@@ -209,7 +327,12 @@ fn diamond_transitive_dependency_results() {
     drive(
         |ev| {
             let name = st(ev, &["workflow_step", "name"]);
-            let mut deps: Vec<String> = s(ev, &["dependency_results"]).as_object().unwrap().iter().map(|(k, _)| k.clone()).collect();
+            let mut deps: Vec<String> = s(ev, &["dependency_results"])
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, _)| k.clone())
+                .collect();
             deps.sort();
             match name.as_str() {
                 "start" => assert!(deps.is_empty()),
@@ -225,7 +348,10 @@ fn diamond_transitive_dependency_results() {
     assert_eq!(order.first().unwrap(), "start");
     assert_eq!(order.last().unwrap(), "end");
     assert_eq!(order.len(), 4);
-    assert_eq!(st(&get_task(&st(&task, &["task_uuid"])), &["status"]), "complete");
+    assert_eq!(
+        st(&get_task(&st(&task, &["task_uuid"])), &["status"]),
+        "complete"
+    );
     stop();
 }
 
@@ -246,13 +372,18 @@ fn permanent_failure_blocks_task() {
         },
         50,
     );
-    assert!(seen.iter().all(|e| st(e, &["workflow_step", "name"]) != "end"));
+    assert!(seen
+        .iter()
+        .all(|e| st(e, &["workflow_step", "name"]) != "end"));
     let t = get_task(&tu);
     assert_eq!(st(&t, &["status"]), "error");
     assert_eq!(st(&t, &["execution_status"]), "blocked_by_failures");
     assert_eq!(st(&t, &["recommended_action"]), "handle_failures");
     assert_eq!(s(&t, &["failed_steps"]).as_i64(), Some(1));
-    let left = steps_of(&tu).into_iter().find(|x| st(x, &["name"]) == "left").unwrap();
+    let left = steps_of(&tu)
+        .into_iter()
+        .find(|x| st(x, &["name"]) == "left")
+        .unwrap();
     assert_eq!(st(&left, &["current_state"]), "error");
     assert_eq!(st(&left, &["results", "error", "message"]), "boom");
     stop();
@@ -275,7 +406,10 @@ fn retryable_failure_retried_up_to_max_attempts() {
     assert_eq!(attempts, [0, 1, 2]);
     let t = get_task(&tu);
     assert_eq!(st(&t, &["status"]), "error");
-    let a = steps_of(&tu).into_iter().find(|x| st(x, &["name"]) == "a").unwrap();
+    let a = steps_of(&tu)
+        .into_iter()
+        .find(|x| st(x, &["name"]) == "a")
+        .unwrap();
     assert_eq!(s(&a, &["attempts"]).as_i64(), Some(3));
     assert_eq!(st(&a, &["current_state"]), "error");
 
@@ -285,7 +419,9 @@ fn retryable_failure_retried_up_to_max_attempts() {
     drive(
         |ev| {
             count += 1;
-            if st(ev, &["workflow_step", "name"]) == "a" && s(ev, &["workflow_step", "attempts"]).as_i64() == Some(0) {
+            if st(ev, &["workflow_step", "name"]) == "a"
+                && s(ev, &["workflow_step", "attempts"]).as_i64() == Some(0)
+            {
                 failure_result(ev, true, "once")
             } else {
                 success_result(ev, Value::obj())
@@ -294,13 +430,19 @@ fn retryable_failure_retried_up_to_max_attempts() {
         100,
     );
     assert_eq!(count, 3);
-    assert_eq!(st(&get_task(&st(&task, &["task_uuid"])), &["status"]), "complete");
+    assert_eq!(
+        st(&get_task(&st(&task, &["task_uuid"])), &["status"]),
+        "complete"
+    );
 
     // retryable=false in metadata is permanent even with attempts left
     let task = create_ok("wf", "flaky", r#"{"third":true}"#);
     let seen = drive(|ev| failure_result(ev, false, "no"), 50);
     assert_eq!(seen.len(), 1);
-    assert_eq!(st(&get_task(&st(&task, &["task_uuid"])), &["status"]), "error");
+    assert_eq!(
+        st(&get_task(&st(&task, &["task_uuid"])), &["status"]),
+        "error"
+    );
     stop();
 }
 
@@ -313,31 +455,55 @@ fn strict_result_parsing_leaves_event_pending() {
     let id = st(&ev, &["event_id"]);
     let su = st(&ev, &["step_uuid"]);
     let bad = [
-        format!(r#"{{"step_uuid":"{}","success":true,"metadata":{{"custom":null}}}}"#, su),
-        format!(r#"{{"step_uuid":"{}","success":true,"metadata":{{"execution_time_ms":1.5}}}}"#, su),
-        format!(r#"{{"step_uuid":"{}","success":true,"metadata":{{"completed_at":"yesterday"}}}}"#, su),
+        format!(
+            r#"{{"step_uuid":"{}","success":true,"metadata":{{"custom":null}}}}"#,
+            su
+        ),
+        format!(
+            r#"{{"step_uuid":"{}","success":true,"metadata":{{"execution_time_ms":1.5}}}}"#,
+            su
+        ),
+        format!(
+            r#"{{"step_uuid":"{}","success":true,"metadata":{{"completed_at":"yesterday"}}}}"#,
+            su
+        ),
         format!(r#"{{"step_uuid":"{}","success":true}} trailing"#, su),
         format!(r#"{{"step_uuid":"{}","success":"yes"}}"#, su),
-        format!(r#"{{"step_uuid":"{}","success":false,"error":{{"message":"m","retryable":true,"context":null}}}}"#, su),
+        format!(
+            r#"{{"step_uuid":"{}","success":false,"error":{{"message":"m","retryable":true,"context":null}}}}"#,
+            su
+        ),
         "not json".to_string(),
     ];
     for b in &bad {
         assert_eq!(complete(&id, b), 0, "should reject {}", b);
         assert_eq!(s(&metrics(), &["pending_count"]).as_i64(), Some(1));
     }
-    assert_eq!(complete("not-a-uuid", &success_result(&ev, Value::obj())), 0);
+    assert_eq!(
+        complete("not-a-uuid", &success_result(&ev, Value::obj())),
+        0
+    );
     // null pointers
     let idc = cs(&id);
     assert_eq!(unsafe { complete_step_event(idc.as_ptr(), ptr::null()) }, 0);
     assert_eq!(unsafe { complete_step_event(ptr::null(), idc.as_ptr()) }, 0);
     // invalid UTF-8
     let bytes: Vec<u8> = vec![b'{', 0xff, b'}', 0];
-    assert_eq!(unsafe { complete_step_event(idc.as_ptr(), bytes.as_ptr() as *const std::os::raw::c_char) }, 0);
+    assert_eq!(
+        unsafe { complete_step_event(idc.as_ptr(), bytes.as_ptr() as *const std::os::raw::c_char) },
+        0
+    );
     // accepted with unknown keys and trailing whitespace
-    let ok = format!(r#"{{"step_uuid":"{}","success":true,"result":{{}},"metadata":{{"handler_name":"x","attempt_number":1}},"extra":[1]}}  "#, su);
+    let ok = format!(
+        r#"{{"step_uuid":"{}","success":true,"result":{{}},"metadata":{{"handler_name":"x","attempt_number":1}},"extra":[1]}}  "#,
+        su
+    );
     assert_eq!(complete(&id, &ok), 1);
     let m = metrics();
-    assert_eq!(m.to_json(), r#"{"pending_count":0,"starvation_detected":false,"starving_event_count":0,"oldest_pending_age_ms":null,"newest_pending_age_ms":null,"oldest_event_id":null}"#);
+    assert_eq!(
+        m.to_json(),
+        r#"{"pending_count":0,"starvation_detected":false,"starving_event_count":0,"oldest_pending_age_ms":null,"newest_pending_age_ms":null,"oldest_event_id":null}"#
+    );
     stop();
 }
 
@@ -366,7 +532,10 @@ fn panics_never_cross_the_boundary() {
     // the engine (and its lock) still work afterwards
     assert_eq!(is_worker_running(), 1);
     let ev = poll().expect("event after panics");
-    assert_eq!(complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())), 1);
+    assert_eq!(
+        complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())),
+        1
+    );
     drive(|ev| success_result(ev, Value::obj()), 30);
     assert_eq!(st(&get_task(&tu), &["status"]), "complete");
     tasker_engine::testing::set_panic_on(Some("bootstrap_worker"));
@@ -380,7 +549,11 @@ fn panics_never_cross_the_boundary() {
 #[test]
 fn templates_from_env_dir_and_config_errors() {
     let _g = serial();
-    let dir = std::env::temp_dir().join(format!("tasker-tpl-{}-{}", std::process::id(), tasker_engine::uuid::Uuid::new_v4()));
+    let dir = std::env::temp_dir().join(format!(
+        "tasker-tpl-{}-{}",
+        std::process::id(),
+        tasker_engine::uuid::Uuid::new_v4()
+    ));
     std::fs::create_dir_all(dir.join("nested")).unwrap();
     std::fs::write(dir.join("linear.yaml"), LINEAR).unwrap();
     std::fs::write(dir.join("nested/diamond.yml"), DIAMOND).unwrap();
@@ -399,17 +572,32 @@ fn templates_from_env_dir_and_config_errors() {
     for (cfg, needle) in [
         (r#"{"engine":{"data_dir":5}}"#, "engine.data_dir"),
         (r#"{"engine":{"backoff":{"multiplier":"x"}}}"#, "multiplier"),
-        (r#"{"templates":[{"source":"x.yaml"}]}"#, "templates[0].yaml"),
-        (r#"{"templates":[{"source":"bad.yaml","yaml":"name: [unclosed\n"}]}"#, "bad.yaml"),
+        (
+            r#"{"templates":[{"source":"x.yaml"}]}"#,
+            "templates[0].yaml",
+        ),
+        (
+            r#"{"templates":[{"source":"bad.yaml","yaml":"name: [unclosed\n"}]}"#,
+            "bad.yaml",
+        ),
     ] {
         let c = cs(cfg);
         let r = takej(unsafe { bootstrap_worker(c.as_ptr()) });
         assert_eq!(s(&r, &["success"]).as_bool(), Some(false), "{}", cfg);
         let e = st(&r, &["error"]);
-        assert!(e.starts_with("Bootstrap failed: ") && e.contains(needle), "{}", e);
+        assert!(
+            e.starts_with("Bootstrap failed: ") && e.contains(needle),
+            "{}",
+            e
+        );
     }
     // Any other valid JSON is accepted, as by the original.
-    for cfg in ["[1,2]", "null", "\"x\"", r#"{"namespace":"a","log_level":"debug","database_url":"postgres://x"}"#] {
+    for cfg in [
+        "[1,2]",
+        "null",
+        "\"x\"",
+        r#"{"namespace":"a","log_level":"debug","database_url":"postgres://x"}"#,
+    ] {
         let c = cs(cfg);
         let r = takej(unsafe { bootstrap_worker(c.as_ptr()) });
         assert_eq!(st(&r, &["status"]), "started", "{}", cfg);
@@ -428,9 +616,22 @@ fn readiness_and_audit_shapes() {
     assert_eq!(
         keys(&steps[0]),
         [
-            "workflow_step_uuid", "task_uuid", "named_step_uuid", "name", "current_state", "dependencies_satisfied", "retry_eligible",
-            "ready_for_execution", "last_failure_at", "next_retry_at", "total_parents", "completed_parents", "attempts", "max_attempts",
-            "backoff_request_seconds", "last_attempted_at"
+            "workflow_step_uuid",
+            "task_uuid",
+            "named_step_uuid",
+            "name",
+            "current_state",
+            "dependencies_satisfied",
+            "retry_eligible",
+            "ready_for_execution",
+            "last_failure_at",
+            "next_retry_at",
+            "total_parents",
+            "completed_parents",
+            "attempts",
+            "max_attempts",
+            "backoff_request_seconds",
+            "last_attempted_at"
         ]
     );
     let end = steps.iter().find(|x| st(x, &["name"]) == "end").unwrap();
@@ -440,24 +641,57 @@ fn readiness_and_audit_shapes() {
     assert_eq!(st(&task, &["execution_status"]), "processing");
     let ev = poll().unwrap();
     let mut r = tasker_engine::json::parse(&success_result(&ev, Value::obj())).unwrap();
-    r.as_object_mut().unwrap().insert("metadata", tasker_engine::jobj![("execution_time_ms", 42), ("worker_id", "java-worker-1")]);
+    r.as_object_mut().unwrap().insert(
+        "metadata",
+        tasker_engine::jobj![("execution_time_ms", 42), ("worker_id", "java-worker-1")],
+    );
     assert_eq!(complete(&st(&ev, &["event_id"]), &r.to_json()), 1);
     let (a, b) = (cs(&tu), cs(&st(&ev, &["step_uuid"])));
     let step = takej(unsafe { client_get_step(a.as_ptr(), b.as_ptr()) });
     assert_eq!(st(&step, &["data", "current_state"]), "complete");
-    assert_eq!(st(&step, &["data", "results", "metadata", "worker_id"]), "java-worker-1");
+    assert_eq!(
+        st(&step, &["data", "results", "metadata", "worker_id"]),
+        "java-worker-1"
+    );
     let audit = takej(unsafe { client_get_step_audit_history(a.as_ptr(), b.as_ptr()) });
     let recs = s(&audit, &["data"]).as_array().unwrap();
-    let with_result = recs.iter().find(|r| st(r, &["to_state"]) == "enqueued_for_orchestration").unwrap();
+    let with_result = recs
+        .iter()
+        .find(|r| st(r, &["to_state"]) == "enqueued_for_orchestration")
+        .unwrap();
     assert_eq!(
         keys(with_result),
         [
-            "audit_uuid", "workflow_step_uuid", "transition_uuid", "task_uuid", "recorded_at", "worker_uuid", "correlation_id", "success",
-            "execution_time_ms", "result", "step_name", "from_state", "to_state"
+            "audit_uuid",
+            "workflow_step_uuid",
+            "transition_uuid",
+            "task_uuid",
+            "recorded_at",
+            "worker_uuid",
+            "correlation_id",
+            "success",
+            "execution_time_ms",
+            "result",
+            "step_name",
+            "from_state",
+            "to_state"
         ]
     );
     assert_eq!(s(with_result, &["execution_time_ms"]).as_i64(), Some(42));
     let first = &recs[0];
-    assert_eq!(keys(first), ["audit_uuid", "workflow_step_uuid", "transition_uuid", "task_uuid", "recorded_at", "success", "step_name", "from_state", "to_state"]);
+    assert_eq!(
+        keys(first),
+        [
+            "audit_uuid",
+            "workflow_step_uuid",
+            "transition_uuid",
+            "task_uuid",
+            "recorded_at",
+            "success",
+            "step_name",
+            "from_state",
+            "to_state"
+        ]
+    );
     stop();
 }

@@ -69,17 +69,28 @@ steps:
 "#;
 
 fn dep_names(ev: &Value) -> Vec<String> {
-    let mut v: Vec<String> = s(ev, &["dependency_results"]).as_object().unwrap().iter().map(|(k, _)| k.clone()).collect();
+    let mut v: Vec<String> = s(ev, &["dependency_results"])
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect();
     v.sort();
     v
 }
 
 fn decision(names: &[&str]) -> Value {
     if names.is_empty() {
-        return tasker_engine::jobj![("decision_point_outcome", tasker_engine::jobj![("type", "no_branches")])];
+        return tasker_engine::jobj![(
+            "decision_point_outcome",
+            tasker_engine::jobj![("type", "no_branches")]
+        )];
     }
     let arr = Value::Array(names.iter().map(|n| Value::str(*n)).collect());
-    tasker_engine::jobj![("decision_point_outcome", tasker_engine::jobj![("type", "create_steps"), ("step_names", arr)])]
+    tasker_engine::jobj![(
+        "decision_point_outcome",
+        tasker_engine::jobj![("type", "create_steps"), ("step_names", arr)]
+    )]
 }
 
 #[test]
@@ -87,8 +98,18 @@ fn decision_points_create_requested_and_convergence() {
     let _g = serial();
     bootstrap(&[("approval.yaml", APPROVAL)], "null");
     for (ctx, route, expect_steps, expect_final_deps) in [
-        (r#"{"amount":10}"#, vec!["auto_approve"], 4, vec!["auto_approve", "route", "validate"]),
-        (r#"{"amount":9000}"#, vec!["manager_approval", "finance_review"], 5, vec!["finance_review", "manager_approval", "route", "validate"]),
+        (
+            r#"{"amount":10}"#,
+            vec!["auto_approve"],
+            4,
+            vec!["auto_approve", "route", "validate"],
+        ),
+        (
+            r#"{"amount":9000}"#,
+            vec!["manager_approval", "finance_review"],
+            5,
+            vec!["finance_review", "manager_approval", "route", "validate"],
+        ),
         (r#"{"amount":0}"#, vec![], 2, vec![]),
         (r#"{"amount":-1}"#, vec!["not_a_step"], 2, vec![]),
     ] {
@@ -106,7 +127,10 @@ fn decision_points_create_requested_and_convergence() {
                         success_result(ev, Value::obj())
                     }
                     "auto_approve" | "manager_approval" | "finance_review" => {
-                        assert!(dep_names(ev).contains(&"validate".to_string()), "transitive through the decision");
+                        assert!(
+                            dep_names(ev).contains(&"validate".to_string()),
+                            "transitive through the decision"
+                        );
                         success_result(ev, Value::obj())
                     }
                     _ => success_result(ev, Value::obj()),
@@ -116,7 +140,12 @@ fn decision_points_create_requested_and_convergence() {
         );
         let t = get_task(&tu);
         assert_eq!(st(&t, &["status"]), "complete", "{}", ctx);
-        assert_eq!(s(&t, &["total_steps"]).as_i64(), Some(expect_steps), "{}", ctx);
+        assert_eq!(
+            s(&t, &["total_steps"]).as_i64(),
+            Some(expect_steps),
+            "{}",
+            ctx
+        );
         assert_eq!(finalize_deps, expect_final_deps, "{}", ctx);
     }
     stop();
@@ -125,7 +154,10 @@ fn decision_points_create_requested_and_convergence() {
 #[test]
 fn batch_workers_inputs_and_convergence() {
     let _g = serial();
-    bootstrap(&[("batch.yaml", BATCH), ("batch_plain.yaml", BATCH_NO_WTN)], "null");
+    bootstrap(
+        &[("batch.yaml", BATCH), ("batch_plain.yaml", BATCH_NO_WTN)],
+        "null",
+    );
     let task = create_ok("wf", "batch", r#"{"rows":250}"#);
     assert_eq!(s(&task, &["total_steps"]).as_i64(), Some(1));
     let tu = st(&task, &["task_uuid"]);
@@ -136,18 +168,34 @@ fn batch_workers_inputs_and_convergence() {
             let name = st(ev, &["workflow_step", "name"]);
             if name == "analyze" {
                 let cfgs: Vec<Value> = (0..3)
-                    .map(|i| tasker_engine::jobj![("batch_id", format!("{:03}", i + 1)), ("start_cursor", i * 100), ("end_cursor", (i + 1) * 100), ("batch_size", 100)])
+                    .map(|i| {
+                        tasker_engine::jobj![
+                            ("batch_id", format!("{:03}", i + 1)),
+                            ("start_cursor", i * 100),
+                            ("end_cursor", (i + 1) * 100),
+                            ("batch_size", 100)
+                        ]
+                    })
                     .collect();
                 return success_result(
                     ev,
                     tasker_engine::jobj![(
                         "batch_processing_outcome",
-                        tasker_engine::jobj![("type", "create_batches"), ("worker_template_name", "process_batch"), ("worker_count", 3), ("cursor_configs", Value::Array(cfgs)), ("total_items", 250)]
+                        tasker_engine::jobj![
+                            ("type", "create_batches"),
+                            ("worker_template_name", "process_batch"),
+                            ("worker_count", 3),
+                            ("cursor_configs", Value::Array(cfgs)),
+                            ("total_items", 250)
+                        ]
                     )],
                 );
             }
             if name.starts_with("process_batch_") {
-                assert_eq!(st(ev, &["workflow_step", "template_step_name"]), "process_batch");
+                assert_eq!(
+                    st(ev, &["workflow_step", "template_step_name"]),
+                    "process_batch"
+                );
                 assert_eq!(st(ev, &["step_definition", "name"]), "process_batch");
                 worker_inputs.push((name.clone(), s(ev, &["workflow_step", "inputs"]).to_json()));
                 return success_result(ev, tasker_engine::jobj![("processed", 100)]);
@@ -166,7 +214,15 @@ fn batch_workers_inputs_and_convergence() {
         worker_inputs[0].1,
         r#"{"chunk":10,"cursor":{"batch_id":"001","start_cursor":0,"end_cursor":100,"batch_size":100},"batch_metadata":{"cursor_field":"id","failure_strategy":"fail_fast"},"is_no_op":false,"__template_step_name":"process_batch"}"#
     );
-    assert_eq!(agg_deps, ["analyze", "process_batch_001", "process_batch_002", "process_batch_003"]);
+    assert_eq!(
+        agg_deps,
+        [
+            "analyze",
+            "process_batch_001",
+            "process_batch_002",
+            "process_batch_003"
+        ]
+    );
     let t = get_task(&tu);
     assert_eq!(st(&t, &["status"]), "complete");
     assert_eq!(s(&t, &["total_steps"]).as_i64(), Some(5));
@@ -179,11 +235,23 @@ fn batch_workers_inputs_and_convergence() {
             |ev| {
                 let n = st(ev, &["workflow_step", "name"]);
                 if n == "analyze" {
-                    return success_result(ev, tasker_engine::jobj![("batch_processing_outcome", tasker_engine::jobj![("type", "no_batches")])]);
+                    return success_result(
+                        ev,
+                        tasker_engine::jobj![(
+                            "batch_processing_outcome",
+                            tasker_engine::jobj![("type", "no_batches")]
+                        )],
+                    );
                 }
                 if n == "process_batch_000" {
-                    assert_eq!(s(ev, &["workflow_step", "inputs", "is_no_op"]).as_bool(), Some(true));
-                    assert_eq!(s(ev, &["workflow_step", "inputs", "cursor"]).to_json(), r#"{"batch_id":"000","start_cursor":0,"end_cursor":0,"batch_size":0}"#);
+                    assert_eq!(
+                        s(ev, &["workflow_step", "inputs", "is_no_op"]).as_bool(),
+                        Some(true)
+                    );
+                    assert_eq!(
+                        s(ev, &["workflow_step", "inputs", "cursor"]).to_json(),
+                        r#"{"batch_id":"000","start_cursor":0,"end_cursor":0,"batch_size":0}"#
+                    );
                     saw_noop = true;
                 }
                 success_result(ev, Value::obj())
@@ -192,7 +260,12 @@ fn batch_workers_inputs_and_convergence() {
         );
         let t = get_task(&st(&task, &["task_uuid"]));
         assert_eq!(st(&t, &["status"]), "complete");
-        assert_eq!(s(&t, &["total_steps"]).as_i64(), Some(expect_total), "{}", name);
+        assert_eq!(
+            s(&t, &["total_steps"]).as_i64(),
+            Some(expect_total),
+            "{}",
+            name
+        );
         assert_eq!(saw_noop, expect_noop);
     }
     stop();
@@ -210,23 +283,67 @@ fn checkpoint_yield_and_resume_after_retry() {
     bootstrap(&[("batch.yaml", BATCH)], FAST_BACKOFF);
     create_ok("wf", "batch", r#"{"rows":5}"#);
     let ev = poll().unwrap();
-    let cfgs = Value::Array(vec![tasker_engine::jobj![("batch_id", "001"), ("start_cursor", 0), ("end_cursor", 10), ("batch_size", 10)]]);
+    let cfgs = Value::Array(vec![tasker_engine::jobj![
+        ("batch_id", "001"),
+        ("start_cursor", 0),
+        ("end_cursor", 10),
+        ("batch_size", 10)
+    ]]);
     let out = tasker_engine::jobj![(
         "batch_processing_outcome",
-        tasker_engine::jobj![("type", "create_batches"), ("worker_template_name", "process_batch"), ("worker_count", 1), ("cursor_configs", cfgs), ("total_items", 10)]
+        tasker_engine::jobj![
+            ("type", "create_batches"),
+            ("worker_template_name", "process_batch"),
+            ("worker_count", 1),
+            ("cursor_configs", cfgs),
+            ("total_items", 10)
+        ]
     )];
-    assert_eq!(complete(&st(&ev, &["event_id"]), &success_result(&ev, out)), 1);
+    assert_eq!(
+        complete(&st(&ev, &["event_id"]), &success_result(&ev, out)),
+        1
+    );
     let w = poll().unwrap();
     assert_eq!(st(&w, &["workflow_step", "name"]), "process_batch_001");
     assert!(s(&w, &["workflow_step", "checkpoint"]).is_null());
     let su = st(&w, &["step_uuid"]);
     let id1 = st(&w, &["event_id"]);
     // strict checkpoint parsing: missing cursor / negative items / wrong step are refused, event stays pending
-    assert_eq!(checkpoint(&id1, &format!(r#"{{"step_uuid":"{}","items_processed":1}}"#, su)), 0);
-    assert_eq!(checkpoint(&id1, &format!(r#"{{"step_uuid":"{}","cursor":1,"items_processed":-1}}"#, su)), 0);
-    assert_eq!(checkpoint(&id1, r#"{"step_uuid":"00000000-0000-4000-8000-000000000000","cursor":1,"items_processed":1}"#), 0);
+    assert_eq!(
+        checkpoint(
+            &id1,
+            &format!(r#"{{"step_uuid":"{}","items_processed":1}}"#, su)
+        ),
+        0
+    );
+    assert_eq!(
+        checkpoint(
+            &id1,
+            &format!(
+                r#"{{"step_uuid":"{}","cursor":1,"items_processed":-1}}"#,
+                su
+            )
+        ),
+        0
+    );
+    assert_eq!(
+        checkpoint(
+            &id1,
+            r#"{"step_uuid":"00000000-0000-4000-8000-000000000000","cursor":1,"items_processed":1}"#
+        ),
+        0
+    );
     assert_eq!(s(&metrics(), &["pending_count"]).as_i64(), Some(1));
-    assert_eq!(checkpoint(&id1, &format!(r#"{{"step_uuid":"{}","cursor":5,"items_processed":5,"accumulated_results":{{"sum":15}}}}"#, su)), 1);
+    assert_eq!(
+        checkpoint(
+            &id1,
+            &format!(
+                r#"{{"step_uuid":"{}","cursor":5,"items_processed":5,"accumulated_results":{{"sum":15}}}}"#,
+                su
+            )
+        ),
+        1
+    );
     // old event is gone
     assert_eq!(complete(&id1, &success_result(&w, Value::obj())), 0);
     let w2 = poll().unwrap();
@@ -235,7 +352,10 @@ fn checkpoint_yield_and_resume_after_retry() {
     assert_eq!(s(&w2, &["workflow_step", "attempts"]).as_i64(), Some(0));
     assert_eq!(
         s(&w2, &["workflow_step", "checkpoint"]).to_json(),
-        format!(r#"{{"step_uuid":"{}","cursor":5,"items_processed":5,"accumulated_results":{{"sum":15}}}}"#, su)
+        format!(
+            r#"{{"step_uuid":"{}","cursor":5,"items_processed":5,"accumulated_results":{{"sum":15}}}}"#,
+            su
+        )
     );
     // fail retryably: the retry is hydrated with the stored checkpoint record
     assert_eq!(complete(&id2, &failure_result(&w2, true, "crash")), 1);
@@ -248,7 +368,10 @@ fn checkpoint_yield_and_resume_after_retry() {
     assert_eq!(s(cp, &["accumulated_results", "sum"]).as_i64(), Some(15));
     assert_eq!(s(cp, &["history"]).as_array().unwrap().len(), 1);
     assert!(st(cp, &["timestamp"]).ends_with('Z'));
-    assert_eq!(complete(&st(&w3, &["event_id"]), &success_result(&w3, Value::obj())), 1);
+    assert_eq!(
+        complete(&st(&w3, &["event_id"]), &success_result(&w3, Value::obj())),
+        1
+    );
     drive(|ev| success_result(ev, Value::obj()), 30);
     stop();
 }
