@@ -46,7 +46,12 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         [] => run_database(false),
         ["--status"] => run_database(true),
         ["--check-config", context, file] => check_config(context, file),
@@ -71,19 +76,17 @@ fn run_database(status_only: bool) -> ExitCode {
             )
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async move {
         let pool = match connect(&url).await {
             Ok(pool) => pool,
-            Err(e) => {
-                return fail(format!(
-                    "cannot connect to {}: {e}",
-                    redact(&url)
-                ))
-            }
+            Err(e) => return fail(format!("cannot connect to {}: {e}", redact(&url))),
         };
         let result = if status_only {
             report_status(&pool).await
@@ -140,8 +143,7 @@ async fn apply(pool: &PgPool) -> ExitCode {
         Err(e) => return fail(format!("cannot read _sqlx_migrations: {e}")),
     };
     let known = embedded();
-    let pending: Vec<&(i64, String)> =
-        known.iter().filter(|(v, _)| !before.contains(v)).collect();
+    let pending: Vec<&(i64, String)> = known.iter().filter(|(v, _)| !before.contains(v)).collect();
     for (version, description) in &pending {
         println!("{PROGRAM}: applying {version} {description}");
     }
@@ -196,7 +198,9 @@ async fn report_status(pool: &PgPool) -> ExitCode {
 
 /// The two failures a fresh PostgreSQL 15 gives, with what fixes them.
 fn hint_for(message: &str) -> &'static str {
-    if message.contains("pgmq") && (message.contains("control file") || message.contains("extension")) {
+    if message.contains("pgmq")
+        && (message.contains("control file") || message.contains("extension"))
+    {
         "\n  hint: the pgmq extension files are not installed in PostgreSQL's extension directory \
          (scripts/tasker-stack.sh start installs them)"
     } else if message.contains("already exists") {
@@ -276,7 +280,11 @@ fn describe(context: &str, config: &TaskerConfig) -> Result<String, String> {
     let mut parts = vec![format!("queues {}", common.queues.backend)];
     parts.push(format!(
         "cache {}",
-        if common.cache.as_ref().is_some_and(|c| c.enabled) { "on" } else { "off" }
+        if common.cache.as_ref().is_some_and(|c| c.enabled) {
+            "on"
+        } else {
+            "off"
+        }
     ));
     if common.database.url.contains("${") {
         parts.push("DATABASE_URL not set".to_string());
@@ -295,7 +303,10 @@ fn describe(context: &str, config: &TaskerConfig) -> Result<String, String> {
                 .ok_or("no [worker.orchestration_client]: the client calls would be unavailable")?;
             parts.push(format!("web {}", if web { "on" } else { "off" }));
             parts.push(format!("grpc {}", if grpc { "on" } else { "off" }));
-            parts.push(format!("orchestration {} over {}", client.base_url, client.transport));
+            parts.push(format!(
+                "orchestration {} over {}",
+                client.base_url, client.transport
+            ));
         }
         _ => {
             let orchestration = config
@@ -372,12 +383,21 @@ fn differences_from_defaults(context: &str, config: &TaskerConfig) -> Vec<String
     out
 }
 
-fn diff(path: &str, actual: &serde_json::Value, default: &serde_json::Value, out: &mut Vec<String>) {
+fn diff(
+    path: &str,
+    actual: &serde_json::Value,
+    default: &serde_json::Value,
+    out: &mut Vec<String>,
+) {
     use serde_json::Value;
     match (actual, default) {
         (Value::Object(a), Value::Object(d)) => {
             for (key, value) in a {
-                let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
                 diff(&child, value, d.get(key).unwrap_or(&Value::Null), out);
             }
         }

@@ -33,7 +33,12 @@ fn fail(message: impl std::fmt::Display) -> ExitCode {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let check_only = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let check_only = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         [] => false,
         ["--check"] => true,
         _ => {
@@ -88,7 +93,10 @@ fn preload_config() -> Result<TaskerConfig, String> {
         .ok_or("TASKER_CONFIG_PATH is not set: point it at the orchestration TOML")?;
     let path = PathBuf::from(path);
     if !path.is_file() {
-        return Err(format!("TASKER_CONFIG_PATH={} is not a file", path.display()));
+        return Err(format!(
+            "TASKER_CONFIG_PATH={} is not a file",
+            path.display()
+        ));
     }
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
@@ -152,7 +160,11 @@ async fn serve(rest: Option<String>, shutdown_timeout: Duration) -> ExitCode {
     );
 
     let name = next_signal(&mut sigterm, &mut sigint).await;
-    info!(signal = name, timeout_ms = shutdown_timeout.as_millis() as u64, "stopping orchestration");
+    info!(
+        signal = name,
+        timeout_ms = shutdown_timeout.as_millis() as u64,
+        "stopping orchestration"
+    );
 
     let stopped = tokio::select! {
         outcome = tokio::time::timeout(shutdown_timeout, handle.stop()) => match outcome {
