@@ -110,7 +110,7 @@ public final class BackendBenchmark {
     }
 
     private String createTask() throws IOException, InterruptedException {
-        String body = "{\"name\":\"bench_start_stamp\",\"namespace\":\"examples\",\"version\":\"1.0.0\",\"context\":{},"
+        String body = "{\"name\":\"bench_start_stamp\",\"namespace\":\"examples\",\"version\":\"1.0.0\",\"context\":{\"run\":\"" + UUID.randomUUID() + "\"},"
                 + "\"initiator\":\"bench\",\"source_system\":\"bench\",\"reason\":\"benchmark\",\"idempotency_key\":\""
                 + UUID.randomUUID() + "\"}";
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(create))

@@ -63,7 +63,10 @@ class ExamplesIT {
     }
 
     private static String create(String namespace, String name, Map<String, ?> context) throws Exception {
-        String body = Json.write(Map.of("name", name, "namespace", namespace, "version", "1.0.0", "context", context,
+        // A fresh it_run key: tasker-core's default task identity is the template plus the context.
+        Map<String, Object> unique = new java.util.LinkedHashMap<>(context);
+        unique.put("it_run", UUID.randomUUID().toString());
+        String body = Json.write(Map.of("name", name, "namespace", namespace, "version", "1.0.0", "context", unique,
                 "idempotency_key", UUID.randomUUID().toString()));
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(BASE + "/api/tasks"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
@@ -130,10 +133,17 @@ class ExamplesIT {
                 failure = a;
             }
         }
-        assertEquals(2, states.stream().filter("in_progress"::equals).count(), "two runs: " + states);
-        assertEquals(1, states.stream().filter("waiting_for_retry"::equals).count(), "one retry: " + states);
-        assertTrue(states.indexOf("waiting_for_retry") < states.lastIndexOf("in_progress"), states.toString());
-        assertEquals("complete", states.get(states.size() - 1), states.toString());
+        if ("tasker-core".equals(System.getProperty("tasker.it.backend"))) {
+            // tasker-core audits results only (newest first): one failed run and one successful run.
+            List<String> sorted = new java.util.ArrayList<>(states);
+            java.util.Collections.sort(sorted);
+            assertEquals(List.of("enqueued_as_error_for_orchestration", "enqueued_for_orchestration"), sorted);
+        } else {
+            assertEquals(2, states.stream().filter("in_progress"::equals).count(), "two runs: " + states);
+            assertEquals(1, states.stream().filter("waiting_for_retry"::equals).count(), "one retry: " + states);
+            assertTrue(states.indexOf("waiting_for_retry") < states.lastIndexOf("in_progress"), states.toString());
+            assertEquals("complete", states.get(states.size() - 1), states.toString());
+        }
         assertTrue(failure != null && !failure.path("success").asBoolean(), "no failure transition: " + states);
         assertTrue(failure.path("result").path("error").path("message").asText().contains("Simulated crash at item 25"),
                 failure.toString());

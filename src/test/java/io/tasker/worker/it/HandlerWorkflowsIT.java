@@ -199,9 +199,15 @@ class HandlerWorkflowsIT {
         for (JsonNode a : client.audit(task, step.path("step_uuid").asText())) {
             states.add(a.path("to_state").asText());
         }
-        assertEquals(3, states.stream().filter("in_progress"::equals).count(), "exactly 3 runs: " + states);
-        assertEquals(2, states.stream().filter("waiting_for_retry"::equals).count(), "2 retries: " + states);
-        assertEquals("error", states.get(states.size() - 1), states.toString());
+        assertEquals(3, ItClient.runs(states), "exactly 3 runs: " + states);
+        if (ItClient.REAL_STACK) {
+            // tasker-core audits results only: one failed result per run, no state transitions in between.
+            assertEquals(List.of("enqueued_as_error_for_orchestration", "enqueued_as_error_for_orchestration",
+                    "enqueued_as_error_for_orchestration"), states);
+        } else {
+            assertEquals(2, states.stream().filter("waiting_for_retry"::equals).count(), "2 retries: " + states);
+            assertEquals("error", states.get(states.size() - 1), states.toString());
+        }
 
         // The step after it never ran; the task stays failed.
         JsonNode next = client.step(task, "charge_payment");

@@ -85,7 +85,7 @@ final class ItClient {
     String createTask(String namespace, String name, Map<String, ?> context) {
         // A fresh idempotency key: identical contexts (also across runs on the persistent data dir) would collide.
         Reply r = post("/api/tasks", json(Map.of("name", name, "namespace", namespace, "version", "1.0.0",
-                "context", context, "idempotency_key", java.util.UUID.randomUUID().toString())));
+                "context", unique(context), "idempotency_key", java.util.UUID.randomUUID().toString())));
         if (r.status() != 201) {
             throw new AssertionError("create " + name + " -> " + r.status() + " " + r.body());
         }
@@ -159,12 +159,34 @@ final class ItClient {
         throw new AssertionError("server not ready after " + timeoutMs + " ms");
     }
 
+    /**
+     * The context plus a fresh {@code it_run} key. Identical contexts would collide with earlier runs: the embedded
+     * engine keys identity on the idempotency key when given, but tasker-core's default identity is the template
+     * plus the context and ignores that key. Handlers ignore the extra key.
+     */
+    static Map<String, Object> unique(Map<String, ?> context) {
+        Map<String, Object> c = new java.util.LinkedHashMap<>(context);
+        c.put("it_run", java.util.UUID.randomUUID().toString());
+        return c;
+    }
+
     static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * How many times a step ran, from its audit states. The embedded engine audits every transition (a run is an
+     * {@code in_progress}); tasker-core audits results only (a run is one {@code enqueued_for_orchestration} or
+     * {@code enqueued_as_error_for_orchestration}).
+     */
+    static long runs(java.util.List<String> states) {
+        return REAL_STACK
+                ? states.stream().filter(s -> s.startsWith("enqueued_") && s.endsWith("_for_orchestration")).count()
+                : states.stream().filter("in_progress"::equals).count();
     }
 
     static long resultOf(JsonNode step) {

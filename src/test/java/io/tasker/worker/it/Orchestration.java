@@ -24,7 +24,7 @@ final class Orchestration {
     /** Creates a task; tasker-core answers 200 (its OpenAPI says 201), so both count as created. */
     String createTask(String namespace, String name, Map<String, ?> context) {
         String body = ItClient.json(Map.of("name", name, "namespace", namespace, "version", "1.0.0",
-                "context", context, "initiator", "it", "source_system", "it", "reason", "scale-out test",
+                "context", ItClient.unique(context), "initiator", "it", "source_system", "it", "reason", "scale-out test",
                 "idempotency_key", UUID.randomUUID().toString()));
         ItClient.Reply r = send(HttpRequest.newBuilder(URI.create(base + "/v1/tasks"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
