@@ -90,13 +90,10 @@ class ScaleOutIT {
     void killingOneWorkerMidBurstLosesNothing() throws Exception {
         Map<String, Integer> linear = new LinkedHashMap<>();
         List<String> slow = new ArrayList<>();
+        // Slow steps first, so that worker B holds claimed work when it dies.
         for (int i = 0; i < 10; i++) {
-            slow.add(orchestration.createTask("examples", "slow_workflow", Map.of("sleep_ms", 1500)));
+            slow.add(orchestration.createTask("examples", "slow_workflow", Map.of("sleep_ms", 5000)));
         }
-        for (int i = 0; i < 100; i++) {
-            linear.put(orchestration.createTask("examples", "linear_workflow", Map.of("value", 1000 + i)), 1000 + i);
-        }
-        // Kill B while it holds claimed steps, so some of its work must be redelivered to A.
         long deadline = System.currentTimeMillis() + 60_000;
         int inFlight = 0;
         while (inFlight == 0 && System.currentTimeMillis() < deadline) {
@@ -104,7 +101,13 @@ class ScaleOutIT {
             Thread.sleep(inFlight == 0 ? 5 : 0);
         }
         assertTrue(inFlight > 0, "worker B never had a step in flight");
-        killIfAlive();
+        // Kill it in the middle of a burst of fast tasks.
+        for (int i = 0; i < 100; i++) {
+            if (i == 50) {
+                killIfAlive();
+            }
+            linear.put(orchestration.createTask("examples", "linear_workflow", Map.of("value", 1000 + i)), 1000 + i);
+        }
         System.out.println("IT scale-out: killed worker B with " + inFlight + " steps in flight");
 
         // Every task settles: it completes on A, or its step stays claimed by the dead worker. tasker-core 0.1.8 does
