@@ -148,3 +148,94 @@ pub fn build_step_event(
     ];
     ev.to_json()
 }
+
+// ------------------------------------------------------------------ wake-ups (ABI extension)
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+/// Wakes `wait_for_step_events` callers when a step may have become dispatchable.
+///
+/// A generation counter moves on every operation that can make a step ready (a completion, a checkpoint, a new
+/// task, a timeout sweep) or that stops the worker. A poll that finds nothing records the generation it saw, under
+/// the engine lock; a waiter sleeps only while the generation is still that one. An operation that lands after
+/// the empty poll moves the generation, so no wake-up is lost, and one that landed before it made the poll
+/// non-empty. Waking is a condvar, never a spin; a notifier takes the condvar's mutex only when someone waits.
+pub struct Wake {
+    generation: AtomicU64,
+    empty_at: AtomicU64,
+    waiters: AtomicUsize,
+    lock: Mutex<()>,
+    cv: Condvar,
+}
+
+/// The engine's single wake-up point (one worker per process).
+pub static WAKE: Wake = Wake::new();
+
+impl Default for Wake {
+    fn default() -> Self {
+        Wake::new()
+    }
+}
+
+impl Wake {
+    pub const fn new() -> Wake {
+        Wake {
+            generation: AtomicU64::new(0),
+            // No empty poll seen yet: the first wait returns at once and the caller polls.
+            empty_at: AtomicU64::new(u64::MAX),
+            waiters: AtomicUsize::new(0),
+            lock: Mutex::new(()),
+            cv: Condvar::new(),
+        }
+    }
+
+    /// Something that may make a step ready, or stop the worker, happened.
+    pub fn notify(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+            self.cv.notify_all();
+        }
+    }
+
+    /// A poll found no event. Call it with the engine lock held, so it orders against the operations it races.
+    pub fn polled_empty(&self) {
+        self.empty_at
+            .store(self.generation.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+
+    /// Whether something happened since the last empty poll, waiting up to `timeout` for it.
+    pub fn wait(&self, timeout: Duration) -> bool {
+        if self.changed() {
+            return true;
+        }
+        if timeout.is_zero() {
+            return false;
+        }
+        let deadline = Instant::now() + timeout;
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        let mut guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let woken = loop {
+            if self.changed() {
+                break true;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break false;
+            }
+            guard = match self.cv.wait_timeout(guard, deadline - now) {
+                Ok((g, _)) => g,
+                Err(p) => p.into_inner().0,
+            };
+        };
+        drop(guard);
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        woken
+    }
+
+    fn changed(&self) -> bool {
+        self.generation.load(Ordering::SeqCst) != self.empty_at.load(Ordering::SeqCst)
+    }
+}

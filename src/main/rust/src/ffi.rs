@@ -195,6 +195,7 @@ pub unsafe extern "C" fn bootstrap_worker(config_json: *const c_char) -> *mut c_
                         }
                     ));
                     *slot = Some(engine);
+                    crate::dispatch::WAKE.notify();
                     let mut m = json::Map::new();
                     m.push("success", Value::Bool(true));
                     m.push("status", Value::str("started"));
@@ -277,6 +278,7 @@ pub extern "C" fn stop_worker() -> *mut c_char {
                 Some(e) => {
                     let id = e.worker_id.clone();
                     drop(e);
+                    crate::dispatch::WAKE.notify();
                     logging::info(&format!("embedded worker {} stopped", id));
                     into_c(
                         crate::jobj![
@@ -304,6 +306,7 @@ pub extern "C" fn transition_to_graceful_shutdown() -> *mut c_char {
                 None => into_c(json_error(&format!("Failed to transition: {}", NOT_INIT))),
                 Some(e) => {
                     e.graceful_shutdown();
+                    crate::dispatch::WAKE.notify();
                     into_c(r#"{"success":true,"status":"transitioning","message":"Transitioning to graceful shutdown"}"#.to_string())
                 }
             }
@@ -322,7 +325,10 @@ pub extern "C" fn poll_step_events() -> *mut c_char {
             probe("poll_step_events");
             match slot.as_mut().and_then(|e| e.poll()) {
                 Some(ev) => into_c(ev),
-                None => std::ptr::null_mut(),
+                None => {
+                    crate::dispatch::WAKE.polled_empty();
+                    std::ptr::null_mut()
+                }
             }
         },
     )
@@ -383,6 +389,7 @@ pub unsafe extern "C" fn complete_step_event(
             };
             let ticket = engine.take_sync_ticket();
             drop(slot);
+            crate::dispatch::WAKE.notify();
             durable(rc, ticket, "complete_step_event")
         },
     )
@@ -447,6 +454,7 @@ pub unsafe extern "C" fn checkpoint_yield_step_event(
                     };
                     let ticket = e.take_sync_ticket();
                     drop(slot);
+                    crate::dispatch::WAKE.notify();
                     durable(rc, ticket, "checkpoint_yield_step_event")
                 }
             }
@@ -503,6 +511,7 @@ pub extern "C" fn cleanup_timeouts() {
                     }
                     let ticket = e.take_sync_ticket();
                     drop(slot);
+                    crate::dispatch::WAKE.notify();
                     durable(1, ticket, "cleanup_timeouts");
                 }
             }
@@ -732,6 +741,7 @@ pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut
         match e.create_task(req) {
             Ok(t) => {
                 e.commit(true).map_err(|e| e.to_string())?;
+                crate::dispatch::WAKE.notify();
                 Ok(ok_envelope(client::task_response(e, t)))
             }
             Err(err) => Ok(api_error(err)),
@@ -885,4 +895,358 @@ pub extern "C" fn client_health_check() -> *mut c_char {
     client_call("client_health_check", |_| {
         Ok(ok_envelope(crate::jobj![("healthy", true)]))
     })
+}
+
+// ================================================================== ABI extensions
+//
+// Optional functions beside the 29 of the contract. A caller looks them up by name and falls back to the
+// standard functions when a library lacks them, so both kinds of library stay interchangeable. Same rules as
+// above: every export is panic-guarded, and every returned string is freed with `free_rust_string`.
+
+/// The most events one `poll_step_events_batch` call returns.
+pub const MAX_BATCH: usize = 1024;
+
+/// Up to `max` step events as a JSON array (`[event, …]`, each as from `poll_step_events`), or NULL when none is
+/// queued, `max < 1`, or the worker is not running. One lock and one crossing for the whole batch; the caller
+/// must hold a slot for each event it asks for.
+#[no_mangle]
+pub extern "C" fn poll_step_events_batch(max: c_int) -> *mut c_char {
+    guarded(
+        |_| std::ptr::null_mut(),
+        || {
+            if max < 1 {
+                return std::ptr::null_mut();
+            }
+            let max = (max as usize).min(MAX_BATCH);
+            let mut slot = lock();
+            probe("poll_step_events_batch");
+            let Some(engine) = slot.as_mut() else {
+                return std::ptr::null_mut();
+            };
+            let mut out = String::new();
+            let mut n = 0;
+            while n < max {
+                match engine.poll() {
+                    Some(ev) => {
+                        out.push(if n == 0 { '[' } else { ',' });
+                        out.push_str(&ev);
+                        n += 1;
+                    }
+                    None => {
+                        crate::dispatch::WAKE.polled_empty();
+                        break;
+                    }
+                }
+            }
+            drop(slot);
+            if n == 0 {
+                return std::ptr::null_mut();
+            }
+            out.push(']');
+            into_c(out)
+        },
+    )
+}
+
+/// Completes several events in one call. `items_json` is an array of `[event_id, result]` pairs, each result as
+/// for `complete_step_event`. Returns a JSON array with one `1` (accepted) or `0` (rejected) per pair, in order;
+/// NULL when the array itself is unreadable, and then no event was touched. In durable mode an acceptance means
+/// the record is on disk, as for the single call; one sync covers the batch.
+///
+/// # Safety
+///
+/// `items_json` is NULL or points to a NUL-terminated string that stays valid and unchanged for the duration of
+/// the call. The returned string belongs to the caller, who must release it with `free_rust_string` exactly once.
+#[no_mangle]
+pub unsafe extern "C" fn complete_step_events_batch(items_json: *const c_char) -> *mut c_char {
+    guarded(
+        |_| std::ptr::null_mut(),
+        || {
+            let text = match read_arg(items_json) {
+                Arg::Ok(s) => s,
+                _ => {
+                    logging::error(
+                        "complete_step_events_batch: null pointer or invalid UTF-8 argument",
+                    );
+                    return std::ptr::null_mut();
+                }
+            };
+            let Some(pairs) = batch::pairs(&text) else {
+                logging::error(
+                    "complete_step_events_batch: not an array of [event_id, result] pairs",
+                );
+                return std::ptr::null_mut();
+            };
+            // Parse outside the engine lock; an unreadable item is rejected alone.
+            let parsed: Vec<Option<(Uuid, crate::result::ExecResult)>> = pairs
+                .iter()
+                .map(|(id, body)| {
+                    let id = match id.and_then(|i| Uuid::parse(i).ok()) {
+                        Some(u) => u,
+                        None => {
+                            logging::error("complete_step_events_batch: invalid event_id");
+                            return None;
+                        }
+                    };
+                    match crate::result::parse_step_result(body) {
+                        Ok(r) => Some((id, r)),
+                        Err(e) => {
+                            logging::error(&format!("complete_step_events_batch: failed to parse result JSON for event {} (event stays pending): {}", id, e));
+                            None
+                        }
+                    }
+                })
+                .collect();
+            let mut rcs = vec![0 as c_int; parsed.len()];
+            let mut tickets = Vec::new();
+            {
+                let mut slot = lock();
+                probe("complete_step_events_batch");
+                let Some(engine) = slot.as_mut() else {
+                    logging::error(&format!("complete_step_events_batch: {}", NOT_INIT));
+                    return into_c(batch::rcs(&rcs));
+                };
+                for (rc, item) in rcs.iter_mut().zip(parsed) {
+                    let Some((id, result)) = item else { continue };
+                    // A panic in one completion rejects that item only; the lock policy above recovers the state.
+                    *rc = guarded(
+                        |_| 0,
+                        || match engine.complete(id, result) {
+                            Ok(true) => 1,
+                            Ok(false) => 0,
+                            Err(e) => {
+                                logging::error(&format!(
+                                    "complete_step_events_batch: storage failure, completion not acknowledged: {}",
+                                    e
+                                ));
+                                0
+                            }
+                        },
+                    );
+                    if let Some(t) = engine.take_sync_ticket() {
+                        tickets.push(t);
+                    }
+                }
+            }
+            crate::dispatch::WAKE.notify();
+            // The last ticket syncs everything written before it; the earlier ones then return at once.
+            let synced = tickets.iter().rev().all(|t| match t.wait() {
+                Ok(()) => true,
+                Err(e) => {
+                    logging::error(&format!("complete_step_events_batch: {}", e));
+                    false
+                }
+            });
+            if !synced {
+                rcs.iter_mut().for_each(|rc| *rc = 0);
+            }
+            into_c(batch::rcs(&rcs))
+        },
+    )
+}
+
+/// Blocks until a step may be dispatchable or `timeout_ms` (0–60,000) passed, without spinning. Returns 1 when
+/// something that can make a step ready happened since the last poll that found nothing (poll now), 0 on timeout,
+/// -1 when the worker is not running (it does not wait then). A step whose retry backoff runs out is not
+/// announced: the caller's next poll after the timeout finds it, so keep the timeout short.
+#[no_mangle]
+pub extern "C" fn wait_for_step_events(timeout_ms: c_int) -> c_int {
+    guarded(
+        |_| -1,
+        || {
+            let running = lock().as_ref().map(|e| e.core_running).unwrap_or(false);
+            if !running {
+                return -1;
+            }
+            let timeout = std::time::Duration::from_millis(timeout_ms.clamp(0, 60_000) as u64);
+            if crate::dispatch::WAKE.wait(timeout) {
+                1
+            } else {
+                0
+            }
+        },
+    )
+}
+
+/// The batch envelope: split without building a tree, since each result is parsed on its own anyway.
+mod batch {
+    use std::os::raw::c_int;
+
+    /// `[[id, result], …]` as (id text, result JSON text) pairs; the id is None when it is not a plain string.
+    /// None when the envelope is malformed.
+    pub fn pairs(s: &str) -> Option<Vec<(Option<&str>, &str)>> {
+        let mut sc = Scan {
+            b: s.as_bytes(),
+            i: 0,
+        };
+        let mut out = Vec::new();
+        if !sc.eat(b'[') {
+            return None;
+        }
+        if sc.eat(b']') {
+            return sc.end().then_some(out);
+        }
+        loop {
+            if !sc.eat(b'[') {
+                return None;
+            }
+            let (a, b) = sc.value()?;
+            let id = &s[a..b];
+            let id = (id.len() >= 2 && id.starts_with('"') && !id.contains('\\'))
+                .then(|| &id[1..id.len() - 1]);
+            if !sc.eat(b',') {
+                return None;
+            }
+            let (a, b) = sc.value()?;
+            if !sc.eat(b']') {
+                return None;
+            }
+            out.push((id, &s[a..b]));
+            if sc.eat(b']') {
+                return sc.end().then_some(out);
+            }
+            if !sc.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    pub fn rcs(rcs: &[c_int]) -> String {
+        let mut out = String::with_capacity(rcs.len() * 2 + 2);
+        out.push('[');
+        for (i, rc) in rcs.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push(if *rc == 1 { '1' } else { '0' });
+        }
+        out.push(']');
+        out
+    }
+
+    struct Scan<'a> {
+        b: &'a [u8],
+        i: usize,
+    }
+
+    impl Scan<'_> {
+        fn ws(&mut self) {
+            while matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.i += 1;
+            }
+        }
+
+        fn eat(&mut self, c: u8) -> bool {
+            self.ws();
+            if self.b.get(self.i) == Some(&c) {
+                self.i += 1;
+                true
+            } else {
+                false
+            }
+        }
+
+        fn end(&mut self) -> bool {
+            self.ws();
+            self.i == self.b.len()
+        }
+
+        /// The span of one JSON value. Brackets are only counted (strings skipped): the value's own parser
+        /// rejects what is not JSON.
+        fn value(&mut self) -> Option<(usize, usize)> {
+            self.ws();
+            let start = self.i;
+            match *self.b.get(self.i)? {
+                b'"' => self.string(),
+                b'{' | b'[' => {
+                    let mut depth = 0usize;
+                    loop {
+                        match *self.b.get(self.i)? {
+                            b'"' => {
+                                self.string()?;
+                            }
+                            b'{' | b'[' => {
+                                depth += 1;
+                                self.i += 1;
+                            }
+                            b'}' | b']' => {
+                                depth -= 1;
+                                self.i += 1;
+                                if depth == 0 {
+                                    return Some((start, self.i));
+                                }
+                            }
+                            _ => self.i += 1,
+                        }
+                    }
+                }
+                _ => {
+                    while !matches!(
+                        self.b.get(self.i),
+                        None | Some(b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r')
+                    ) {
+                        self.i += 1;
+                    }
+                    (self.i > start).then_some((start, self.i))
+                }
+            }
+        }
+
+        fn string(&mut self) -> Option<(usize, usize)> {
+            let start = self.i;
+            self.i += 1;
+            loop {
+                match *self.b.get(self.i)? {
+                    b'\\' => self.i += 2,
+                    b'"' => {
+                        self.i += 1;
+                        return Some((start, self.i));
+                    }
+                    _ => self.i += 1,
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn pairs_split_at_the_top_level_only() {
+            let p = pairs(r#" [ ["a", {"x":"],[\"}","y":[1,{"z":2}]}] , ["b",null],[7,"s"] ] "#)
+                .unwrap();
+            assert_eq!(
+                p,
+                vec![
+                    (Some("a"), r#"{"x":"],[\"}","y":[1,{"z":2}]}"#),
+                    (Some("b"), "null"),
+                    (None, r#""s""#),
+                ]
+            );
+            assert_eq!(pairs("[]").unwrap(), vec![]);
+        }
+
+        #[test]
+        fn malformed_envelopes_are_refused() {
+            for bad in [
+                "",
+                "{}",
+                "[",
+                "[[\"a\"]]",
+                "[[\"a\",{}]",
+                "[[\"a\",{}]] x",
+                "[[\"a\",\"open]]",
+                "[[\"a\",{}],]",
+            ] {
+                assert!(pairs(bad).is_none(), "{:?}", bad);
+            }
+        }
+
+        #[test]
+        fn results_are_written_in_order() {
+            assert_eq!(rcs(&[1, 0, 1]), "[1,0,1]");
+            assert_eq!(rcs(&[]), "[]");
+        }
+    }
 }
