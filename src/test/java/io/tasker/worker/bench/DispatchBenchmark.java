@@ -5,8 +5,8 @@ import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.api.events.StepExecutionStarted;
 import io.tasker.worker.api.events.StepLifecycleEvent;
-import io.tasker.worker.ffi.LibraryLocator;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.LibraryLocator;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.testing.TaskerTestEnvironment;
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.events.StepExecutionReceived;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 
 import java.time.Instant;
