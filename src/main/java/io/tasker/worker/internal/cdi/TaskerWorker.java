@@ -10,7 +10,7 @@ import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.TemplateGraph;
 import io.tasker.worker.internal.runtime.TemplateLoader;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
-import io.tasker.worker.internal.runtime.StepInterceptor;
+import io.tasker.worker.api.StepInterceptor;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.annotation.PreDestroy;

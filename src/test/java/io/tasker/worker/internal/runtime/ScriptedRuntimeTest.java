@@ -1,5 +1,6 @@
 package io.tasker.worker.internal.runtime;
 
+import io.tasker.worker.api.StepInterceptor;
 import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
