@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.HandlerRegistry;
 import io.tasker.worker.api.StepHandler;
+import io.tasker.worker.api.domain.DomainEvent;
 import io.tasker.worker.api.domain.DomainEventPublisher;
 import io.tasker.worker.api.domain.DomainEventSubscriber;
 import io.tasker.worker.api.domain.PublisherRegistry;
@@ -207,14 +208,9 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         return List.copyOf(lifecycleEvents);
     }
 
-    /** The domain events delivered in-process so far, newest first. */
-    public List<RecentDomainEvents.Entry> recentDomainEvents() {
-        return domainEvents.recent().snapshot();
-    }
-
-    /** The domain event poller (stats). */
-    public InProcessDomainEventPoller domainEventPoller() {
-        return domainEvents;
+    /** The domain events delivered in-process so far (after their publisher's transformation), newest first. */
+    public List<DomainEvent> recentDomainEvents() {
+        return domainEvents.recent().snapshot().stream().map(RecentDomainEvents.Entry::event).toList();
     }
 
     /** The same {@link io.tasker.worker.api.client.TaskerClient} a bean injects on Liberty, over this engine. */
@@ -222,10 +218,6 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         return new io.tasker.worker.internal.client.FfiTaskerClient(() -> ffi);
     }
 
-    /** The engine binding, for calls this class does not wrap. */
-    public TaskerFfi engine() {
-        return ffi;
-    }
 
     /** Stops the worker and the engine; the next environment may then open. */
     @Override

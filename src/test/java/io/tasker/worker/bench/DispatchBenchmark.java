@@ -2,6 +2,7 @@ package io.tasker.worker.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.api.client.TaskerClient;
 import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.api.events.StepExecutionStarted;
 import io.tasker.worker.api.events.StepLifecycleEvent;
@@ -126,7 +127,7 @@ public final class DispatchBenchmark {
             for (int i = 0; i < tasks; i++) {
                 env.start("bench", "bench_chain", "1.0.0", Map.of("i", i));
             }
-            awaitCompleted(env.engine(), tasks);
+            awaitCompleted(env.client(), tasks);
             double seconds = (System.nanoTime() - start) / 1e9;
             double perSecond = tasks * STEPS_PER_TASK / seconds;
             if (print) {
@@ -140,11 +141,11 @@ public final class DispatchBenchmark {
     }
 
     /** Waits until {@code tasks} tasks are complete; one cheap list call every millisecond. */
-    private static void awaitCompleted(TaskerFfi ffi, int tasks) throws InterruptedException {
+    private static void awaitCompleted(TaskerClient client, int tasks) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (true) {
-            JsonNode page = Json.parse(ffi.clientListTasks("{\"limit\":1,\"status\":\"complete\"}"));
-            if (page.path("data").path("pagination").path("total_count").asLong() >= tasks) {
+            Map<String, Object> page = client.listTasks(1, 0, null, "complete");
+            if (((Number) ((Map<?, ?>) page.get("pagination")).get("total_count")).longValue() >= tasks) {
                 return;
             }
             if (System.nanoTime() - deadline > 0) {

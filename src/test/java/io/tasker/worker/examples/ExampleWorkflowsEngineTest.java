@@ -297,7 +297,7 @@ class ExampleWorkflowsEngineTest {
         DomainEvent confirmed = events.get(1);
         assertEquals("default", confirmed.publisher());
         assertEquals(Map.of("order_id", "ORD-7", "confirmed", true), confirmed.payload());
-        assertTrue(env.recentDomainEvents().stream().anyMatch(e -> e.event().eventId().equals(placed.eventId())));
+        assertTrue(env.recentDomainEvents().stream().anyMatch(e -> e.eventId().equals(placed.eventId())));
     }
 
     private List<DomainEvent> events(TaskRun run) {
