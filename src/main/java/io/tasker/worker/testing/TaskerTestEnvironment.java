@@ -17,6 +17,7 @@ import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.domain.InProcessDomainEventPoller;
 import io.tasker.worker.internal.domain.RecentDomainEvents;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
+import io.tasker.worker.internal.registry.ObserverMethods;
 import io.tasker.worker.internal.runtime.TemplateLoader;
 import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
@@ -284,7 +285,7 @@ public final class TaskerTestEnvironment implements AutoCloseable {
                 "tasker.engine.backoff.max-ms", "200");
 
         private final List<TemplateSource> templates = new ArrayList<>();
-        private final List<java.util.function.Consumer<HandlerRegistry>> registrations = new ArrayList<>();
+        private final List<java.util.function.Consumer<DefaultHandlerRegistry>> registrations = new ArrayList<>();
         private final Map<String, String> settings = new LinkedHashMap<>();
         private final List<DomainEventPublisher> publishers = new ArrayList<>();
         private final List<DomainEventSubscriber> subscribers = new ArrayList<>();
@@ -353,6 +354,15 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         /** A handler created afresh for every execution. */
         public Builder handler(String name, Supplier<? extends ExecutableHandler> factory) {
             registrations.add(r -> r.register(name, null, factory));
+            return this;
+        }
+
+        /**
+         * Every event-form handler of {@code bean}: its {@code @Observes @StepHandler("name") StepExecution} methods,
+         * called directly (no CDI container here), each under its own name.
+         */
+        public Builder observer(Object bean) {
+            ObserverMethods.of(bean).values().forEach(h -> registrations.add(r -> r.register(h)));
             return this;
         }
 
