@@ -15,7 +15,10 @@ import java.lang.annotation.Target;
  *
  * <p>The value must equal {@code handler.callable} of the template step. The bean must implement
  * {@link ExecutableHandler} (directly, or through one of the base classes such as {@link BaseStepHandler}).
- * Every such bean is registered at startup; two beans with the same name stop the deployment.
+ * Every such bean is registered at startup; two handlers with the same name stop the deployment.
+ *
+ * <p>On the parameter of an observer method it names a handler in the event form instead:
+ * {@code void charge(@Observes @StepHandler("charge_payment") StepExecution step)} (see {@link StepExecution}).
  *
  * <pre>{@code
  * @StepHandler("double_value")

@@ -5,6 +5,8 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepFailureException;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.logging.StepLogContext;
+import io.tasker.worker.internal.registry.ObserverHandler;
+import io.tasker.worker.internal.registry.ObserverMethods;
 import io.tasker.worker.internal.runtime.HandlerOutcomes;
 
 import java.util.List;
@@ -62,6 +64,23 @@ public final class HandlerTester {
             }
             return HandlerOutcomes.fromException(e);
         }
+    }
+
+    /**
+     * Runs the event-form handler of {@code bean} ({@code @Observes @StepHandler("name") StepExecution}) on {@code ctx}
+     * as the worker would: the observer named by the context's handler name when the bean has several, else its only
+     * one. An observer that returns without an outcome gives a retryable {@code handler_error}, one that reports twice
+     * a failure naming the {@link IllegalStateException}.
+     */
+    public static StepHandlerResult runObserver(Object bean, StepContext ctx) {
+        Map<String, ObserverHandler> observers = ObserverMethods.of(bean);
+        ObserverHandler handler = observers.size() == 1 ? observers.values().iterator().next()
+                : observers.get(ctx.getHandlerName());
+        if (handler == null) {
+            throw new IllegalArgumentException(bean.getClass().getName() + " observes " + observers.keySet()
+                    + ", not the context's handler '" + ctx.getHandlerName() + "'");
+        }
+        return run(handler, ctx);
     }
 
     /** Builds the context with {@code configure} and runs the handler: {@code run(h, b -> b.input("x", 1))}. */

@@ -12,7 +12,7 @@ import io.tasker.worker.examples.batch.ProcessBatchHandler;
 import io.tasker.worker.examples.decision.FinalizeApprovalHandler;
 import io.tasker.worker.examples.decision.RoutingDecisionHandler;
 import io.tasker.worker.examples.decision.ValidateRequestHandler;
-import io.tasker.worker.examples.errors.ChargePaymentHandler;
+import io.tasker.worker.examples.errors.Payments;
 import io.tasker.worker.examples.errors.FlakyInventoryHandler;
 import io.tasker.worker.examples.errors.ValidateOrderHandler;
 import io.tasker.worker.examples.events.OrderEventPublisher;
@@ -139,9 +139,9 @@ class ExampleHandlersTest {
         assertThat(HandlerTester.run(new FlakyInventoryHandler(), b -> b.retryCount(0))).isRetryable()
                 .hasErrorType("retryable_error").hasErrorMessage("Inventory service unavailable (attempt 1)");
         assertThat(HandlerTester.run(new FlakyInventoryHandler(), b -> b.retryCount(2))).isSuccess().hasResultAt("attempts", 3);
-        assertThat(HandlerTester.run(new ChargePaymentHandler(), b -> b.input("payment_outcome", "declined"))).isNotRetryable()
+        assertThat(HandlerTester.runObserver(new Payments(), HandlerTester.context().input("payment_outcome", "declined").build())).isNotRetryable()
                 .hasErrorCode("CARD_DECLINED").hasErrorType("permanent_error");
-        assertThat(HandlerTester.run(new ChargePaymentHandler(), b -> b.input("payment_outcome", "throttled"))).isRetryable()
+        assertThat(HandlerTester.runObserver(new Payments(), HandlerTester.context().input("payment_outcome", "throttled").build())).isRetryable()
                 .hasRetryAfter(1);
     }
 

@@ -17,7 +17,7 @@ import io.tasker.worker.examples.decision.FinanceReviewHandler;
 import io.tasker.worker.examples.decision.ManagerApprovalHandler;
 import io.tasker.worker.examples.decision.RoutingDecisionHandler;
 import io.tasker.worker.examples.decision.ValidateRequestHandler;
-import io.tasker.worker.examples.errors.ChargePaymentHandler;
+import io.tasker.worker.examples.errors.Payments;
 import io.tasker.worker.examples.errors.FlakyInventoryHandler;
 import io.tasker.worker.examples.errors.ValidateOrderHandler;
 import io.tasker.worker.examples.events.ConfirmOrderHandler;
@@ -83,7 +83,7 @@ class ExampleWorkflowsEngineTest {
                 .handler(new ProcessBatchHandler()).handler(new CheckpointingBatchWorker())
                 .handler(new AggregateResultsHandler())
                 .handler(new ValidateOrderHandler()).handler(new FlakyInventoryHandler())
-                .handler(new ChargePaymentHandler())
+                .observer(new Payments())
                 .handler(new FetchUserHandler()).handler(new BuildProfileHandler())
                 .handler(new PlaceOrderHandler()).handler(new ConfirmOrderHandler())
                 .publisher(new OrderEventPublisher())
@@ -297,7 +297,7 @@ class ExampleWorkflowsEngineTest {
         DomainEvent confirmed = events.get(1);
         assertEquals("default", confirmed.publisher());
         assertEquals(Map.of("order_id", "ORD-7", "confirmed", true), confirmed.payload());
-        assertTrue(env.recentDomainEvents().stream().anyMatch(e -> e.event().eventId().equals(placed.eventId())));
+        assertTrue(env.recentDomainEvents().stream().anyMatch(e -> e.eventId().equals(placed.eventId())));
     }
 
     private List<DomainEvent> events(TaskRun run) {

@@ -36,8 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The worker as a jar inside another application. The test assembles two exploded WARs from {@code src/it/}: the
- * host app (its own handlers, template, config with {@code tasker.web.enabled=false}, and a JAX-RS resource using the
- * injected {@code TaskerClient}) and an app with two handlers of the same name. Each gets only the attached classes
+ * host app (its own handlers, one in the event form, template, config with {@code tasker.web.enabled=false}, and a JAX-RS resource using the
+ * injected {@code TaskerClient}) and an app with two handlers of the same name and two observers of another. Each gets only the attached classes
  * jar (no example handlers or templates) and the worker's runtime libraries. They run on a second Liberty server of
  * the same install ({@code headlessServer}, port {@code http.port + 1}), never in the main test server: one engine
  * per process.
@@ -133,6 +133,10 @@ class HeadlessAppIT {
         assertTrue(messages.contains("Duplicate @StepHandler(\"same\")"), messages);
         assertTrue(messages.contains("io.tasker.dupapp.FirstSame") && messages.contains("io.tasker.dupapp.SecondSame"),
                 "the message must name both classes: " + messages);
+        assertTrue(messages.contains("Duplicate @StepHandler(\"same_observed\")")
+                        && messages.contains("io.tasker.dupapp.FirstObserver.handle")
+                        && messages.contains("io.tasker.dupapp.SecondObserver.handle"),
+                "two observers of one name are reported too, naming both methods: " + messages);
         assertTrue(!messages.contains("CWWKZ0001I: Application duplicate-app started"), "the app must not start");
         stopServer();
     }

@@ -1,8 +1,8 @@
 package io.tasker.worker.logging;
 
 import io.tasker.worker.api.logging.TaskerLog;
-import io.tasker.worker.ffi.TaskerFfi;
-import io.tasker.worker.ffi.TaskerNative;
+import io.tasker.worker.internal.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerNative;
 import io.tasker.worker.internal.logging.EngineLogSink;
 import io.tasker.worker.internal.logging.StepLogContext;
 import org.junit.jupiter.api.Test;

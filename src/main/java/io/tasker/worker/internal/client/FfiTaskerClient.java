@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.client.TaskRequest;
 import io.tasker.worker.api.client.TaskerClient;
 import io.tasker.worker.api.client.TaskerClientException;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.cdi.TaskerWorker;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -55,6 +55,12 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
                 () -> Registration.Lease.of(Objects.requireNonNull(factory.get(), "factory returned null"))));
     }
 
+    /** Registers an event-form handler under its own name and version. Fails if the name is taken. */
+    public void register(ObserverHandler observer) {
+        add(new Registration(checkName(observer.name()), observer.version(), null, PROGRAMMATIC, observer,
+                () -> Registration.Lease.of(observer)));
+    }
+
     @Override
     public synchronized void registerAll(Map<String, ? extends ExecutableHandler> handlers) {
         for (Map.Entry<String, ? extends ExecutableHandler> e : handlers.entrySet()) {
@@ -138,7 +144,8 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
                 try {
                     capabilities = lease.handler().capabilities();
                     if (className == null) {
-                        className = lease.handler().getClass().getName();
+                        className = lease.handler() instanceof ObserverHandler o ? o.observerClass()
+                                : lease.handler().getClass().getName();
                     }
                 } finally {
                     lease.release().run();

@@ -2,6 +2,7 @@ package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.HandlerRegistry;
+import io.tasker.worker.api.StepInterceptor;
 import io.tasker.worker.api.events.StepCheckpointYieldSent;
 import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
@@ -9,7 +10,7 @@ import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.api.events.StepExecutionStarted;
 import io.tasker.worker.api.events.StepLifecycleEvent;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.WorkerSettings;
 
@@ -30,7 +31,7 @@ import java.util.logging.Logger;
 
 /**
  * The worker, free of CDI so it runs in the container and in a plain JVM alike: lifecycle (bootstrap, start,
- * pause, drain, stop), the callbacks of {@link StepExecution}, and the status figures. The work itself is split:
+ * pause, drain, stop), the callbacks of {@link InFlightStep}, and the status figures. The work itself is split:
  * {@link PollLoop} (the single poll thread: deadlines, polling, dispatch), {@link ExecutionSlots} (the slots, the
  * events holding them, per-handler caps) and {@link MaintenanceTimers} (cleanup and metrics calls).
  */
@@ -110,11 +111,11 @@ public final class WorkerRuntime {
                 String error = result == null ? "no response" : result.path("error").asText("no error text");
                 throw new WorkerStartupException("Tasker engine bootstrap failed: " + error);
             }
-            String engineId = StepExecution.text(result, "worker_id");
+            String engineId = InFlightStep.text(result, "worker_id");
             if (engineId == null) {
                 // already_running carries no worker_id; ask the status instead
                 JsonNode status = Json.parse(ffi.workerStatus());
-                engineId = StepExecution.text(status, "worker_id");
+                engineId = InFlightStep.text(status, "worker_id");
             }
             workerId = engineId == null ? id : engineId;
             serializer = new ResultSerializer(workerId);
@@ -192,8 +193,8 @@ public final class WorkerRuntime {
                     break;
                 }
             }
-            List<StepExecution> stragglers = new ArrayList<>(slots.inFlight());
-            for (StepExecution straggler : stragglers) {
+            List<InFlightStep> stragglers = new ArrayList<>(slots.inFlight());
+            for (InFlightStep straggler : stragglers) {
                 LOG.warning(() -> "Shutdown grace period over: failing step " + straggler.stepUuid()
                         + " (" + straggler.handlerName() + ") as retryable");
                 straggler.abandon("Worker shut down before handler '" + straggler.handlerName() + "' finished");
@@ -224,11 +225,11 @@ public final class WorkerRuntime {
         }
     }
 
-    // ---- called by StepExecution ----
+    // ---- called by InFlightStep ----
 
-    void release(StepExecution execution, boolean success) {
+    void release(InFlightStep execution, boolean success) {
         (success ? succeeded : failed).increment();
-        StepExecution next = slots.release(execution);
+        InFlightStep next = slots.release(execution);
         if (next != null) {
             // The next waiting event of this handler already holds a global slot; it starts now.
             pollLoop.submit(next);

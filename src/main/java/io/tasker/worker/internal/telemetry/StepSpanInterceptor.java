@@ -10,7 +10,7 @@ import io.opentelemetry.context.Scope;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepFailureException;
 import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.internal.runtime.StepInterceptor;
+import io.tasker.worker.api.StepInterceptor;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

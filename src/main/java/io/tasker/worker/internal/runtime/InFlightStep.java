@@ -8,6 +8,7 @@ import io.tasker.worker.api.HandlerDefinition;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepFailureException;
 import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.api.StepInterceptor;
 import io.tasker.worker.api.events.StepCheckpointYieldSent;
 import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
@@ -32,9 +33,9 @@ import java.util.logging.Logger;
  * dropped. The slot is released only after the engine has the outcome, so the poller never holds more events
  * than it has slots (contract B1).
  */
-final class StepExecution implements Runnable {
+final class InFlightStep implements Runnable {
 
-    private static final Logger LOG = Logger.getLogger(StepExecution.class.getName());
+    private static final Logger LOG = Logger.getLogger(InFlightStep.class.getName());
 
     private final WorkerRuntime runtime;
     private final ObjectNode event;
@@ -50,7 +51,7 @@ final class StepExecution implements Runnable {
     /** Holds a place in its handler's lane ({@link HandlerLimits}); guarded by that lane's lock. */
     boolean holdsLane;
 
-    StepExecution(WorkerRuntime runtime, ObjectNode event, String eventId, long polledAtNanos, long timeoutNanos) {
+    InFlightStep(WorkerRuntime runtime, ObjectNode event, String eventId, long polledAtNanos, long timeoutNanos) {
         this.runtime = runtime;
         this.event = event;
         this.eventId = eventId;

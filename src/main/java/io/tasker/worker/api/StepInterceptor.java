@@ -1,7 +1,4 @@
-package io.tasker.worker.internal.runtime;
-
-import io.tasker.worker.api.StepContext;
-import io.tasker.worker.api.StepHandlerResult;
+package io.tasker.worker.api;
 
 import java.util.concurrent.Callable;
 

@@ -1,4 +1,4 @@
-package io.tasker.worker.ffi;
+package io.tasker.worker.internal.ffi;
 
 import com.sun.jna.Library;
 import com.sun.jna.Pointer;

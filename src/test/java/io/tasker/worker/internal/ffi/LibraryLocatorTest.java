@@ -1,4 +1,4 @@
-package io.tasker.worker.ffi;
+package io.tasker.worker.internal.ffi;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

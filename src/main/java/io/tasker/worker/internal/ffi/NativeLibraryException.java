@@ -1,4 +1,4 @@
-package io.tasker.worker.ffi;
+package io.tasker.worker.internal.ffi;
 
 /** The engine library could not be found or loaded. The message names the path tried and the platform. */
 public class NativeLibraryException extends RuntimeException {
