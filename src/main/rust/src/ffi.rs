@@ -360,19 +360,20 @@ pub unsafe extern "C" fn complete_step_event(
                     return 0;
                 }
             };
+            // Parsed before taking the engine lock: the lock serialises every engine call.
+            let result = match crate::result::parse_step_result(&body) {
+                Ok(r) => r,
+                Err(e) => {
+                    logging::error(&format!("complete_step_event: failed to parse result JSON for event {} (event stays pending): {}", id, e));
+                    return 0;
+                }
+            };
             let mut slot = lock();
             probe("complete_step_event");
             let engine = match slot.as_mut() {
                 Some(e) => e,
                 None => {
                     logging::error(&format!("complete_step_event: {}", NOT_INIT));
-                    return 0;
-                }
-            };
-            let result = match crate::result::parse_step_result(&body) {
-                Ok(r) => r,
-                Err(e) => {
-                    logging::error(&format!("complete_step_event: failed to parse result JSON for event {} (event stays pending): {}", id, e));
                     return 0;
                 }
             };
