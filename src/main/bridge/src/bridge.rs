@@ -4,6 +4,7 @@
 //! and gRPC servers, which must stay off inside the JVM.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -32,6 +33,12 @@ pub struct Handle {
     pub environment: String,
     /// A template directory we created from inline templates; removed on stop.
     pub own_template_dir: Option<PathBuf>,
+    /// Events `wait_for_step_events` took from the channel, handed out by the next poll (extensions.rs).
+    pub woken: crate::extensions::Woken<tasker_worker::worker::FfiStepEvent>,
+    /// True while a `wait_for_step_events` holds the channel's receiver.
+    pub waiting: AtomicBool,
+    /// Set by `transition_to_graceful_shutdown` and `stop_worker`: waits end, nothing is parked any more.
+    pub stopping: AtomicBool,
 }
 
 /// The single worker of this process (one worker per process, as in the C-era library).
@@ -337,6 +344,9 @@ pub fn bootstrap(input: BootstrapInput) -> Result<Handle, String> {
         worker_id,
         environment,
         own_template_dir,
+        woken: crate::extensions::Woken::default(),
+        waiting: AtomicBool::new(false),
+        stopping: AtomicBool::new(false),
     })
 }
 

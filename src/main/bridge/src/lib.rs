@@ -8,6 +8,7 @@
 
 mod bridge;
 mod dto;
+mod extensions;
 
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
@@ -199,6 +200,7 @@ pub extern "C" fn stop_worker() -> *mut c_char {
                 );
             };
             let worker_id = h.worker_id.clone();
+            extensions::fail_woken(&h);
             match bridge::stop(h.clone()) {
                 Ok(()) => into_c(
                     json!({"success": true, "status": "stopped", "message": "Worker stopped successfully",
@@ -223,6 +225,7 @@ pub extern "C" fn transition_to_graceful_shutdown() -> *mut c_char {
         || match running() {
             Err(e) => into_c(dto::error(&format!("Failed to transition: {}", e))),
             Ok(h) => {
+                extensions::fail_woken(&h);
                 let core = h.core.clone();
                 match h
                     .runtime
@@ -251,7 +254,7 @@ pub extern "C" fn poll_step_events() -> *mut c_char {
             let Some(h) = bridge::current() else {
                 return std::ptr::null_mut();
             };
-            match h.channel.poll() {
+            match extensions::next_event(&h) {
                 Some(event) => into_c(dto::step_event(&event).to_string()),
                 None => std::ptr::null_mut(),
             }
