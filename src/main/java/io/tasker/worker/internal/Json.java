@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /** The one shared, thread-safe Jackson mapper used for every FFI payload. */
 public final class Json {
@@ -33,6 +34,19 @@ public final class Json {
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * UTF-8 JSON followed by a NUL byte: a C string the engine reads as is. Written straight to bytes instead of a
+     * {@code String} that would be encoded again for the native call.
+     */
+    public static byte[] writeNul(Object value) {
+        try {
+            byte[] json = MAPPER.writeValueAsBytes(value);
+            return Arrays.copyOf(json, json.length + 1);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

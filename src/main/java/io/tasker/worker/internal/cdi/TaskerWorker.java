@@ -92,7 +92,8 @@ public class TaskerWorker {
     private void startWorker() {
         long started = System.nanoTime();
         settings = WorkerSettings.fromConfig(config);
-        TaskerFfi ffi = LibraryLocator.standard(settings.libraryPath(), settings.taskerCore()).load();
+        TaskerFfi ffi = LibraryLocator.standard(settings.libraryPath(), settings.taskerCore())
+                .load(settings.libraryExtensions());
         libraryVersion = ffi.version();
         List<TemplateSource> templates = TemplateLoader.load(settings.templatePath(), TaskerWorker.class.getClassLoader());
         if (settings.taskerCore()) {

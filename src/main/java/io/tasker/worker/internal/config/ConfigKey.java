@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 public enum ConfigKey {
     BACKEND("tasker.backend", Type.BACKEND, "embedded", "embedded (the bundled engine) or tasker-core (the bridge to a real tasker-core deployment)"),
     LIBRARY_PATH("tasker.library.path", Type.STRING, null, "native library file; else TASKER_FFI_LIBRARY_PATH, else the library bundled for the backend"),
+    LIBRARY_EXTENSIONS("tasker.library.extensions", Type.BOOLEAN, "true", "use the library's optional ABI extensions (batch calls, waiting for the next ready step) when it exports them; false calls the 29 contract functions only"),
     CORE_CONFIG_PATH("tasker.core.config-path", Type.STRING, null, "tasker-core backend: the foundation's own TOML (env TASKER_CORE_CONFIG_PATH); else the bundled tasker/tasker-core/worker.toml"),
     CORE_ORCHESTRATION_URL("tasker.core.orchestration-url", Type.STRING, null, "tasker-core backend: the orchestration server's REST address (env TASKER_CORE_ORCHESTRATION_URL); else the foundation TOML's [worker.orchestration_client] base_url"),
     MAX_CONCURRENCY("tasker.worker.max-concurrency", Type.INT, "10", "handler executions in flight at once (execution slots)"),

@@ -39,7 +39,8 @@ public record WorkerSettings(
         double backoffMultiplier,
         double backoffJitterPct,
         boolean webEnabled,
-        Map<String, Integer> handlerConcurrency) {
+        Map<String, Integer> handlerConcurrency,
+        boolean libraryExtensions) {
 
     public WorkerSettings {
         handlerConcurrency = handlerConcurrency == null ? Map.of()
@@ -160,7 +161,8 @@ public record WorkerSettings(
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_MULTIPLIER)),
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_JITTER_PCT)),
                 Boolean.parseBoolean(raw.get(ConfigKey.WEB_ENABLED)),
-                handlerLimits);
+                handlerLimits,
+                Boolean.parseBoolean(raw.get(ConfigKey.LIBRARY_EXTENSIONS)));
     }
 
     /** True when the worker runs against a real tasker-core deployment through the bridge library. */

@@ -2,6 +2,7 @@ package io.tasker.worker.internal.ffi;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 
 import java.io.File;
@@ -101,13 +102,29 @@ public final class LibraryLocator {
         }
     }
 
-    /** Locates and loads the library. */
+    /** Locates and loads the library, using its ABI extensions when it exports them. */
     public TaskerFfi load() {
+        return load(true);
+    }
+
+    /**
+     * Locates and loads the library. With {@code useExtensions} false, or a library that lacks them, only the 29
+     * contract functions are called.
+     */
+    public TaskerFfi load(boolean useExtensions) {
         Location location = locate();
+        String path = location.file().toString();
         try {
-            TaskerNative lib = Native.load(location.file().toString(), TaskerNative.class,
-                    Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
-            return new TaskerFfi(lib, location.file().toString(), location.origin());
+            Map<String, Object> options = Map.of(Library.OPTION_STRING_ENCODING, "UTF-8");
+            NativeLibrary library = NativeLibrary.getInstance(path, options);
+            TaskerNative lib = DirectNative.bind(library, path, useExtensions);
+            if (lib == null) {
+                // Another library file is bound directly in this class loader: an interface binding for this one.
+                boolean extensions = useExtensions && DirectNative.exportsExtensions(library);
+                Class<? extends TaskerNative> binding = extensions ? WithExtensions.class : TaskerNative.class;
+                lib = Native.load(path, binding, options);
+            }
+            return new TaskerFfi(lib, path, location.origin());
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             throw new NativeLibraryException("Cannot load the Tasker engine library " + location.file() + " (from "
                     + location.origin() + ") on platform " + platformDescription() + ": " + e.getMessage(), e);

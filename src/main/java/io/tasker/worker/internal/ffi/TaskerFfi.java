@@ -2,14 +2,23 @@ package io.tasker.worker.internal.ffi;
 
 import com.sun.jna.Pointer;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Typed access to the engine. Every string the engine returns is copied and released here, in {@link #take}, so no
- * other class ever touches a native pointer. The allocation and free counters let tests assert that nothing leaks.
+ * Typed access to the engine. Every string the engine returns is copied and released here, in {@link #takeBytes},
+ * so no other class ever touches a native pointer. The allocation and free counters let tests assert that nothing
+ * leaks.
  *
- * <p>Thread-safe: the engine serialises calls itself. Calls may block (bootstrap, stop, client calls), so never
- * make client calls from the poll thread.
+ * <p>The per-step calls come in a byte form: an event is read once into UTF-8 bytes (what the JSON parser reads
+ * fastest), and a completion is passed as NUL-terminated UTF-8 bytes written by the serialiser, so nothing is
+ * encoded or copied again on the way. The {@code String} forms remain for everything else.
+ *
+ * <p>The optional ABI extensions (batches, and a blocking wait for the next ready step) are used only when the
+ * library exports them ({@link #hasExtensions()}); callers fall back to the 29 contract functions otherwise.
+ *
+ * <p>Thread-safe: the engine serialises calls itself. Calls may block (bootstrap, stop, client calls, the wait), so
+ * never make client calls from the poll thread.
  */
 public final class TaskerFfi {
 
@@ -18,6 +27,9 @@ public final class TaskerFfi {
     private final String origin;
     private final LongAdder received = new LongAdder();
     private final LongAdder freed = new LongAdder();
+    private final LongAdder waits = new LongAdder();
+    private final LongAdder batchPolls = new LongAdder();
+    private final LongAdder batchCompletions = new LongAdder();
 
     public TaskerFfi(TaskerNative lib, String path, String origin) {
         this.lib = lib;
@@ -76,12 +88,57 @@ public final class TaskerFfi {
         return take(lib.poll_step_events());
     }
 
+    /** One step event as UTF-8 bytes (no NUL), or {@code null}. */
+    public byte[] pollStepEventBytes() {
+        return takeBytes(lib.poll_step_events());
+    }
+
     public boolean completeStepEvent(String eventId, String resultJson) {
+        return completeStepEvent(nul(eventId), nul(resultJson));
+    }
+
+    /** Both arguments NUL-terminated UTF-8 ({@link #nul}). */
+    public boolean completeStepEvent(byte[] eventId, byte[] resultJson) {
         return lib.complete_step_event(eventId, resultJson) == 1;
     }
 
     public boolean checkpointYieldStepEvent(String eventId, String checkpointJson) {
+        return checkpointYieldStepEvent(nul(eventId), nul(checkpointJson));
+    }
+
+    /** Both arguments NUL-terminated UTF-8 ({@link #nul}). */
+    public boolean checkpointYieldStepEvent(byte[] eventId, byte[] checkpointJson) {
         return lib.checkpoint_yield_step_event(eventId, checkpointJson) == 1;
+    }
+
+    // ---- optional extensions: call only when hasExtensions() ----
+
+    /** Whether the library exports the extensions and they are in use. */
+    public boolean hasExtensions() {
+        return lib.hasExtensions();
+    }
+
+    /** Up to {@code max} events as one JSON array in UTF-8, or {@code null} when none is queued. */
+    public byte[] pollStepEventsBatch(int max) {
+        batchPolls.increment();
+        return takeBytes(lib.poll_step_events_batch(max));
+    }
+
+    /**
+     * Completes {@code count} events in one call. {@code itemsJson} is a NUL-terminated JSON array of
+     * {@code [event_id, result]} pairs. Returns one flag per item, or {@code null} when the engine could not read
+     * the array (then no event was touched) or answered with something else.
+     */
+    public boolean[] completeStepEventsBatch(byte[] itemsJson, int count) {
+        batchCompletions.increment();
+        byte[] answer = takeBytes(lib.complete_step_events_batch(itemsJson));
+        return answer == null ? null : flags(answer, count);
+    }
+
+    /** Blocks up to {@code timeoutMs}: 1 when a step may be ready, 0 on timeout, -1 when the worker is not running. */
+    public int waitForStepEvents(int timeoutMs) {
+        waits.increment();
+        return lib.wait_for_step_events(timeoutMs);
     }
 
     public String dispatchMetrics() {
@@ -168,17 +225,72 @@ public final class TaskerFfi {
         return freed.sum();
     }
 
-    /** The only place a returned pointer is read and released (exactly once, even if decoding fails). */
+    /** Calls of {@code wait_for_step_events}. */
+    public long waitCalls() {
+        return waits.sum();
+    }
+
+    /** Calls of {@code poll_step_events_batch}. */
+    public long batchPollCalls() {
+        return batchPolls.sum();
+    }
+
+    /** Calls of {@code complete_step_events_batch}. */
+    public long batchCompletionCalls() {
+        return batchCompletions.sum();
+    }
+
+    /** NUL-terminated UTF-8, the form of every {@code char*} argument. */
+    public static byte[] nul(String s) {
+        return DirectNative.nul(s);
+    }
+
     private String take(Pointer p) {
+        byte[] bytes = takeBytes(p);
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** The only place a returned pointer is read and released (exactly once, even if reading fails). */
+    private byte[] takeBytes(Pointer p) {
         if (p == null) {
             return null;
         }
         received.increment();
         try {
-            return p.getString(0, "UTF-8");
+            return p.getByteArray(0, (int) p.indexOf(0, (byte) 0));
         } finally {
             lib.free_rust_string(p);
             freed.increment();
         }
+    }
+
+    /** {@code [1,0,…]} with exactly {@code count} items, else null. */
+    static boolean[] flags(byte[] json, int count) {
+        boolean[] out = new boolean[count];
+        int n = 0;
+        boolean expectItem = true;
+        for (byte b : json) {
+            switch (b) {
+                case '0', '1' -> {
+                    if (!expectItem || n == count) {
+                        return null;
+                    }
+                    out[n++] = b == '1';
+                    expectItem = false;
+                }
+                case ',' -> {
+                    if (expectItem) {
+                        return null;
+                    }
+                    expectItem = true;
+                }
+                case '[', ']', ' ' -> {
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return n == count ? out : null;
     }
 }

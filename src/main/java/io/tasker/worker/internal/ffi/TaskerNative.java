@@ -4,12 +4,17 @@ import com.sun.jna.Library;
 import com.sun.jna.Pointer;
 
 /**
- * The engine's C ABI: all 29 exported symbols, one Java method each.
+ * The engine's C ABI: all 29 exported symbols, one Java method each, plus the optional extensions.
  *
  * <p>Every {@code char*} the engine returns is declared as {@link Pointer}, never {@code String}: JNA would copy a
  * {@code String} return and never release the Rust allocation. Use {@link TaskerFfi}, which copies and frees in one
- * place, instead of calling this interface directly. Arguments are NUL-terminated UTF-8 (the library is loaded with
- * {@link Library#OPTION_STRING_ENCODING} = UTF-8).
+ * place, instead of calling this interface directly. Arguments are NUL-terminated UTF-8: the per-step calls take
+ * {@code byte[]} that already end in NUL (JNA would otherwise encode each {@code String} into a fresh native buffer
+ * per call); the others take {@code String}, encoded as UTF-8.
+ *
+ * <p>The extensions ({@code poll_step_events_batch}, {@code complete_step_events_batch}, {@code
+ * wait_for_step_events}) are not part of the 29-function contract. A binding reports them in {@link
+ * #hasExtensions()} only when the library exports all three; their default bodies refuse the call.
  */
 public interface TaskerNative extends Library {
 
@@ -33,9 +38,9 @@ public interface TaskerNative extends Library {
     // ---- step dispatch ----
     Pointer poll_step_events();
 
-    int complete_step_event(String eventId, String resultJson);
+    int complete_step_event(byte[] eventId, byte[] resultJson);
 
-    int checkpoint_yield_step_event(String eventId, String checkpointJson);
+    int checkpoint_yield_step_event(byte[] eventId, byte[] checkpointJson);
 
     Pointer get_ffi_dispatch_metrics();
 
@@ -76,4 +81,26 @@ public interface TaskerNative extends Library {
     Pointer client_get_step_audit_history(String taskUuid, String stepUuid);
 
     Pointer client_health_check();
+
+    // ---- optional extensions ----
+
+    /** Whether the library exports the three extension functions (looked up once, when it is loaded). */
+    default boolean hasExtensions() {
+        return false;
+    }
+
+    /** Up to {@code max} step events as one JSON array, or NULL when none is queued. */
+    default Pointer poll_step_events_batch(int max) {
+        throw new UnsupportedOperationException("poll_step_events_batch is not exported by this library");
+    }
+
+    /** {@code [[event_id, result], …]} → a JSON array of 1/0 per item, or NULL when the array is unreadable. */
+    default Pointer complete_step_events_batch(byte[] itemsJson) {
+        throw new UnsupportedOperationException("complete_step_events_batch is not exported by this library");
+    }
+
+    /** Blocks up to {@code timeoutMs}: 1 when a step may be ready, 0 on timeout, -1 when the worker is not running. */
+    default int wait_for_step_events(int timeoutMs) {
+        throw new UnsupportedOperationException("wait_for_step_events is not exported by this library");
+    }
 }

@@ -33,6 +33,17 @@ public final class ResultSerializer {
      */
     public String completion(String stepUuid, StepHandlerResult r, long executionTimeMs, String handlerVersion,
                              boolean systemError) {
+        return Json.write(wire(stepUuid, r, executionTimeMs, handlerVersion, systemError));
+    }
+
+    /** {@link #completion} as NUL-terminated UTF-8, the form the engine call takes. */
+    public byte[] completionBytes(String stepUuid, StepHandlerResult r, long executionTimeMs, String handlerVersion,
+                                  boolean systemError) {
+        return Json.writeNul(wire(stepUuid, r, executionTimeMs, handlerVersion, systemError));
+    }
+
+    private WireResult wire(String stepUuid, StepHandlerResult r, long executionTimeMs, String handlerVersion,
+                            boolean systemError) {
         Map<String, Object> custom = new LinkedHashMap<>(r.getMetadata());
         if (r.getErrorCode() != null) {
             custom.put("error_code", r.getErrorCode());
@@ -46,12 +57,17 @@ public final class ResultSerializer {
                 r.getErrorType(), retryable, r.getStatusCode(), r.getBacktrace());
         Object result = r.getResult() == null ? Map.of() : r.getResult();
         String status = success ? "completed" : systemError ? "error" : "failed";
-        return Json.write(new WireResult(stepUuid, success, status, result, metadata, error, orchestration(r)));
+        return new WireResult(stepUuid, success, status, result, metadata, error, orchestration(r));
     }
 
     /** The checkpoint-yield JSON {@code {step_uuid, cursor, items_processed, accumulated_results?}}. */
     public String checkpoint(String stepUuid, Checkpoint cp) {
         return Json.write(new WireResult.Checkpoint(stepUuid, cp.cursor(), cp.itemsProcessed(), cp.accumulatedResults()));
+    }
+
+    /** {@link #checkpoint} as NUL-terminated UTF-8. */
+    public byte[] checkpointBytes(String stepUuid, Checkpoint cp) {
+        return Json.writeNul(new WireResult.Checkpoint(stepUuid, cp.cursor(), cp.itemsProcessed(), cp.accumulatedResults()));
     }
 
     /**
