@@ -104,16 +104,16 @@ public final class TaskerTestEnvironment implements AutoCloseable {
                     + "process-wide, so close the other one first");
         }
         try {
-            this.ffi = LibraryLocator.standard(b.libraryPath).load();
+            Map<String, String> settings = new LinkedHashMap<>(Builder.DEFAULTS);
+            settings.putAll(b.settings);
+            WorkerSettings workerSettings = WorkerSettings.of(settings);
+            this.ffi = LibraryLocator.standard(b.libraryPath).load(workerSettings.libraryExtensions());
             if (ffi.isWorkerRunning()) {
                 throw new IllegalStateException("The engine is already running in this JVM (another worker was "
                         + "started and not stopped)");
             }
             this.registry = new DefaultHandlerRegistry();
             b.registrations.forEach(r -> r.accept(registry));
-            Map<String, String> settings = new LinkedHashMap<>(Builder.DEFAULTS);
-            settings.putAll(b.settings);
-            WorkerSettings workerSettings = WorkerSettings.of(settings);
             this.handlers = Executors.newFixedThreadPool(workerSettings.maxConcurrency(), daemon("tasker-test-handler"));
             this.scheduler = Executors.newScheduledThreadPool(2, daemon("tasker-test-poller"));
             this.runtime = new WorkerRuntime(ffi, workerSettings, registry, handlers, scheduler, lifecycleEvents::add,

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Slot accounting: {@code max-concurrency} execution slots, the events holding them, and the optional per-handler
@@ -13,6 +14,11 @@ import java.util.concurrent.Semaphore;
  * <p>The poller takes a slot <em>before</em> each {@code poll_step_events} and gives it back at once when nothing
  * was polled ({@link #giveBack}); otherwise the slot travels with the event and is released only after the engine
  * accepted (or refused) its outcome. The engine therefore never holds more of our events than we can run (B1).
+ *
+ * <p>The poller that waits in the engine for the next ready step holds one slot meanwhile ({@link #tryReserve}),
+ * so the event it is woken for has a slot; the reserved slot does not count as used. A poller with no slot to wait
+ * with parks until one stays free ({@link #parkUntilFree}): a handler thread that finished gives its slot straight
+ * to its next event and signals only when the slot stays free.
  */
 final class ExecutionSlots {
 
@@ -22,6 +28,8 @@ final class ExecutionSlots {
     private final HandlerLimits handlerLimits; // null without per-handler caps: the hot path then skips them
     private volatile long lastReleaseNanos = System.nanoTime();
     private volatile int maxObservedInFlight;
+    private volatile int reserved;
+    private volatile Thread parked;
 
     ExecutionSlots(int total, Map<String, Integer> handlerCaps) {
         this.total = total;
@@ -34,9 +42,70 @@ final class ExecutionSlots {
         return slots.tryAcquire();
     }
 
-    /** Returns a slot taken for a poll that brought no runnable event. */
+    /** Takes up to {@code max} slots at once (for one batch poll); returns how many. */
+    int tryTake(int max) {
+        int n = 0;
+        while (n < max && slots.tryAcquire()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Returns a slot taken for a poll that brought no runnable event; the slot stays free. */
     void giveBack() {
         slots.release();
+        signalFree();
+    }
+
+    /** Returns {@code n} slots taken for polls that brought nothing. */
+    void giveBack(int n) {
+        if (n > 0) {
+            slots.release(n);
+            signalFree();
+        }
+    }
+
+    /** Takes a slot for a wait in the engine (one poller only); it stays out of {@link #used()}. */
+    boolean tryReserve() {
+        if (!slots.tryAcquire()) {
+            return false;
+        }
+        reserved = 1;
+        return true;
+    }
+
+    /** The reserved slot becomes an ordinary taken slot, for the poll the wait announced. */
+    void claimReserved() {
+        reserved = 0;
+    }
+
+    /** Returns the reserved slot. */
+    void unreserve() {
+        reserved = 0;
+        slots.release();
+    }
+
+    /**
+     * Parks the calling poller up to {@code nanos} unless a slot is free; {@link #signalFree} ends the park early.
+     * The park is re-checked after publishing the parked thread, so a slot freed in between is not missed.
+     */
+    void parkUntilFree(long nanos) {
+        parked = Thread.currentThread();
+        try {
+            if (slots.availablePermits() == 0) {
+                LockSupport.parkNanos(this, nanos);
+            }
+        } finally {
+            parked = null;
+        }
+    }
+
+    /** Wakes a poller parked for want of a slot. Called when a slot was freed and nobody took it on. */
+    void signalFree() {
+        Thread t = parked;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     /**
@@ -80,7 +149,7 @@ final class ExecutionSlots {
     }
 
     int used() {
-        return total - slots.availablePermits();
+        return total - slots.availablePermits() - reserved;
     }
 
     int maxObservedInFlight() {
@@ -89,7 +158,7 @@ final class ExecutionSlots {
 
     /** True when every slot is taken and none has been released for longer than {@code limitNanos}. */
     boolean allTakenLongerThan(long limitNanos) {
-        if (slots.availablePermits() > 0 || inFlight.isEmpty()) {
+        if (slots.availablePermits() + reserved > 0 || inFlight.isEmpty()) {
             return false;
         }
         return System.nanoTime() - lastReleaseNanos > limitNanos;

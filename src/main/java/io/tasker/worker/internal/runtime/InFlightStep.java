@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,6 +31,12 @@ import java.util.logging.Logger;
  * first (the handler's result, the local timeout, or the shutdown straggler sweep) reports, and later outcomes are
  * dropped. The slot is released only after the engine has the outcome, so the poller never holds more events
  * than it has slots (contract B1).
+ *
+ * <p><b>Continuing on the same thread.</b> The executor runs {@link #run}, which runs this step and then, on the
+ * same thread, the next one: the waiting event its handler cap released, else an event polled with the slot just
+ * freed. A busy worker thus hands no event from thread to thread; the executor only starts threads when work
+ * arrives faster than running threads finish. A timeout interrupts the thread only while it still runs the step
+ * that timed out, and the interrupt is cleared before the thread goes on.
  */
 final class InFlightStep implements Runnable {
 
@@ -40,14 +45,23 @@ final class InFlightStep implements Runnable {
     private final WorkerRuntime runtime;
     private final ObjectNode event;
     final String eventId;
+    /** {@link #eventId} NUL-terminated, for the engine calls. */
+    private final byte[] eventIdArg;
     private final String stepUuid;
     private final String taskUuid;
     private final HandlerDefinition definition;
     private final long polledAtNanos;
     final long deadlineNanos;
     private final AtomicBoolean finished = new AtomicBoolean();
-    private volatile Future<?> future;
     private volatile long startedAtNanos;
+    /** The thread running the handler, while it does; guarded by {@code this}. */
+    private Thread runner;
+    /** A timeout or the shutdown sweep interrupted {@link #runner}; guarded by {@code this}. */
+    private boolean interrupted;
+    /** The event the reporting thread runs next: its handler's waiting event, or one the engine round polled. */
+    private InFlightStep successor;
+    /** The handler thread queued the completion for an engine round ({@link EngineRounds}), which polled already. */
+    private boolean sentByRounds;
     /** Holds a place in its handler's lane ({@link HandlerLimits}); guarded by that lane's lock. */
     boolean holdsLane;
 
@@ -55,6 +69,7 @@ final class InFlightStep implements Runnable {
         this.runtime = runtime;
         this.event = event;
         this.eventId = eventId;
+        this.eventIdArg = io.tasker.worker.internal.ffi.TaskerFfi.nul(eventId);
         this.stepUuid = text(event, "step_uuid");
         this.taskUuid = text(event, "task_uuid");
         this.definition = definition(event);
@@ -79,18 +94,42 @@ final class InFlightStep implements Runnable {
         return stepUuid;
     }
 
-    void attach(Future<?> future) {
-        this.future = future;
-        if (finished.get()) {
-            future.cancel(true);
+    /** Runs this step, then the steps this thread may take on after it. */
+    @Override
+    public void run() {
+        InFlightStep next = this;
+        while (next != null) {
+            next = next.execute();
         }
     }
 
-    @Override
-    public void run() {
+    /** Runs the handler and reports; returns the step this thread runs next, or null. */
+    private InFlightStep execute() {
         if (finished.get()) {
-            return; // timed out or swept at shutdown before a thread picked it up
+            return null; // timed out or swept at shutdown before a thread picked it up
         }
+        synchronized (this) {
+            runner = Thread.currentThread();
+        }
+        try {
+            runHandler();
+        } finally {
+            synchronized (this) {
+                runner = null;
+                if (interrupted) {
+                    Thread.interrupted(); // the interrupt was meant for this step only
+                }
+            }
+        }
+        InFlightStep next = successor;
+        successor = null;
+        if (next != null || sentByRounds) {
+            return next;
+        }
+        return Thread.currentThread().isInterrupted() ? null : runtime.pollNext();
+    }
+
+    private void runHandler() {
         startedAtNanos = System.nanoTime();
         String callable = definition.callable();
         if (runtime.emitStarted) {
@@ -134,7 +173,7 @@ final class InFlightStep implements Runnable {
                 throw (Error) t; // VirtualMachineError and friends must propagate
             }
         }
-        finish(result, systemError, version);
+        report(result, systemError, version, true);
     }
 
     private StepHandlerResult invoke(ExecutableHandler handler, StepContext ctx) throws Exception {
@@ -171,10 +210,10 @@ final class InFlightStep implements Runnable {
         }
     }
 
-    private void cancelHandler() {
-        Future<?> f = future;
-        if (f != null) {
-            f.cancel(true);
+    private synchronized void cancelHandler() {
+        if (runner != null) {
+            interrupted = true;
+            runner.interrupt();
         }
     }
 
@@ -183,11 +222,33 @@ final class InFlightStep implements Runnable {
      * with the event completed (or refused by the engine) and the slot released.
      */
     boolean finish(StepHandlerResult result, boolean systemError, String handlerVersion) {
+        return report(result, systemError, handlerVersion, false);
+    }
+
+    /**
+     * As {@link #finish}. {@code onHandlerThread}: the handler's own thread reports; a completion then goes to an
+     * engine round ({@link EngineRounds}), and the thread runs the event it hands back.
+     */
+    private boolean report(StepHandlerResult result, boolean systemError, String handlerVersion,
+                           boolean onHandlerThread) {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
         long start = startedAtNanos == 0 ? polledAtNanos : startedAtNanos;
         long elapsedMs = (System.nanoTime() - start) / 1_000_000L;
+        if (onHandlerThread && !result.isCheckpointYield()) {
+            EngineRounds.Outcome outcome = null;
+            try {
+                outcome = outcome(result, systemError, handlerVersion, elapsedMs);
+            } catch (Throwable t) {
+                LOG.log(Level.SEVERE, "Failed to serialise the outcome of step " + stepUuid, t);
+            }
+            if (outcome != null) {
+                sentByRounds = true;
+                successor = runtime.sendCompletion(outcome);
+                return true;
+            }
+        }
         try {
             if (result.isCheckpointYield()) {
                 sendCheckpoint(result, elapsedMs);
@@ -198,35 +259,69 @@ final class InFlightStep implements Runnable {
             // Last resort: nothing may leave the event pending in the engine.
             LOG.log(Level.SEVERE, "Failed to report step " + stepUuid + " (event " + eventId + ")", t);
             try {
-                runtime.ffi().completeStepEvent(eventId, runtime.serializer().minimalFailure(stepUuid,
-                        "Worker failed to report the result: " + t, elapsedMs));
+                runtime.ffi().completeStepEvent(eventIdArg, nul(runtime.serializer().minimalFailure(stepUuid,
+                        "Worker failed to report the result: " + t, elapsedMs)));
             } catch (Throwable ignored) {
                 // the engine's completion timeout will fail the event
             }
         } finally {
-            runtime.release(this, result.isSuccess());
+            InFlightStep next = runtime.release(this, result.isSuccess());
+            if (next != null) {
+                if (onHandlerThread) {
+                    successor = next;
+                } else {
+                    runtime.submit(next);
+                }
+            }
         }
         return true;
     }
 
-    private void sendCompletion(StepHandlerResult result, boolean systemError, String version, long elapsedMs) {
-        String json;
+    /** The completion to send: the result as serialised, or the failure that says it could not be. */
+    private EngineRounds.Outcome outcome(StepHandlerResult result, boolean systemError, String version,
+                                         long elapsedMs) {
+        byte[] json;
         StepHandlerResult sent = result;
         try {
-            json = runtime.serializer().completion(stepUuid, result, elapsedMs, version, systemError);
+            json = runtime.serializer().completionBytes(stepUuid, result, elapsedMs, version, systemError);
         } catch (RuntimeException e) {
             // The handler's result or metadata could not be serialised: report that instead.
             sent = StepHandlerResult.failure("Result of handler '" + definition.callable()
                     + "' could not be serialised: " + e.getMessage(), ErrorType.HANDLER_ERROR, true);
-            json = runtime.serializer().completion(stepUuid, sent, elapsedMs, version, true);
+            json = runtime.serializer().completionBytes(stepUuid, sent, elapsedMs, version, true);
         }
-        boolean accepted = runtime.ffi().completeStepEvent(eventId, json);
+        return new EngineRounds.Outcome(this, eventIdArg, json, sent, elapsedMs);
+    }
+
+    /**
+     * After an engine round sent this step's completion: the B6 fallback, the outcome events, the slot. Never
+     * throws; the slot is always released.
+     */
+    void afterSend(EngineRounds.Outcome outcome, boolean accepted) {
+        try {
+            afterSent(outcome.sent(), accepted, outcome.elapsedMs());
+        } catch (Throwable t) {
+            LOG.log(Level.SEVERE, "Failed to finish the report of step " + stepUuid + " (event " + eventId + ")", t);
+        } finally {
+            InFlightStep next = runtime.release(this, outcome.sent().isSuccess());
+            if (next != null) {
+                runtime.submit(next);
+            }
+        }
+    }
+
+    private void sendCompletion(StepHandlerResult result, boolean systemError, String version, long elapsedMs) {
+        EngineRounds.Outcome outcome = outcome(result, systemError, version, elapsedMs);
+        afterSent(outcome.sent(), runtime.ffi().completeStepEvent(eventIdArg, outcome.json()), elapsedMs);
+    }
+
+    private void afterSent(StepHandlerResult sent, boolean accepted, long elapsedMs) {
         if (!accepted) {
             // B6: the engine refused it; if our JSON was at fault the event is still pending. A minimal failure
             // is always parseable; for an event that is really gone it is refused again, harmlessly.
-            accepted = runtime.ffi().completeStepEvent(eventId, runtime.serializer().minimalFailure(stepUuid,
+            accepted = runtime.ffi().completeStepEvent(eventIdArg, nul(runtime.serializer().minimalFailure(stepUuid,
                     "Completion refused by the engine (" + (sent.isSuccess() ? "success" : sent.getErrorType()) + ")",
-                    elapsedMs));
+                    elapsedMs)));
             if (accepted) {
                 LOG.warning(() -> "Engine refused the completion of step " + stepUuid + "; sent a minimal failure instead");
             } else if (LOG.isLoggable(Level.FINE)) {
@@ -237,20 +332,20 @@ final class InFlightStep implements Runnable {
     }
 
     private void sendCheckpoint(StepHandlerResult result, long elapsedMs) {
-        String json;
+        byte[] json;
         try {
-            json = runtime.serializer().checkpoint(stepUuid, result.getCheckpoint());
+            json = runtime.serializer().checkpointBytes(stepUuid, result.getCheckpoint());
         } catch (RuntimeException e) {
             sendCompletion(StepHandlerResult.failure("Checkpoint of handler '" + definition.callable()
                     + "' could not be serialised: " + e.getMessage(), ErrorType.CHECKPOINT_ERROR, true), true, null, elapsedMs);
             return;
         }
-        boolean accepted = runtime.ffi().checkpointYieldStepEvent(eventId, json);
+        boolean accepted = runtime.ffi().checkpointYieldStepEvent(eventIdArg, json);
         if (!accepted) {
             // The engine fails the step itself when it cannot store a checkpoint; if it did not (a parse error),
             // the event is still pending and this failure completes it.
-            runtime.ffi().completeStepEvent(eventId, runtime.serializer().minimalFailure(stepUuid,
-                    "Checkpoint refused by the engine", elapsedMs));
+            runtime.ffi().completeStepEvent(eventIdArg, nul(runtime.serializer().minimalFailure(stepUuid,
+                    "Checkpoint refused by the engine", elapsedMs)));
         }
         if (runtime.emitCheckpoint) {
             runtime.emit(new StepCheckpointYieldSent(eventId, taskUuid, stepUuid, definition.callable(),
@@ -294,6 +389,10 @@ final class InFlightStep implements Runnable {
         Map<String, Object> initialization = init == null || !init.isObject() || init.isEmpty() ? Map.of()
                 : io.tasker.worker.internal.Json.MAPPER.convertValue(init, Map.class);
         return new HandlerDefinition(callable, method, resolver, initialization);
+    }
+
+    private static byte[] nul(String s) {
+        return io.tasker.worker.internal.ffi.TaskerFfi.nul(s);
     }
 
     static String text(JsonNode node, String field) {

@@ -1,28 +1,38 @@
 package io.tasker.worker.internal.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.events.StepExecutionReceived;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The poll tick, run by one scheduled thread every {@code poll-interval-ms}: it fails events past their deadline,
- * drains every available event while slots remain, hands each to the handler executor, and runs the due
- * maintenance calls. Client calls never happen here (B13).
- *
- * <p><b>Draining.</b> Besides the tick, a freed slot asks for a drain at once ({@link #requestDrain}), so a busy
- * worker takes its next event as soon as it can run it instead of a full interval later. Only one thread drains at
- * a time; a request that arrives during a drain makes that drain go round once more, so no request is lost.
+ * Polling and dispatch. Events are polled in three places, each holding a slot per event it asks for:
+ * <ul>
+ *   <li><b>a handler thread</b>, right after it reported a step: it polls one event with the slot just freed and
+ *       runs it itself ({@link InFlightStep#run}), so a busy worker hands nothing from thread to thread;</li>
+ *   <li><b>the poller</b>, when the library has the ABI extensions: it waits in the engine
+ *       ({@code wait_for_step_events}, bounded by {@code poll-interval-ms}) holding one reserved slot, and polls as
+ *       soon as a step is ready, as many as there are free slots, in one batch. It never spins: with no slot free it
+ *       parks until a handler thread leaves one free. The task runs on the container's scheduled executor and
+ *       re-schedules itself every {@value #RUN_MILLIS} ms, so it never holds a container thread for long;</li>
+ *   <li><b>the poll tick</b>, every {@code poll-interval-ms}, when the library has only the 29 contract functions.</li>
+ * </ul>
+ * Both poller forms also fail events past their deadline and run the due maintenance calls. Client calls never
+ * happen here (B13).
  *
  * <p><b>Deadlines.</b> The handler timeout counts from the poll, since the engine's own completion timeout does too.
  * An expired event (running, or waiting for its handler's cap) is failed as a retryable {@code timeout} and its
@@ -33,36 +43,90 @@ final class PollLoop implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(PollLoop.class.getName());
 
+    /** How long one run of the waiting poller lasts before it re-schedules itself. */
+    static final long RUN_MILLIS = 1000;
+    /** The most events one batch poll asks for. */
+    static final int MAX_BATCH = 64;
+
     private final WorkerRuntime runtime;
     private final TaskerFfi ffi;
     private final ExecutionSlots slots;
     private final MaintenanceTimers timers;
-    private final ExecutorService handlerExecutor;
+    private final Executor handlerExecutor;
     private final long timeoutNanos;
     private final long timeoutMs;
+    private final long intervalNanos;
+    private final int waitMillis;
+    private final boolean waiting;
 
     private volatile long lastTickNanos = System.nanoTime();
-    private final AtomicInteger drainRequests = new AtomicInteger();
+    private long nextExpiryNanos;
+    private volatile boolean active;
+    private volatile Thread pollerThread;
+    private volatile ScheduledFuture<?> scheduled;
+    private ScheduledExecutorService scheduler;
+    private final Object runLock = new Object();
+    private boolean running; // guarded by runLock
     final LongAdder polls = new LongAdder();
     final LongAdder pollsEmpty = new LongAdder();
     final LongAdder pollsFailed = new LongAdder();
     final LongAdder received = new LongAdder();
 
     PollLoop(WorkerRuntime runtime, TaskerFfi ffi, ExecutionSlots slots, MaintenanceTimers timers,
-             ExecutorService handlerExecutor, long timeoutMs) {
+             Executor handlerExecutor, long timeoutMs, long intervalMs) {
         this.runtime = runtime;
         this.ffi = ffi;
         this.slots = slots;
         this.timers = timers;
         this.handlerExecutor = handlerExecutor;
         this.timeoutMs = timeoutMs;
-        this.timeoutNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+        this.waitMillis = (int) Math.max(1, Math.min(intervalMs, 1000));
+        this.waiting = ffi.hasExtensions();
     }
 
-    /** Before the first tick. */
-    void reset(long now) {
+    /** Whether this poller waits in the engine (the library has the extensions) rather than ticking. */
+    boolean waits() {
+        return waiting;
+    }
+
+    /** Starts polling on {@code scheduler}. */
+    void start(ScheduledExecutorService scheduler, long now) {
         timers.reset(now);
         lastTickNanos = now;
+        nextExpiryNanos = now;
+        this.scheduler = scheduler;
+        active = true;
+        scheduled = waiting ? scheduler.schedule(this, 0, TimeUnit.MILLISECONDS)
+                : scheduler.scheduleWithFixedDelay(this, 0, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Stops polling and waits (up to {@code maxWaitMs}) until a run in progress has returned, so no engine call of
+     * the poller overlaps the shutdown calls that follow.
+     */
+    void stop(long maxWaitMs) {
+        active = false;
+        ScheduledFuture<?> f = scheduled;
+        if (f != null) {
+            f.cancel(false);
+        }
+        Thread t = pollerThread;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
+        synchronized (runLock) {
+            while (running && System.nanoTime() - deadline < 0) {
+                try {
+                    runLock.wait(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     long lastTickNanos() {
@@ -71,96 +135,257 @@ final class PollLoop implements Runnable {
 
     @Override
     public void run() {
-        long now = System.nanoTime();
-        lastTickNanos = now;
-        try {
-            if (!slots.isEmpty()) {
-                expireDeadlines(now);
+        synchronized (runLock) {
+            if (!active || running) {
+                return;
             }
-            requestDrain();
-            timers.runDue(now);
+            running = true;
+        }
+        pollerThread = Thread.currentThread();
+        try {
+            if (waiting) {
+                waitAndPoll();
+            } else {
+                tick();
+            }
         } catch (Throwable t) {
             // A periodic task that throws is never run again: log and carry on.
             LOG.log(Level.WARNING, "Poll tick failed", t);
+        } finally {
+            pollerThread = null;
+            synchronized (runLock) {
+                running = false;
+                runLock.notifyAll();
+            }
+            if (waiting && active) {
+                reschedule();
+            }
+        }
+    }
+
+    private void reschedule() {
+        try {
+            scheduled = scheduler.schedule(this, 0, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // The container is stopping its executor: the worker is being stopped with it.
+            LOG.log(Level.FINE, "Poller not re-scheduled", e);
+        }
+    }
+
+    /** One tick of the contract-only poller. */
+    private void tick() {
+        long now = System.nanoTime();
+        lastTickNanos = now;
+        housekeeping(now, true);
+        pollAll();
+    }
+
+    /** The waiting poller: until its run time is up, wait for a ready step, then poll every slot's worth. */
+    private void waitAndPoll() {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUN_MILLIS);
+        while (active) {
+            long now = System.nanoTime();
+            lastTickNanos = now;
+            housekeeping(now, false);
+            if (now - end >= 0) {
+                return;
+            }
+            if (!runtime.mayPoll()) {
+                slots.parkUntilFree(intervalNanos); // paused or draining: nothing to poll, deadlines still run
+                continue;
+            }
+            if (!slots.tryReserve()) {
+                slots.parkUntilFree(intervalNanos);
+                continue;
+            }
+            int rc;
+            try {
+                rc = ffi.waitForStepEvents(waitMillis);
+            } catch (RuntimeException e) {
+                slots.unreserve();
+                throw e;
+            }
+            if (rc < 0 || !active || !runtime.mayPoll()) {
+                slots.unreserve();
+                if (rc < 0) {
+                    slots.parkUntilFree(intervalNanos); // not running: never a busy loop
+                }
+                continue;
+            }
+            // Ready, or timed out: a timeout poll promotes steps whose retry backoff ran out.
+            slots.claimReserved();
+            if (pollBatch(1, null) > 0) {
+                pollAll();
+            }
+        }
+    }
+
+    private void housekeeping(long now, boolean always) {
+        if (always || now - nextExpiryNanos >= 0) {
+            nextExpiryNanos = now + intervalNanos;
+            if (!slots.isEmpty()) {
+                expireDeadlines(now);
+            }
+        }
+        timers.runDue(now);
+    }
+
+    /** Polls while free slots and events remain. */
+    private void pollAll() {
+        while (runtime.mayPoll() && pollBatch(0, null) > 0) {
+            // each call fills every free slot it could take
         }
     }
 
     /**
-     * Polls while slots and events are available, on the calling thread unless another thread is draining: that
-     * one then drains once more on this request's behalf.
+     * For a round of {@link EngineRounds}: polls for every free slot; returns one startable event for the calling
+     * thread to run when {@code keepOne}, and hands the others to the executor. An event that must wait for its
+     * handler's cap stays queued, holding its slot.
      */
-    void requestDrain() {
-        if (drainRequests.getAndIncrement() != 0) {
+    InFlightStep pollForRound(boolean keepOne) {
+        if (!runtime.mayPoll()) {
+            slots.signalFree();
+            return null;
+        }
+        InFlightStep[] kept = keepOne ? new InFlightStep[1] : null;
+        while (runtime.mayPoll() && pollBatch(0, kept) > 0) {
+            // each call fills every free slot it could take
+        }
+        return kept == null ? null : kept[0];
+    }
+
+    /** Wakes the poller if it is parked for want of a slot. */
+    void signalFree() {
+        slots.signalFree();
+    }
+
+    /**
+     * Takes free slots (beside {@code held} ones the caller already holds), polls that many events in one call
+     * and dispatches them. Returns the number of events received, or -1 when fewer came than were asked for (the
+     * queue is empty) or no slot was free.
+     */
+    private int pollBatch(int held, InFlightStep[] kept) {
+        int taken = held + slots.tryTake((waiting ? MAX_BATCH : 1) - held);
+        if (taken == 0) {
+            return -1;
+        }
+        if (taken == 1) {
+            byte[] json = pollOne();
+            if (json == null) {
+                return -1;
+            }
+            dispatch(admit(json), kept);
+            return 1;
+        }
+        byte[] batch;
+        try {
+            polls.increment();
+            batch = ffi.pollStepEventsBatch(taken);
+        } catch (RuntimeException e) {
+            pollsFailed.increment();
+            slots.giveBack(taken);
+            throw e;
+        }
+        if (batch == null) {
+            pollsEmpty.increment();
+            slots.giveBack(taken);
+            return -1;
+        }
+        JsonNode events;
+        try {
+            events = Json.MAPPER.readTree(batch);
+        } catch (Exception e) {
+            events = null;
+        }
+        if (events == null || !events.isArray()) {
+            // Nothing can be completed without the events; the engine's timeout will fail them.
+            slots.giveBack(taken);
+            LOG.severe(() -> "Unreadable step event batch from the engine: " + abbreviate(batch));
+            return -1;
+        }
+        int got = 0;
+        for (JsonNode event : events) {
+            if (got == taken) {
+                // Never run more than the slots; the engine's timeout fails the surplus.
+                LOG.severe("The engine returned more step events than asked for; the surplus is not run");
+                break;
+            }
+            got++;
+            dispatch(admit(event, batch), kept);
+        }
+        slots.giveBack(taken - got);
+        return got < taken ? -1 : got;
+    }
+
+    /** Keeps the first startable step in {@code kept} (when given and empty), submits the others. */
+    private void dispatch(InFlightStep step, InFlightStep[] kept) {
+        if (step == null) {
             return;
         }
-        int requests = 1;
-        do {
-            try {
-                if (runtime.mayPoll()) {
-                    pollAvailable();
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "Polling the engine failed", e);
-            }
-            requests = drainRequests.addAndGet(-requests);
-        } while (requests != 0);
-    }
-
-    private void pollAvailable() {
-        while (runtime.mayPoll() && slots.tryTake()) {
-            String json;
-            try {
-                polls.increment();
-                json = ffi.pollStepEvent();
-            } catch (RuntimeException e) {
-                pollsFailed.increment();
-                slots.giveBack();
-                throw e;
-            }
-            if (json == null) {
-                pollsEmpty.increment();
-                slots.giveBack();
-                return;
-            }
-            dispatch(json);
+        if (kept != null && kept[0] == null) {
+            kept[0] = step;
+        } else {
+            submit(step);
         }
     }
 
-    private void dispatch(String json) {
-        long now = System.nanoTime();
-        received.increment();
-        ObjectNode event;
-        String eventId;
+    /** One event with one slot already taken, or null (the slot given back). */
+    private byte[] pollOne() {
+        byte[] json;
         try {
-            event = (ObjectNode) Json.MAPPER.readTree(json);
-            eventId = InFlightStep.text(event, "event_id");
+            polls.increment();
+            json = ffi.pollStepEventBytes();
+        } catch (RuntimeException e) {
+            pollsFailed.increment();
+            slots.giveBack();
+            throw e;
+        }
+        if (json == null) {
+            pollsEmpty.increment();
+            slots.giveBack();
+        }
+        return json;
+    }
+
+    private InFlightStep admit(byte[] json) {
+        JsonNode event;
+        try {
+            event = Json.MAPPER.readTree(json);
         } catch (Exception e) {
             event = null;
-            eventId = null;
         }
-        if (event == null || eventId == null) {
+        return admit(event, json);
+    }
+
+    /**
+     * Registers a polled event on its slot. Returns the step when it may start now; null when it waits for its
+     * handler's cap (it keeps the slot) or could not be read (its slot is given back).
+     */
+    private InFlightStep admit(JsonNode node, byte[] source) {
+        long now = System.nanoTime();
+        received.increment();
+        String eventId = node instanceof ObjectNode ? InFlightStep.text(node, "event_id") : null;
+        if (eventId == null) {
             // Without an event id nothing can be completed; the engine's timeout will fail it.
             slots.giveBack();
-            LOG.severe(() -> "Unreadable step event from the engine: " + abbreviate(json));
-            return;
+            LOG.severe(() -> "Unreadable step event from the engine: " + abbreviate(source));
+            return null;
         }
-        InFlightStep execution = new InFlightStep(runtime, event, eventId, now, timeoutNanos);
-        boolean startNow = slots.admit(execution);
+        InFlightStep step = new InFlightStep(runtime, (ObjectNode) node, eventId, now, timeoutNanos);
+        boolean startNow = slots.admit(step);
         if (runtime.emitReceived) {
-            runtime.emit(new StepExecutionReceived(eventId, execution.taskUuid(), execution.stepUuid(),
-                    execution.handlerName(), execution.stepName(), Instant.now()));
+            runtime.emit(new StepExecutionReceived(eventId, step.taskUuid(), step.stepUuid(),
+                    step.handlerName(), step.stepName(), Instant.now()));
         }
-        if (startNow) {
-            submit(execution);
-        }
+        return startNow ? step : null;
     }
 
     /** Hands an admitted event to the handler executor; a rejection is reported as a retryable failure at once. */
-    void submit(InFlightStep execution) {
+    void submit(InFlightStep step) {
         try {
-            execution.attach(handlerExecutor.submit(execution));
+            handlerExecutor.execute(step);
         } catch (RejectedExecutionException e) {
-            execution.finish(StepHandlerResult.failure("Worker executor rejected the step: " + e.getMessage(),
+            step.finish(StepHandlerResult.failure("Worker executor rejected the step: " + e.getMessage(),
                     ErrorType.HANDLER_ERROR, true), true, null);
         }
     }
@@ -173,7 +398,8 @@ final class PollLoop implements Runnable {
         }
     }
 
-    private static String abbreviate(String s) {
+    private static String abbreviate(byte[] bytes) {
+        String s = new String(bytes, StandardCharsets.UTF_8);
         return s.length() <= 300 ? s : s.substring(0, 300) + "…";
     }
 }

@@ -22,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -47,6 +46,7 @@ public final class WorkerRuntime {
     private final ExecutionSlots slots;
     private final MaintenanceTimers timers;
     private final PollLoop pollLoop;
+    private final EngineRounds rounds;
     private final ConcurrentHashMap<String, String> versions = new ConcurrentHashMap<>();
     private final Function<String, String> versionLookup;
     private final Object lifecycle = new Object();
@@ -63,7 +63,6 @@ public final class WorkerRuntime {
     private volatile boolean paused;
     private volatile String workerId;
     private volatile ResultSerializer serializer;
-    private volatile ScheduledFuture<?> tick;
 
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -88,7 +87,9 @@ public final class WorkerRuntime {
         this.versionLookup = versionLookup == null ? name -> null : versionLookup;
         this.slots = new ExecutionSlots(settings.maxConcurrency(), settings.handlerConcurrency());
         this.timers = new MaintenanceTimers(ffi, settings.metricsIntervalMs(), settings.cleanupIntervalMs());
-        this.pollLoop = new PollLoop(this, ffi, slots, timers, handlerExecutor, settings.handlerTimeoutMs());
+        this.pollLoop = new PollLoop(this, ffi, slots, timers, handlerExecutor, settings.handlerTimeoutMs(),
+                settings.pollIntervalMs());
+        this.rounds = new EngineRounds(ffi, pollLoop);
         this.emitReceived = this.listener.wants(StepExecutionReceived.class);
         this.emitStarted = this.listener.wants(StepExecutionStarted.class);
         this.emitCompleted = this.listener.wants(StepExecutionCompleted.class);
@@ -139,9 +140,8 @@ public final class WorkerRuntime {
             if (state != WorkerState.BOOTSTRAPPED) {
                 throw new IllegalStateException("Cannot start a worker in state " + state.wireName());
             }
-            pollLoop.reset(System.nanoTime());
             state = WorkerState.RUNNING;
-            tick = scheduler.scheduleWithFixedDelay(pollLoop, 0, settings.pollIntervalMs(), TimeUnit.MILLISECONDS);
+            pollLoop.start(scheduler, System.nanoTime());
         }
     }
 
@@ -202,10 +202,8 @@ public final class WorkerRuntime {
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             LOG.info(() -> "Drain ended after " + tookMs + " ms: " + Math.max(0, waitingFor - stragglers.size())
                     + " of " + waitingFor + " handler(s) finished, " + stragglers.size() + " failed as retryable");
-            ScheduledFuture<?> t = tick;
-            if (t != null) {
-                t.cancel(false);
-            }
+            // A waiting poller returns within one wait (poll-interval-ms); give it a little more than that.
+            pollLoop.stop(Math.max(1000, 4 * settings.pollIntervalMs()));
             if (workerId != null) {
                 logEngineCall("transition_to_graceful_shutdown", ffi::transitionToGracefulShutdown);
                 logEngineCall("stop_worker", ffi::stopWorker);
@@ -227,15 +225,33 @@ public final class WorkerRuntime {
 
     // ---- called by InFlightStep ----
 
-    void release(InFlightStep execution, boolean success) {
+    /**
+     * Frees the slot of a reported step. Returns the next waiting event of the same handler, which already holds a
+     * global slot and must start now (the caller runs or submits it); or null.
+     */
+    InFlightStep release(InFlightStep execution, boolean success) {
         (success ? succeeded : failed).increment();
-        InFlightStep next = slots.release(execution);
-        if (next != null) {
-            // The next waiting event of this handler already holds a global slot; it starts now.
-            pollLoop.submit(next);
-        }
-        // The freed slot can take the next event now rather than at the next tick.
-        pollLoop.requestDrain();
+        return slots.release(execution);
+    }
+
+    /** Hands a step to the handler executor. */
+    void submit(InFlightStep step) {
+        pollLoop.submit(step);
+    }
+
+    /** The next event for a handler thread whose step freed its slot (see {@link EngineRounds}). */
+    InFlightStep pollNext() {
+        return rounds.submit(null);
+    }
+
+    /** Queues a finished step's completion; returns an event for the calling thread to run next, or null. */
+    InFlightStep sendCompletion(EngineRounds.Outcome outcome) {
+        return rounds.submit(outcome);
+    }
+
+    /** Whether the poller waits in the engine for ready steps (the library has the ABI extensions). */
+    public boolean waitsForEvents() {
+        return pollLoop.waits();
     }
 
     void emit(StepLifecycleEvent event) {

@@ -23,6 +23,14 @@ final class FakeEngine implements TaskerNative {
     final AtomicInteger polls = new AtomicInteger();
     final AtomicInteger frees = new AtomicInteger();
     volatile BiFunction<String, String, Integer> completeAnswer = (id, json) -> 1;
+    /** Whether the fake exports the ABI extensions. */
+    volatile boolean extensions;
+    /** A batch completion's answer; by default each item's {@link #completeAnswer}. Null answers NULL. */
+    volatile java.util.function.Function<List<Call>, String> batchAnswer;
+    /** Time each batch poll takes, to let completions queue up behind it. */
+    volatile long batchPollDelayMs;
+    final AtomicInteger batchPolls = new AtomicInteger();
+    final AtomicInteger waits = new AtomicInteger();
 
     static String event(String eventId, String stepUuid, String callable) {
         return "{\"event_id\":\"" + eventId + "\",\"task_uuid\":\"t-" + eventId + "\",\"step_uuid\":\"" + stepUuid + "\","
@@ -66,13 +74,23 @@ final class FakeEngine implements TaskerNative {
         String e = events.poll();
         return e == null ? null : string(e);
     }
-    @Override public int complete_step_event(String eventId, String resultJson) {
-        calls.add(new Call("complete_step_event", eventId, resultJson));
-        return completeAnswer.apply(eventId, resultJson);
+    @Override public int complete_step_event(byte[] eventId, byte[] resultJson) {
+        String id = text(eventId);
+        String json = text(resultJson);
+        calls.add(new Call("complete_step_event", id, json));
+        return completeAnswer.apply(id, json);
     }
-    @Override public int checkpoint_yield_step_event(String eventId, String checkpointJson) {
-        calls.add(new Call("checkpoint_yield_step_event", eventId, checkpointJson));
+    @Override public int checkpoint_yield_step_event(byte[] eventId, byte[] checkpointJson) {
+        calls.add(new Call("checkpoint_yield_step_event", text(eventId), text(checkpointJson)));
         return 1;
+    }
+
+    /** A NUL-terminated argument as the library would read it. */
+    static String text(byte[] nulTerminated) {
+        if (nulTerminated == null || nulTerminated.length == 0 || nulTerminated[nulTerminated.length - 1] != 0) {
+            throw new AssertionError("argument is not NUL-terminated");
+        }
+        return new String(nulTerminated, 0, nulTerminated.length - 1, StandardCharsets.UTF_8);
     }
     @Override public Pointer get_ffi_dispatch_metrics() {
         return string("{\"pending_count\":0,\"starvation_detected\":false,\"starving_event_count\":0,"
@@ -97,4 +115,76 @@ final class FakeEngine implements TaskerNative {
         return string("{\"success\":false,\"error\":\"fake\"}");
     }
     @Override public Pointer client_health_check() { return string("{\"success\":true,\"data\":{\"healthy\":true}}"); }
+
+    // ---- extensions, when enabled ----
+
+    @Override public boolean hasExtensions() { return extensions; }
+
+    @Override public Pointer poll_step_events_batch(int max) {
+        requireExtensions();
+        batchPolls.incrementAndGet();
+        sleep(batchPollDelayMs);
+        StringBuilder out = new StringBuilder();
+        int n = 0;
+        String e;
+        while (n < max && (e = events.poll()) != null) {
+            out.append(n++ == 0 ? '[' : ',').append(e);
+        }
+        return n == 0 ? null : string(out.append(']').toString());
+    }
+
+    @Override public Pointer complete_step_events_batch(byte[] itemsJson) {
+        requireExtensions();
+        String envelope = text(itemsJson);
+        calls.add(new Call("complete_step_events_batch", null, envelope));
+        List<Call> items = new java.util.ArrayList<>();
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode pair : io.tasker.worker.internal.Json.MAPPER.readTree(envelope)) {
+                items.add(new Call("complete_step_event", pair.get(0).asText(), pair.get(1).toString()));
+            }
+        } catch (Exception ex) {
+            throw new AssertionError("unreadable batch " + envelope, ex);
+        }
+        java.util.function.Function<List<Call>, String> answer = batchAnswer;
+        String out;
+        if (answer != null) {
+            out = answer.apply(items);
+        } else {
+            StringBuilder b = new StringBuilder("[");
+            for (Call c : items) {
+                b.append(b.length() > 1 ? "," : "").append(completeAnswer.apply(c.eventId(), c.json()));
+            }
+            out = b.append(']').toString();
+        }
+        if (out != null) {
+            calls.addAll(items); // applied only when the engine answered
+        }
+        return out == null ? null : string(out);
+    }
+
+    @Override public int wait_for_step_events(int timeoutMs) {
+        requireExtensions();
+        waits.incrementAndGet();
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (events.isEmpty() && System.currentTimeMillis() < deadline) {
+            sleep(1);
+        }
+        return events.isEmpty() ? 0 : 1;
+    }
+
+    private void requireExtensions() {
+        if (!extensions) {
+            throw new UnsupportedOperationException("extension called on a library without extensions");
+        }
+    }
+
+    private static void sleep(long ms) {
+        if (ms > 0) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 }

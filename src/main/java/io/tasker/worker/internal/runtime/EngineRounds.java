@@ -1,0 +1,157 @@
+package io.tasker.worker.internal.runtime;
+
+import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.internal.ffi.TaskerFfi;
+
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The engine work of handler threads, done by one of them at a time ("flat combining"). A thread whose handler
+ * finished queues its completion and, unless another thread is already at it, runs <em>rounds</em>: send every
+ * queued completion in one call ({@code complete_step_events_batch}, or one by one without the extensions), then
+ * poll events for the slots that freed, in one call, keeping one for itself and handing the rest to the executor.
+ *
+ * <p>Why: every engine call holds the engine's single lock. With each thread making its own calls, threads queue
+ * on that lock and the machine spends its time waking them; with the work combined, one thread makes few, larger
+ * calls while the others run handlers. A thread that finds a round in progress leaves its completion to it and
+ * goes on; the running thread checks the queue again after each round, so nothing queued is left behind.
+ *
+ * <p>Guarantees kept: a completion is sent exactly once (the step's own compare-and-set decided it is the
+ * outcome); the slot is freed only after the engine answered; a refused completion is followed by the minimal
+ * failure (B6); lifecycle events of the outcome are emitted after the engine answered, on the thread that sent it.
+ */
+final class EngineRounds {
+
+    private static final Logger LOG = Logger.getLogger(EngineRounds.class.getName());
+
+    /** The most completions one call sends. */
+    static final int MAX_BATCH = 64;
+
+    /** A step's outcome waiting to be sent. */
+    record Outcome(InFlightStep step, byte[] eventId, byte[] json, StepHandlerResult sent, long elapsedMs) {
+    }
+
+    private final TaskerFfi ffi;
+    private final PollLoop pollLoop;
+    private final boolean batches;
+    private final ConcurrentLinkedQueue<Outcome> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean busy = new AtomicBoolean();
+
+    EngineRounds(TaskerFfi ffi, PollLoop pollLoop) {
+        this.ffi = ffi;
+        this.pollLoop = pollLoop;
+        this.batches = ffi.hasExtensions();
+    }
+
+    /**
+     * Queues {@code outcome} (may be null: only poll for free slots) and runs rounds unless another thread does.
+     * Returns an event this thread should run next, or null.
+     */
+    InFlightStep submit(Outcome outcome) {
+        if (outcome != null) {
+            queue.add(outcome);
+        }
+        if (!busy.compareAndSet(false, true)) {
+            // The running round sends what is queued and polls after it; a slot freed without an outcome is left
+            // to the poller, in case that round has polled already.
+            if (outcome == null) {
+                pollLoop.signalFree();
+            }
+            return null;
+        }
+        InFlightStep next = null;
+        do {
+            try {
+                InFlightStep kept = round(next == null);
+                if (kept != null) {
+                    next = kept;
+                }
+            } finally {
+                busy.set(false);
+            }
+        } while (!queue.isEmpty() && busy.compareAndSet(false, true));
+        return next;
+    }
+
+    /** Sends what is queued, then polls for the free slots. Returns the event kept for this thread, or null. */
+    private InFlightStep round(boolean keepOne) {
+        List<Outcome> items = new ArrayList<>();
+        Outcome o;
+        while (items.size() < MAX_BATCH && (o = queue.poll()) != null) {
+            items.add(o);
+        }
+        if (!items.isEmpty()) {
+            boolean[] accepted = send(items);
+            for (int i = 0; i < items.size(); i++) {
+                items.get(i).step().afterSend(items.get(i), accepted[i]);
+            }
+        }
+        try {
+            return pollLoop.pollForRound(keepOne);
+        } catch (RuntimeException e) {
+            // The completions are sent; a failed poll leaves the free slots to the poller.
+            LOG.log(Level.WARNING, "Polling the engine failed", e);
+            pollLoop.signalFree();
+            return null;
+        }
+    }
+
+    private boolean[] send(List<Outcome> items) {
+        boolean[] accepted = null;
+        if (batches && items.size() > 1) {
+            try {
+                accepted = ffi.completeStepEventsBatch(envelope(items), items.size());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Batch completion failed; sending the completions one by one", e);
+            }
+            if (accepted == null) {
+                // Unreadable for the engine (then nothing was applied) or an unexpected answer: one by one.
+                LOG.warning("The engine did not take a completion batch; sending its items one by one");
+            }
+        }
+        if (accepted == null) {
+            accepted = new boolean[items.size()];
+            for (int i = 0; i < items.size(); i++) {
+                Outcome item = items.get(i);
+                try {
+                    accepted[i] = ffi.completeStepEvent(item.eventId(), item.json());
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "Completion of event " + item.step().eventId + " failed", e);
+                }
+            }
+        }
+        return accepted;
+    }
+
+    /** {@code [["<event id>",<result>],…]} NUL-terminated, from the NUL-terminated parts. */
+    static byte[] envelope(List<Outcome> items) {
+        int size = 3;
+        for (Outcome item : items) {
+            size += item.eventId().length + item.json().length + 5;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+        out.write('[');
+        for (int i = 0; i < items.size(); i++) {
+            Outcome item = items.get(i);
+            if (i > 0) {
+                out.write(',');
+            }
+            out.write('[');
+            out.write('"');
+            out.write(item.eventId(), 0, item.eventId().length - 1); // event ids are UUIDs: nothing to escape
+            out.write('"');
+            out.write(',');
+            out.write(item.json(), 0, item.json().length - 1);
+            out.write(']');
+        }
+        out.write(']');
+        out.write(0);
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,442 @@
+package io.tasker.worker.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import io.tasker.worker.api.ExecutableHandler;
+import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.internal.Json;
+import io.tasker.worker.internal.config.WorkerSettings;
+import io.tasker.worker.internal.ffi.LibraryLocator;
+import io.tasker.worker.internal.ffi.TaskerFfi;
+import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
+import io.tasker.worker.internal.runtime.LifecycleListener;
+import io.tasker.worker.internal.runtime.TemplateSource;
+import io.tasker.worker.internal.runtime.WorkerRuntime;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+/**
+ * Every performance target of the worker in one run, each as a ratio to a figure of the same run (the machines are
+ * noisy; absolute figures across runs mean little):
+ * <ol>
+ *   <li><b>FFI crossing</b>: a single-thread poll/complete loop, no handler, through the JNA interface binding with
+ *       {@code String} arguments and a {@code String} event (the binding before direct mapping), against the same
+ *       loop through {@link TaskerFfi}'s byte path (direct mapping, UTF-8 bytes both ways);</li>
+ *   <li><b>full worker</b>: {@link WorkerRuntime} with a trivial handler at 1, 2, 4 and 10 slots, against the byte
+ *       bare loop; tasks are created before the worker starts, as for the bare loops;</li>
+ *   <li><b>latency</b>: one single-step task every 20 ms, from the start of {@code client_create_task} to the
+ *       handler's first line (an upper bound of ready → handler start), p50/p99, and the CPU the worker uses while
+ *       idle (the poller thread alone, and the whole process);</li>
+ *   <li><b>durable</b>: the 10-slot worker with a data directory under {@code target/}, against in memory;</li>
+ *   <li><b>I/O-bound</b>: handlers that sleep 20 ms, at 100 and 1,000 slots, on platform threads and (Java 21+) on
+ *       virtual threads, against min(slots / 20 ms, the best trivial-step figure).</li>
+ * </ol>
+ * Run: {@code mvn -B -q -DskipTests test-compile exec:java@worker-bench -Dbench.tasks=4000} (tasks of four steps per
+ * round).
+ */
+public final class WorkerBenchmark {
+
+    private static final String CHAIN = """
+            name: bench_chain
+            namespace_name: bench
+            version: 1.0.0
+            steps:
+              - name: s1
+                handler: { callable: bench.step }
+              - name: s2
+                handler: { callable: bench.step }
+                dependencies: [s1]
+              - name: s3
+                handler: { callable: bench.step }
+                dependencies: [s1]
+              - name: s4
+                handler: { callable: bench.step }
+                dependencies: [s2, s3]
+            """;
+    private static final String SINGLE = """
+            name: bench_single
+            namespace_name: bench
+            version: 1.0.0
+            steps:
+              - name: only
+                handler: { callable: bench.step }
+            """;
+    private static final int STEPS_PER_TASK = 4;
+    private static final List<TemplateSource> TEMPLATES = List.of(new TemplateSource("chain.yaml", CHAIN),
+            new TemplateSource("single.yaml", SINGLE));
+
+    /** The binding before direct mapping: an interface proxy, {@code String} in and out. */
+    public interface StringBinding extends Library {
+        Pointer poll_step_events();
+
+        int complete_step_event(String eventId, String resultJson);
+
+        void free_rust_string(Pointer p);
+    }
+
+    private final List<String> table = new ArrayList<>();
+
+    private WorkerBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 4000;
+        new WorkerBenchmark().run(tasks);
+    }
+
+    private void run(int tasks) throws Exception {
+        System.out.printf("Worker benchmark: %d tasks of %d steps per round, Java %s, %d cores%n", tasks,
+                STEPS_PER_TASK, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        TaskerFfi ffi = LibraryLocator.standard(null).load();
+        StringBinding strings = Native.load(ffi.path(), StringBinding.class,
+                Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+
+        // 1. the crossing, alternating rounds so both see the same machine; the best round of each counts
+        bareStrings(ffi, strings, tasks / 4);
+        bareBytes(ffi, tasks / 4);
+        double strBest = 0;
+        double bytesBest = 0;
+        for (int round = 0; round < 3; round++) {
+            strBest = Math.max(strBest, bareStrings(ffi, strings, tasks));
+            bytesBest = Math.max(bytesBest, bareBytes(ffi, tasks));
+        }
+        row("bare loop, String interface binding", strBest, "steps/s", "");
+        row("bare loop, direct mapping + bytes", bytesBest, "steps/s",
+                ratio("≥ 1.5 × String binding", bytesBest / strBest, 1.5));
+
+        // 2. the full worker, trivial handler
+        ExecutableHandler trivial = ctx -> StepHandlerResult.success(Map.of("ok", true));
+        worker(tasks / 4, 4, trivial, null, false); // warm-up
+        double best = 0;
+        double ten = 0;
+        double one = 0;
+        for (int slots : new int[] {1, 2, 4, 10}) {
+            double s = Math.max(worker(tasks, slots, trivial, null, false), worker(tasks, slots, trivial, null, false));
+            row("full worker, " + slots + " slot(s)", s, "steps/s", "");
+            best = Math.max(best, s);
+            ten = slots == 10 ? s : ten;
+            one = slots == 1 ? s : one;
+        }
+        row("full worker, best slot count", best, "steps/s", "target ≥ 22,000");
+        row("full worker 10 slots / bare loop (bytes)", ten / bytesBest, "", ratio("≥ 0.75", ten / bytesBest, 0.75));
+        row("full worker 10 slots / 1 slot", ten / one, "", ratio("≥ 1.0", ten / one, 1.0));
+
+        // 3. latency at low load, idle CPU
+        latencyAndIdle();
+
+        // 4. durable
+        Path dir = Files.createTempDirectory(Path.of("target"), "bench-data-");
+        try {
+            double durable = Math.max(worker(tasks, 10, trivial, dir, false), worker(tasks, 10, trivial, dir, false));
+            row("durable (data dir in target/), 10 slots", durable, "steps/s",
+                    ratio("≥ 0.5 × in memory 10 slots", durable / ten, 0.5));
+        } finally {
+            deleteTree(dir);
+        }
+
+        // 5. I/O-bound handlers
+        ExecutableHandler sleepy = ctx -> {
+            Thread.sleep(20);
+            return StepHandlerResult.success(Map.of("ok", true));
+        };
+        for (int slots : new int[] {100, 1000}) {
+            double ideal = Math.min(slots / 0.020, best);
+            int ioTasks = (int) Math.max(500, Math.min(ideal * 3 / STEPS_PER_TASK, 15_000));
+            double platform = worker(ioTasks, slots, sleepy, null, false);
+            row("20 ms handlers, " + slots + " slots, platform threads", platform, "steps/s",
+                    ratio("≥ 0.8 × " + String.format(Locale.ROOT, "%,.0f", ideal), platform / ideal, 0.8));
+            if (Runtime.version().feature() >= 21) {
+                double virtual = worker(ioTasks, slots, sleepy, null, true);
+                row("20 ms handlers, " + slots + " slots, virtual threads", virtual, "steps/s",
+                        ratio("≥ 0.8 × " + String.format(Locale.ROOT, "%,.0f", ideal), virtual / ideal, 0.8));
+            }
+        }
+
+        System.out.println();
+        System.out.println("| measurement | value | target |");
+        System.out.println("| --- | ---: | --- |");
+        table.forEach(System.out::println);
+    }
+
+    // ---- bare loops ----
+
+    private static double bareStrings(TaskerFfi ffi, StringBinding lib, int tasks) {
+        return bare(ffi, tasks, () -> {
+            Pointer p = lib.poll_step_events();
+            if (p == null) {
+                return 0;
+            }
+            String event;
+            try {
+                event = p.getString(0, "UTF-8");
+            } finally {
+                lib.free_rust_string(p);
+            }
+            JsonNode e = Json.parse(event);
+            String result = "{\"step_uuid\":\"" + e.path("step_uuid").asText()
+                    + "\",\"success\":true,\"status\":\"completed\",\"result\":{\"ok\":true},"
+                    + "\"metadata\":{\"execution_time_ms\":0,\"retryable\":false}}";
+            return lib.complete_step_event(e.path("event_id").asText(), result) == 1 ? 1 : -1;
+        });
+    }
+
+    private static double bareBytes(TaskerFfi ffi, int tasks) {
+        return bare(ffi, tasks, () -> {
+            byte[] event = ffi.pollStepEventBytes();
+            if (event == null) {
+                return 0;
+            }
+            JsonNode e;
+            try {
+                e = Json.MAPPER.readTree(event);
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+            byte[] result = TaskerFfi.nul("{\"step_uuid\":\"" + e.path("step_uuid").asText()
+                    + "\",\"success\":true,\"status\":\"completed\",\"result\":{\"ok\":true},"
+                    + "\"metadata\":{\"execution_time_ms\":0,\"retryable\":false}}");
+            return ffi.completeStepEvent(TaskerFfi.nul(e.path("event_id").asText()), result) ? 1 : -1;
+        });
+    }
+
+    /** Steps per second of {@code step} (1 done, 0 nothing queued, -1 refused) on one thread. */
+    private static double bare(TaskerFfi ffi, int tasks, LongSupplier step) {
+        bootstrap(ffi, null);
+        try {
+            for (int i = 0; i < tasks; i++) {
+                create(ffi, "bench_chain", i);
+            }
+            int done = 0;
+            long start = System.nanoTime();
+            while (done < tasks * STEPS_PER_TASK) {
+                long r = step.getAsLong();
+                if (r < 0) {
+                    throw new IllegalStateException("completion refused");
+                }
+                done += (int) r;
+            }
+            return done / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            ffi.transitionToGracefulShutdown();
+            ffi.stopWorker();
+        }
+    }
+
+    // ---- the full worker ----
+
+    /** Steps per second through the worker; tasks are created before it starts polling. */
+    private static double worker(int tasks, int slots, ExecutableHandler handler, Path dataDir, boolean virtual)
+            throws Exception {
+        TaskerFfi ffi = LibraryLocator.standard(null).load();
+        Harness h = new Harness(ffi, slots, handler, dataDir, virtual);
+        try {
+            for (int i = 0; i < tasks; i++) {
+                create(ffi, "bench_chain", i);
+            }
+            long start = System.nanoTime();
+            h.runtime.start();
+            long target = (long) tasks * STEPS_PER_TASK;
+            long deadline = start + TimeUnit.MINUTES.toNanos(5);
+            while (h.runtime.succeeded() < target) {
+                if (System.nanoTime() - deadline > 0 || h.runtime.failed() > 0) {
+                    throw new IllegalStateException("worker did not finish: " + h.runtime.snapshot());
+                }
+                Thread.sleep(1);
+            }
+            double perSecond = target / ((System.nanoTime() - start) / 1e9);
+            if (Boolean.getBoolean("bench.verbose")) {
+                System.out.printf("    %d slots: polls %d (empty %d), waits %d, batch polls %d, batch completions %d%n",
+                        slots, h.runtime.polls(), h.runtime.pollsEmpty(), ffi.waitCalls(), ffi.batchPollCalls(),
+                        ffi.batchCompletionCalls());
+            }
+            return perSecond;
+        } finally {
+            h.close();
+        }
+    }
+
+    private void latencyAndIdle() throws Exception {
+        AtomicLong started = new AtomicLong();
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        ExecutableHandler stamp = ctx -> {
+            started.set(System.nanoTime());
+            LockSupport.unpark(waiter.get());
+            return StepHandlerResult.success(Map.of("ok", true));
+        };
+        waiter.set(Thread.currentThread());
+        TaskerFfi ffi = LibraryLocator.standard(null).load();
+        Harness h = new Harness(ffi, 10, stamp, null, false);
+        try {
+            h.runtime.start();
+            Thread.sleep(300);
+            int n = 300;
+            int warmUp = 50;
+            long[] micros = new long[n];
+            for (int i = 0; i < n + warmUp; i++) {
+                started.set(0);
+                long t0 = System.nanoTime();
+                create(ffi, "bench_single", i);
+                long waitUntil = t0 + TimeUnit.SECONDS.toNanos(5);
+                // Parked, not spinning: the measuring thread must not take a core from the worker.
+                while (started.get() == 0 && System.nanoTime() - waitUntil < 0) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                if (i >= warmUp) {
+                    micros[i - warmUp] = (started.get() - t0) / 1000;
+                }
+                Thread.sleep(20);
+            }
+            Arrays.sort(micros);
+            double p50 = micros[n / 2] / 1000.0;
+            double p99 = micros[(int) (n * 0.99)] / 1000.0;
+            row("low load (1 step / 20 ms): create → handler start p50", p50, "ms", verdict("≤ 0.3 ms", p50 <= 0.3));
+            row("low load: create → handler start p99", p99, "ms", verdict("≤ 2 ms", p99 <= 2.0));
+
+            // Idle: nothing to do for 3 s.
+            Thread.sleep(500);
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long pollerBefore = h.schedulerCpuNanos(threads);
+            long processBefore = processCpuNanos();
+            long wallBefore = System.nanoTime();
+            Thread.sleep(3000);
+            double wall = System.nanoTime() - wallBefore;
+            double poller = (h.schedulerCpuNanos(threads) - pollerBefore) / wall * 100;
+            double process = (processCpuNanos() - processBefore) / wall * 100;
+            row("idle: poller thread CPU", poller, "% of a core", verdict("< 1 %", poller < 1.0));
+            row("idle: whole process CPU (JVM included)", process, "% of a core", "");
+        } finally {
+            h.close();
+        }
+    }
+
+    /** One worker runtime on plain executors, as the container would give it (no lifecycle listener). */
+    private static final class Harness implements AutoCloseable {
+        final WorkerRuntime runtime;
+        final ExecutorService handlers;
+        final ScheduledExecutorService scheduler;
+        final List<Thread> schedulerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        Harness(TaskerFfi ffi, int slots, ExecutableHandler handler, Path dataDir, boolean virtual) throws Exception {
+            Map<String, String> settings = new LinkedHashMap<>();
+            settings.put("tasker.worker.max-concurrency", Integer.toString(slots));
+            settings.put("tasker.engine.data-dir", dataDir == null ? WorkerSettings.IN_MEMORY : dataDir.toString());
+            settings.put("tasker.worker.shutdown-grace-ms", "5000");
+            DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
+            registry.register("bench.step", handler);
+            handlers = virtual ? virtualThreads() : Executors.newFixedThreadPool(slots, daemon("bench-handler", null));
+            scheduler = Executors.newScheduledThreadPool(1, daemon("bench-poller", schedulerThreads));
+            runtime = new WorkerRuntime(ffi, WorkerSettings.of(settings), registry, handlers, scheduler,
+                    LifecycleListener.NONE, name -> "1.0.0");
+            runtime.bootstrap(TEMPLATES);
+        }
+
+        long schedulerCpuNanos(ThreadMXBean mx) {
+            long sum = 0;
+            for (Thread t : schedulerThreads) {
+                long v = mx.getThreadCpuTime(t.getId());
+                sum += Math.max(0, v);
+            }
+            return sum;
+        }
+
+        @Override
+        public void close() {
+            try {
+                runtime.stop();
+            } finally {
+                handlers.shutdownNow();
+                scheduler.shutdownNow();
+            }
+        }
+    }
+
+    private static ExecutorService virtualThreads() throws Exception {
+        return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+    }
+
+    private static void bootstrap(TaskerFfi ffi, Path dataDir) {
+        String boot = ffi.bootstrapWorker(Json.write(Map.of(
+                "worker_id", "bench-" + UUID.randomUUID(),
+                "templates", List.of(Map.of("source", "chain.yaml", "yaml", CHAIN)),
+                "engine", Map.of("data_dir", dataDir == null ? "" : dataDir.toString()))));
+        if (!Json.parse(boot).path("success").asBoolean()) {
+            throw new IllegalStateException(boot);
+        }
+    }
+
+    /** Distinct contexts across rounds: a durable data directory keeps the identities of earlier rounds. */
+    private static final String RUN = UUID.randomUUID().toString();
+    private static final AtomicLong SEQ = new AtomicLong();
+
+    private static void create(TaskerFfi ffi, String template, int i) {
+        String response = ffi.clientCreateTask(Json.write(Map.of(
+                "name", template, "namespace", "bench", "version", "1.0.0",
+                "context", Map.of("i", i, "run", RUN, "seq", SEQ.incrementAndGet()),
+                "initiator", "bench", "source_system", "bench", "reason", "bench")));
+        if (!response.startsWith("{\"success\":true")) {
+            throw new IllegalStateException(response);
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static ThreadFactory daemon(String prefix, List<Thread> record) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            if (record != null) {
+                record.add(t);
+            }
+            return t;
+        };
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private void row(String name, double value, String unit, String target) {
+        String v = unit.isEmpty() ? String.format(Locale.ROOT, "%.2f", value)
+                : unit.equals("steps/s") ? String.format(Locale.ROOT, "%,.0f %s", value, unit)
+                : String.format(Locale.ROOT, "%.2f %s", value, unit);
+        System.out.printf("%-58s %20s   %s%n", name, v, target);
+        table.add("| " + name + " | " + v + " | " + target + " |");
+    }
+
+    private static String verdict(String target, boolean ok) {
+        return target + (ok ? " ✓" : " ✗");
+    }
+
+    private static String ratio(String target, double ratio, double needed) {
+        return target + (ratio >= needed ? " ✓" : " ✗") + String.format(Locale.ROOT, " (%.2f)", ratio);
+    }
+
+}

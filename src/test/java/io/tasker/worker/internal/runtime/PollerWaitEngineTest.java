@@ -1,0 +1,129 @@
+package io.tasker.worker.internal.runtime;
+
+import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.internal.config.WorkerSettings;
+import io.tasker.worker.internal.ffi.LibraryLocator;
+import io.tasker.worker.internal.ffi.TaskerFfi;
+import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The poller against the real engine: with the ABI extensions it waits in the engine and starts a step as soon as
+ * it is ready, without waking in between; with {@code tasker.library.extensions=false} the worker runs on the 29
+ * contract functions alone. Both keep the string ownership rule (every returned string freed once).
+ */
+class PollerWaitEngineTest {
+
+    private static final String CHAIN = """
+            name: wait_chain
+            namespace_name: wait
+            version: 1.0.0
+            steps:
+              - name: a
+                handler: { callable: wait.step }
+              - name: b
+                handler: { callable: wait.step }
+                dependencies: [a]
+              - name: c
+                handler: { callable: wait.step }
+                dependencies: [a]
+            """;
+
+    private final AtomicLong lastStart = new AtomicLong();
+    private TaskerFfi ffi;
+    private WorkerRuntime runtime;
+    private ExecutorService handlers;
+    private ScheduledExecutorService scheduler;
+
+    private EngineHarness start(Map<String, String> overrides) {
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "tasker.worker.max-concurrency", "3",
+                "tasker.engine.data-dir", WorkerSettings.IN_MEMORY));
+        settings.putAll(overrides);
+        WorkerSettings ws = WorkerSettings.of(settings);
+        ffi = LibraryLocator.standard(null).load(ws.libraryExtensions());
+        DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
+        registry.register("wait.step", ctx -> {
+            lastStart.set(System.nanoTime());
+            return StepHandlerResult.success(Map.of("ok", true));
+        });
+        handlers = Executors.newCachedThreadPool();
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        runtime = new WorkerRuntime(ffi, ws, registry, handlers, scheduler, null, name -> null);
+        runtime.bootstrap(List.of(new TemplateSource("wait_chain.yaml", CHAIN)));
+        runtime.start();
+        return new EngineHarness(ffi);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (runtime != null) {
+            runtime.stop();
+        }
+        if (handlers != null) {
+            handlers.shutdownNow();
+            scheduler.shutdownNow();
+            handlers.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (ffi != null) {
+            assertEquals(ffi.stringsReceived(), ffi.stringsFreed(), "every string the engine returned was freed");
+        }
+    }
+
+    @Test
+    void aReadyStepStartsAtOnceAndAnIdlePollerBarelyWakes() throws Exception {
+        // A minute between polls: only the engine's wake-up can start the steps in time.
+        EngineHarness engine = start(Map.of("tasker.worker.poll-interval-ms", "60000"));
+        assertTrue(ffi.hasExtensions());
+        assertTrue(runtime.waitsForEvents());
+        Thread.sleep(300);
+
+        long waitsBefore = ffi.waitCalls();
+        long pollsBefore = runtime.polls();
+        Thread.sleep(2000);
+        // Each wait ends by itself after at most 1 s (it is bounded so the poller can re-check deadlines).
+        assertTrue(ffi.waitCalls() - waitsBefore <= 4, "idle waits: " + (ffi.waitCalls() - waitsBefore));
+        assertTrue(runtime.polls() - pollsBefore <= 4, "idle polls: " + (runtime.polls() - pollsBefore));
+
+        for (int i = 0; i < 5; i++) {
+            lastStart.set(0);
+            long created = System.nanoTime();
+            String task = engine.createTask("wait", "wait_chain", Map.of("i", i));
+            assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(lastStart.get() - created);
+            assertTrue(tookMs < 700, "the whole chain ran " + tookMs + " ms after the create, not a poll interval later");
+            Thread.sleep(100);
+        }
+        assertTrue(runtime.polls() < 100, "no busy polling: " + runtime.polls());
+    }
+
+    @Test
+    void withoutTheExtensionsTheContractFunctionsAreEnough() throws Exception {
+        EngineHarness engine = start(Map.of("tasker.library.extensions", "false",
+                "tasker.worker.poll-interval-ms", "5"));
+        assertFalse(ffi.hasExtensions());
+        assertFalse(runtime.waitsForEvents());
+        for (int i = 0; i < 10; i++) {
+            String task = engine.createTask("wait", "wait_chain", Map.of("i", i));
+            assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
+        }
+        assertEquals(30, runtime.succeeded());
+        assertEquals(0, ffi.waitCalls());
+        assertEquals(0, ffi.batchPollCalls());
+        assertEquals(0, ffi.batchCompletionCalls());
+    }
+}
