@@ -14,6 +14,7 @@ import io.tasker.worker.internal.ffi.LibraryLocator;
 import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.WorkerSettings;
+import io.tasker.worker.internal.runtime.VirtualThreads;
 import io.tasker.worker.internal.domain.InProcessDomainEventPoller;
 import io.tasker.worker.internal.domain.RecentDomainEvents;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
@@ -114,7 +115,8 @@ public final class TaskerTestEnvironment implements AutoCloseable {
             }
             this.registry = new DefaultHandlerRegistry();
             b.registrations.forEach(r -> r.accept(registry));
-            this.handlers = Executors.newFixedThreadPool(workerSettings.maxConcurrency(), daemon("tasker-test-handler"));
+            this.handlers = workerSettings.virtualThreads() ? VirtualThreads.ofJvm()
+                    : Executors.newFixedThreadPool(workerSettings.maxConcurrency(), daemon("tasker-test-handler"));
             this.scheduler = Executors.newScheduledThreadPool(2, daemon("tasker-test-poller"));
             this.runtime = new WorkerRuntime(ffi, workerSettings, registry, handlers, scheduler, lifecycleEvents::add,
                     registry::versionOf);

@@ -9,7 +9,9 @@ import io.tasker.worker.internal.logging.EngineLogSink;
 import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.TemplateGraph;
 import io.tasker.worker.internal.runtime.TemplateLoader;
+import io.tasker.worker.internal.runtime.VirtualThreads;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
+import io.tasker.worker.internal.runtime.WorkerStartupException;
 import io.tasker.worker.api.StepInterceptor;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
@@ -23,6 +25,7 @@ import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -33,6 +36,7 @@ import org.eclipse.microprofile.config.Config;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.logging.Logger;
 
 /**
@@ -52,6 +56,9 @@ import java.util.logging.Logger;
 public class TaskerWorker {
 
     private static final Logger LOG = Logger.getLogger(TaskerWorker.class.getName());
+
+    /** The container thread factory for {@code tasker.handlers.virtual-threads}: a managedThreadFactory, virtual="true". */
+    public static final String VIRTUAL_THREAD_FACTORY = "concurrent/taskerVirtualThreads";
 
     @Resource
     ManagedScheduledExecutorService scheduler;
@@ -78,6 +85,7 @@ public class TaskerWorker {
     private volatile LogSink engineLog;
     private volatile String startupError;
     private volatile TemplateGraph templateGraph;
+    private volatile ExecutorService virtualThreads;
 
     @PostConstruct
     void start() {
@@ -99,7 +107,13 @@ public class TaskerWorker {
         if (settings.taskerCore()) {
             templateGraph = TemplateGraph.of(templates);
         }
-        WorkerRuntime rt = new WorkerRuntime(ffi, settings, registry, executor, scheduler, listener, registry::versionOf);
+        ExecutorService handlerExecutor = executor;
+        if (settings.virtualThreads()) {
+            virtualThreads = VirtualThreads.perTask(virtualThreadFactory(), VIRTUAL_THREAD_FACTORY);
+            handlerExecutor = virtualThreads;
+        }
+        WorkerRuntime rt = new WorkerRuntime(ffi, settings, registry, handlerExecutor, scheduler, listener,
+                registry::versionOf);
         rt.useInterceptors(interceptorChain());
         String workerId = rt.bootstrap(templates);
         try {
@@ -118,6 +132,15 @@ public class TaskerWorker {
                 + registry.handlerCount() + " handlers, " + settings.maxConcurrency() + " slots");
     }
 
+    private static ManagedThreadFactory virtualThreadFactory() {
+        try {
+            return javax.naming.InitialContext.doLookup(VIRTUAL_THREAD_FACTORY);
+        } catch (javax.naming.NamingException | ClassCastException e) {
+            throw new WorkerStartupException("tasker.handlers.virtual-threads=true needs a managedThreadFactory with "
+                    + "jndiName=\"" + VIRTUAL_THREAD_FACTORY + "\" and virtual=\"true\" in server.xml: " + e, e);
+        }
+    }
+
     @PreDestroy
     void stop() {
         LogSink sink = engineLog;
@@ -130,6 +153,11 @@ public class TaskerWorker {
             long begun = System.nanoTime();
             rt.stop();
             LOG.info(() -> "Tasker worker " + rt.workerId() + " stopped in " + (System.nanoTime() - begun) / 1_000_000 + " ms");
+        }
+        ExecutorService vt = virtualThreads;
+        if (vt != null) {
+            vt.shutdownNow(); // its threads come from the container's factory; none runs a handler any more
+            virtualThreads = null;
         }
     }
 

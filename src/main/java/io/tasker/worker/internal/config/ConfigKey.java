@@ -23,6 +23,7 @@ public enum ConfigKey {
     SHUTDOWN_GRACE_MS("tasker.worker.shutdown-grace-ms", Type.LONG, "30000", "how long a stop waits for in-flight handlers"),
     CLEANUP_INTERVAL_MS("tasker.worker.cleanup-interval-ms", Type.LONG, "5000", "period of cleanup_timeouts"),
     METRICS_INTERVAL_MS("tasker.worker.metrics-interval-ms", Type.LONG, "1000", "period of the starvation check and dispatch metrics"),
+    HANDLERS_VIRTUAL_THREADS("tasker.handlers.virtual-threads", Type.BOOLEAN, "false", "run handlers on virtual threads (Java 21+); in Liberty from the ManagedThreadFactory at JNDI concurrent/taskerVirtualThreads, configured with virtual=\"true\""),
     NAMESPACE("tasker.worker.namespace", Type.STRING, "default", "namespace sent in the bootstrap config"),
     LOG_LEVEL("tasker.worker.log-level", Type.STRING, "info", "engine log level sent in the bootstrap config"),
     ENGINE_LOG("tasker.worker.engine-log", Type.BOOLEAN, "true", "also send handler log lines (TaskerLog) to the engine's log"),

@@ -40,7 +40,8 @@ public record WorkerSettings(
         double backoffJitterPct,
         boolean webEnabled,
         Map<String, Integer> handlerConcurrency,
-        boolean libraryExtensions) {
+        boolean libraryExtensions,
+        boolean virtualThreads) {
 
     public WorkerSettings {
         handlerConcurrency = handlerConcurrency == null ? Map.of()
@@ -162,7 +163,8 @@ public record WorkerSettings(
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_JITTER_PCT)),
                 Boolean.parseBoolean(raw.get(ConfigKey.WEB_ENABLED)),
                 handlerLimits,
-                Boolean.parseBoolean(raw.get(ConfigKey.LIBRARY_EXTENSIONS)));
+                Boolean.parseBoolean(raw.get(ConfigKey.LIBRARY_EXTENSIONS)),
+                Boolean.parseBoolean(raw.get(ConfigKey.HANDLERS_VIRTUAL_THREADS)));
     }
 
     /** True when the worker runs against a real tasker-core deployment through the bridge library. */
