@@ -345,7 +345,7 @@ public final class WorkerBenchmark {
             settings.put("tasker.worker.shutdown-grace-ms", "5000");
             DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
             registry.register("bench.step", handler);
-            handlers = virtual ? virtualThreads() : Executors.newFixedThreadPool(slots, daemon("bench-handler", null));
+            handlers = virtual ? virtualThreads() : Executors.newFixedThreadPool(Integer.getInteger("bench.threads", slots), daemon("bench-handler", null));
             scheduler = Executors.newScheduledThreadPool(1, daemon("bench-poller", schedulerThreads));
             runtime = new WorkerRuntime(ffi, WorkerSettings.of(settings), registry, handlers, scheduler,
                     LifecycleListener.NONE, name -> "1.0.0");

@@ -32,10 +32,10 @@ import java.util.logging.Logger;
  * dropped. The slot is released only after the engine has the outcome, so the poller never holds more events
  * than it has slots (contract B1).
  *
- * <p><b>Continuing on the same thread.</b> The executor runs {@link #run}, which runs this step and then, on the
- * same thread, the next one: the waiting event its handler cap released, else an event polled with the slot just
- * freed. A busy worker thus hands no event from thread to thread; the executor only starts threads when work
- * arrives faster than running threads finish. A timeout interrupts the thread only while it still runs the step
+ * <p><b>Continuing on the same thread.</b> A thread runs {@link #run}, which runs this step and then, on the same
+ * thread, the next one: the event the engine round kept for it, else a step waiting in {@link ReadySteps}, else an
+ * event polled with the slot just freed. A busy worker thus hands few events from thread to thread; the executor
+ * only starts threads when work arrives faster than running threads finish. A timeout interrupts the thread only while it still runs the step
  * that timed out, and the interrupt is cleared before the thread goes on.
  */
 final class InFlightStep implements Runnable {
@@ -123,10 +123,19 @@ final class InFlightStep implements Runnable {
         }
         InFlightStep next = successor;
         successor = null;
+        if (Thread.currentThread().isInterrupted()) {
+            if (next != null) {
+                runtime.submit(next); // this thread stops; another one runs it
+            }
+            return null;
+        }
+        if (next == null) {
+            next = runtime.nextReady();
+        }
         if (next != null || sentByRounds) {
             return next;
         }
-        return Thread.currentThread().isInterrupted() ? null : runtime.pollNext();
+        return runtime.pollNext();
     }
 
     private void runHandler() {

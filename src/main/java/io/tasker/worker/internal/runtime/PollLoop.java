@@ -52,7 +52,7 @@ final class PollLoop implements Runnable {
     private final TaskerFfi ffi;
     private final ExecutionSlots slots;
     private final MaintenanceTimers timers;
-    private final Executor handlerExecutor;
+    private final ReadySteps ready;
     private final long timeoutNanos;
     private final long timeoutMs;
     private final long intervalNanos;
@@ -78,7 +78,7 @@ final class PollLoop implements Runnable {
         this.ffi = ffi;
         this.slots = slots;
         this.timers = timers;
-        this.handlerExecutor = handlerExecutor;
+        this.ready = new ReadySteps(handlerExecutor);
         this.timeoutMs = timeoutMs;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
@@ -380,14 +380,14 @@ final class PollLoop implements Runnable {
         return startNow ? step : null;
     }
 
-    /** Hands an admitted event to the handler executor; a rejection is reported as a retryable failure at once. */
+    /** Hands an admitted step to the next free thread ({@link ReadySteps}). */
     void submit(InFlightStep step) {
-        try {
-            handlerExecutor.execute(step);
-        } catch (RejectedExecutionException e) {
-            step.finish(StepHandlerResult.failure("Worker executor rejected the step: " + e.getMessage(),
-                    ErrorType.HANDLER_ERROR, true), true, null);
-        }
+        ready.add(step);
+    }
+
+    /** A waiting admitted step for a thread that just finished one, or null. */
+    InFlightStep nextReady() {
+        return ready.next();
     }
 
     private void expireDeadlines(long now) {

@@ -234,9 +234,14 @@ public final class WorkerRuntime {
         return slots.release(execution);
     }
 
-    /** Hands a step to the handler executor. */
+    /** Hands a step to the next free handler thread. */
     void submit(InFlightStep step) {
         pollLoop.submit(step);
+    }
+
+    /** A waiting step for a handler thread that just finished one, or null. */
+    InFlightStep nextReady() {
+        return pollLoop.nextReady();
     }
 
     /** The next event for a handler thread whose step freed its slot (see {@link EngineRounds}). */
