@@ -2,6 +2,7 @@ package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tasker.worker.internal.Json;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.HandlerDefinition;
@@ -43,13 +44,16 @@ final class InFlightStep implements Runnable {
     private static final Logger LOG = Logger.getLogger(InFlightStep.class.getName());
 
     private final WorkerRuntime runtime;
-    private final ObjectNode event;
+    private final EventHeader header;
+    /** The event's tree, parsed on the handler's thread (see {@link EventHeader}). */
+    private ObjectNode event;
     final String eventId;
     /** {@link #eventId} NUL-terminated, for the engine calls. */
     private final byte[] eventIdArg;
     private final String stepUuid;
     private final String taskUuid;
-    private final HandlerDefinition definition;
+    private final String callable;
+    private HandlerDefinition definition;
     private final long polledAtNanos;
     final long deadlineNanos;
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -65,25 +69,24 @@ final class InFlightStep implements Runnable {
     /** Holds a place in its handler's lane ({@link HandlerLimits}); guarded by that lane's lock. */
     boolean holdsLane;
 
-    InFlightStep(WorkerRuntime runtime, ObjectNode event, String eventId, long polledAtNanos, long timeoutNanos) {
+    InFlightStep(WorkerRuntime runtime, EventHeader header, long polledAtNanos, long timeoutNanos) {
         this.runtime = runtime;
-        this.event = event;
-        this.eventId = eventId;
+        this.header = header;
+        this.eventId = header.eventId();
         this.eventIdArg = io.tasker.worker.internal.ffi.TaskerFfi.nul(eventId);
-        this.stepUuid = text(event, "step_uuid");
-        this.taskUuid = text(event, "task_uuid");
-        this.definition = definition(event);
+        this.stepUuid = header.stepUuid();
+        this.taskUuid = header.taskUuid();
+        this.callable = header.callable();
         this.polledAtNanos = polledAtNanos;
         this.deadlineNanos = polledAtNanos + timeoutNanos;
     }
 
     String handlerName() {
-        return definition.callable();
+        return callable;
     }
 
     String stepName() {
-        JsonNode name = event.path("workflow_step").get("name");
-        return name == null || name.isNull() ? null : name.asText();
+        return header.stepName();
     }
 
     String taskUuid() {
@@ -140,15 +143,22 @@ final class InFlightStep implements Runnable {
 
     private void runHandler() {
         startedAtNanos = System.nanoTime();
-        String callable = definition.callable();
+        StepHandlerResult result;
+        boolean systemError = false;
+        String version = null;
+        try {
+            event = (ObjectNode) Json.MAPPER.readTree(header.raw());
+            definition = definition(event);
+        } catch (Exception e) {
+            // Read once already when it was polled; a failure here is a bug, reported like a handler's.
+            report(HandlerOutcomes.fromException(e), true, null, true);
+            return;
+        }
         if (runtime.emitStarted) {
             runtime.emit(new StepExecutionStarted(eventId, taskUuid, stepUuid, callable, stepName(),
                     event.path("workflow_step").path("attempts").asInt(0) + 1, Instant.now(),
                     text(event, "correlation_id"), text(event, "task_correlation_id")));
         }
-        StepHandlerResult result;
-        boolean systemError = false;
-        String version = null;
         try {
             Optional<ExecutableHandler> handler = callable == null || callable.isEmpty() ? Optional.empty()
                     : runtime.registry().resolve(definition);
@@ -203,7 +213,7 @@ final class InFlightStep implements Runnable {
 
     /** Reports the timeout unless the handler already finished, then interrupts the handler. */
     void timeOut(long timeoutMs) {
-        StepHandlerResult r = StepHandlerResult.failure("Handler '" + definition.callable() + "' timed out after "
+        StepHandlerResult r = StepHandlerResult.failure("Handler '" + callable + "' timed out after "
                 + timeoutMs + " ms", ErrorType.TIMEOUT, true);
         if (finish(r, true, null)) {
             cancelHandler();
@@ -295,7 +305,7 @@ final class InFlightStep implements Runnable {
             json = runtime.serializer().completionBytes(stepUuid, result, elapsedMs, version, systemError);
         } catch (RuntimeException e) {
             // The handler's result or metadata could not be serialised: report that instead.
-            sent = StepHandlerResult.failure("Result of handler '" + definition.callable()
+            sent = StepHandlerResult.failure("Result of handler '" + callable
                     + "' could not be serialised: " + e.getMessage(), ErrorType.HANDLER_ERROR, true);
             json = runtime.serializer().completionBytes(stepUuid, sent, elapsedMs, version, true);
         }
@@ -345,7 +355,7 @@ final class InFlightStep implements Runnable {
         try {
             json = runtime.serializer().checkpointBytes(stepUuid, result.getCheckpoint());
         } catch (RuntimeException e) {
-            sendCompletion(StepHandlerResult.failure("Checkpoint of handler '" + definition.callable()
+            sendCompletion(StepHandlerResult.failure("Checkpoint of handler '" + callable
                     + "' could not be serialised: " + e.getMessage(), ErrorType.CHECKPOINT_ERROR, true), true, null, elapsedMs);
             return;
         }
@@ -357,7 +367,7 @@ final class InFlightStep implements Runnable {
                     "Checkpoint refused by the engine", elapsedMs)));
         }
         if (runtime.emitCheckpoint) {
-            runtime.emit(new StepCheckpointYieldSent(eventId, taskUuid, stepUuid, definition.callable(),
+            runtime.emit(new StepCheckpointYieldSent(eventId, taskUuid, stepUuid, callable,
                     result.getCheckpoint().cursor(), result.getCheckpoint().itemsProcessed(), accepted));
         }
     }
@@ -365,13 +375,13 @@ final class InFlightStep implements Runnable {
     private void emitOutcome(StepHandlerResult sent, long elapsedMs, boolean accepted) {
         if (sent.isSuccess()) {
             if (runtime.emitCompleted) {
-                runtime.emit(new StepExecutionCompleted(eventId, taskUuid, stepUuid, definition.callable(), sent, elapsedMs));
+                runtime.emit(new StepExecutionCompleted(eventId, taskUuid, stepUuid, callable, sent, elapsedMs));
             }
         } else if (runtime.emitFailed) {
-            runtime.emit(new StepExecutionFailed(eventId, taskUuid, stepUuid, definition.callable(), sent, elapsedMs));
+            runtime.emit(new StepExecutionFailed(eventId, taskUuid, stepUuid, callable, sent, elapsedMs));
         }
         if (runtime.emitCompletionSent) {
-            runtime.emit(new StepCompletionSent(eventId, taskUuid, stepUuid, definition.callable(), sent.isSuccess(), accepted));
+            runtime.emit(new StepCompletionSent(eventId, taskUuid, stepUuid, callable, sent.isSuccess(), accepted));
         }
     }
 

@@ -1,15 +1,11 @@
 package io.tasker.worker.internal.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tasker.worker.api.ErrorType;
-import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.events.StepExecutionReceived;
-import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.ffi.TaskerFfi;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -291,20 +287,20 @@ final class PollLoop implements Runnable {
             slots.giveBack(taken);
             return -1;
         }
-        JsonNode events;
+        List<EventHeader> events;
         try {
-            events = Json.MAPPER.readTree(batch);
+            events = EventHeader.ofArray(batch);
         } catch (Exception e) {
             events = null;
         }
-        if (events == null || !events.isArray()) {
+        if (events == null) {
             // Nothing can be completed without the events; the engine's timeout will fail them.
             slots.giveBack(taken);
             LOG.severe(() -> "Unreadable step event batch from the engine: " + abbreviate(batch));
             return -1;
         }
         int got = 0;
-        for (JsonNode event : events) {
+        for (EventHeader event : events) {
             if (got == taken) {
                 // Never run more than the slots; the engine's timeout fails the surplus.
                 LOG.severe("The engine returned more step events than asked for; the surplus is not run");
@@ -348,9 +344,9 @@ final class PollLoop implements Runnable {
     }
 
     private InFlightStep admit(byte[] json) {
-        JsonNode event;
+        EventHeader event;
         try {
-            event = Json.MAPPER.readTree(json);
+            event = EventHeader.of(json);
         } catch (Exception e) {
             event = null;
         }
@@ -361,17 +357,17 @@ final class PollLoop implements Runnable {
      * Registers a polled event on its slot. Returns the step when it may start now; null when it waits for its
      * handler's cap (it keeps the slot) or could not be read (its slot is given back).
      */
-    private InFlightStep admit(JsonNode node, byte[] source) {
+    private InFlightStep admit(EventHeader event, byte[] source) {
         long now = System.nanoTime();
         received.increment();
-        String eventId = node instanceof ObjectNode ? InFlightStep.text(node, "event_id") : null;
+        String eventId = event == null ? null : event.eventId();
         if (eventId == null) {
             // Without an event id nothing can be completed; the engine's timeout will fail it.
             slots.giveBack();
             LOG.severe(() -> "Unreadable step event from the engine: " + abbreviate(source));
             return null;
         }
-        InFlightStep step = new InFlightStep(runtime, (ObjectNode) node, eventId, now, timeoutNanos);
+        InFlightStep step = new InFlightStep(runtime, event, now, timeoutNanos);
         boolean startNow = slots.admit(step);
         if (runtime.emitReceived) {
             runtime.emit(new StepExecutionReceived(eventId, step.taskUuid(), step.stepUuid(),
