@@ -170,6 +170,8 @@ final class InFlightStep implements Runnable {
                 try (StepLogContext ignored = StepLogContext.open(taskUuid, stepUuid, callable,
                         text(event, "correlation_id"))) {
                     result = invoke(handler.get(), StepContext.fromEvent(event));
+                } finally {
+                    runtime.handlerRan(System.nanoTime() - startedAtNanos);
                 }
                 if (result == null) {
                     result = HandlerOutcomes.noResult(callable);

@@ -386,6 +386,11 @@ final class PollLoop implements Runnable {
         return ready.next();
     }
 
+    /** A handler ran for {@code nanos} (the thread policy of {@link ReadySteps}). */
+    void handlerRan(long nanos) {
+        ready.ran(nanos);
+    }
+
     private void expireDeadlines(long now) {
         for (InFlightStep e : slots.inFlight()) {
             if (now - e.deadlineNanos >= 0) {

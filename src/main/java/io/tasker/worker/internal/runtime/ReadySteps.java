@@ -6,20 +6,30 @@ import io.tasker.worker.api.StepHandlerResult;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admitted steps waiting for a thread, and the threads that run them. A thread that finished a step takes the next
- * one from here before it leaves, so a busy worker moves steps between threads without waking any. New threads are
- * asked from the executor one at a time: at most one requested thread is on its way, and when it arrives it asks
- * for the next one if steps are still waiting. A burst thus grows the number of running threads only as long as
- * the steps outlast the threads already running (slow handlers), not once per step (quick ones).
+ * one from here before it leaves, so a busy worker moves steps between threads without waking any.
+ *
+ * <p>How many threads to ask the executor for depends on how long handlers take. While they are quick (a moving
+ * average under {@value #SLOW_NANOS} ns), one requested thread at a time is on its way, and it asks for the next
+ * when steps are still waiting: the threads already running come back for the steps sooner than new ones would
+ * start, and on a small machine every extra runnable thread takes time from the one polling for all. Once handlers
+ * are slow (they wait on I/O), every waiting step gets its own thread at once, up to the slots.
  */
 final class ReadySteps {
 
     private final Executor executor;
     private final ConcurrentLinkedQueue<InFlightStep> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean requested = new AtomicBoolean();
+    /** Handler run times above this make the worker start a thread per waiting step. */
+    static final long SLOW_NANOS = 200_000;
+
+    private final AtomicInteger requested = new AtomicInteger();
+    /** The queue's length (a ConcurrentLinkedQueue counts by walking). */
+    private final AtomicInteger size = new AtomicInteger();
+    /** Moving average of handler run times; updated without a lock, as a hint. */
+    private volatile long handlerNanos;
     private final Runnable runner = this::runFromQueue;
 
     ReadySteps(Executor executor) {
@@ -29,13 +39,14 @@ final class ReadySteps {
     /** Queues a startable step and makes sure a thread is coming if none is. */
     void add(InFlightStep step) {
         queue.add(step);
+        size.incrementAndGet();
         requestThread();
     }
 
     /** The next waiting step for a thread that is free, or null. */
     InFlightStep next() {
         InFlightStep step = queue.poll();
-        if (step != null && !queue.isEmpty()) {
+        if (step != null && size.decrementAndGet() > 0) {
             requestThread();
         }
         return step;
@@ -45,20 +56,38 @@ final class ReadySteps {
         return queue.isEmpty();
     }
 
+    /** Records one handler run, for the thread policy above. */
+    void ran(long nanos) {
+        long avg = handlerNanos;
+        handlerNanos = avg + ((nanos - avg) >> 3);
+    }
+
     private void requestThread() {
-        if (queue.isEmpty() || !requested.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            executor.execute(runner);
-        } catch (RejectedExecutionException e) {
-            requested.set(false);
-            rejectAll(e);
+        while (true) {
+            int waiting = size.get();
+            if (waiting <= 0) {
+                return;
+            }
+            int limit = handlerNanos > SLOW_NANOS ? waiting : 1;
+            int n = requested.get();
+            if (n >= limit) {
+                return;
+            }
+            if (!requested.compareAndSet(n, n + 1)) {
+                continue;
+            }
+            try {
+                executor.execute(runner);
+            } catch (RejectedExecutionException e) {
+                requested.decrementAndGet();
+                rejectAll(e);
+                return;
+            }
         }
     }
 
     private void runFromQueue() {
-        requested.set(false);
+        requested.decrementAndGet();
         InFlightStep step = next();
         if (step != null) {
             step.run();
@@ -69,6 +98,7 @@ final class ReadySteps {
     private void rejectAll(RejectedExecutionException e) {
         InFlightStep step;
         while ((step = queue.poll()) != null) {
+            size.decrementAndGet();
             step.finish(StepHandlerResult.failure("Worker executor rejected the step: " + e.getMessage(),
                     ErrorType.HANDLER_ERROR, true), true, null);
         }

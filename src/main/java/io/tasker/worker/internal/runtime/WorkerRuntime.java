@@ -244,6 +244,10 @@ public final class WorkerRuntime {
         return pollLoop.nextReady();
     }
 
+    void handlerRan(long nanos) {
+        pollLoop.handlerRan(nanos);
+    }
+
     /** The next event for a handler thread whose step freed its slot (see {@link EngineRounds}). */
     InFlightStep pollNext() {
         return rounds.submit(null);
