@@ -129,7 +129,9 @@ public class TaskerWorker {
         }
         LOG.info(() -> "Tasker worker " + workerId + " started in " + (System.nanoTime() - started) / 1_000_000
                 + " ms: backend " + settings.backend() + ", library " + libraryVersion + " from " + ffi.path() + ", " + templates.size() + " templates, "
-                + registry.handlerCount() + " handlers, " + settings.maxConcurrency() + " slots");
+                + registry.handlerCount() + " handlers, " + settings.maxConcurrency() + " slots"
+                + (settings.virtualThreads() ? " on virtual threads (" + VIRTUAL_THREAD_FACTORY + ")" : "")
+                + (ffi.hasExtensions() ? ", waiting for ready steps" : ", polling every " + settings.pollIntervalMs() + " ms"));
     }
 
     private static ManagedThreadFactory virtualThreadFactory() {
