@@ -1,5 +1,6 @@
 package io.tasker.worker.internal.runtime;
 
+import io.tasker.worker.api.WorkerStartupException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.HandlerRegistry;
 import io.tasker.worker.api.StepInterceptor;
