@@ -37,8 +37,8 @@ public class RecordedSleep extends BaseStepHandler {
     @Override
     public StepHandlerResult call(StepContext ctx) throws InterruptedException {
         String executionId = UUID.randomUUID().toString();
-        int attempt = ctx.getRetryCount() + 1;
-        record(ctx, ctx.getStepUuid() + " " + ctx.getEventId() + " " + attempt + " " + executionId + "\n");
+        int attempt = ctx.info().getRetryCount() + 1;
+        record(ctx, ctx.info().getStepUuid() + " " + ctx.info().getEventId() + " " + attempt + " " + executionId + "\n");
         Object requested = ctx.getInput("sleep_ms");
         long sleepMs = requested instanceof Number n ? n.longValue() : 0;
         if (sleepMs > 0) {

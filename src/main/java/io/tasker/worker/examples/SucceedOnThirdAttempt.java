@@ -15,7 +15,7 @@ import java.util.Map;
 public class SucceedOnThirdAttempt extends BaseStepHandler {
     @Override
     public StepHandlerResult call(StepContext ctx) {
-        int attempt = ctx.getRetryCount() + 1;
+        int attempt = ctx.info().getRetryCount() + 1;
         if (attempt < 3) {
             throw new RetryableStepException("Transient failure on attempt " + attempt);
         }

@@ -1,6 +1,7 @@
 package io.tasker.worker.handler;
 
 import io.tasker.worker.api.StepContext;
+import io.tasker.worker.testing.HandlerTester;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.handler.AggregationScenario;
 import io.tasker.worker.api.handler.BatchWorkerConfig;
@@ -79,7 +80,7 @@ class BatchableCapableTest {
         inputs.put("batch_metadata", Map.of("cursor_field", "id", "failure_strategy", "fail_fast"));
         inputs.put("is_no_op", noOp);
         inputs.put("__template_step_name", "process_batch");
-        return StepContext.builder().stepInputs(inputs).build();
+        return HandlerTester.context().stepInputs(inputs).build();
     }
 
     @Test
@@ -94,8 +95,8 @@ class BatchableCapableTest {
         assertEquals("fail_fast", in.failureStrategy());
         assertFalse(in.noOp());
         assertEquals("process_batch", in.raw().get("__template_step_name"));
-        assertNull(batch.getBatchWorkerInputs(StepContext.builder().build()));
-        assertEquals(Optional.empty(), batch.handleNoOpWorker(StepContext.builder().build()));
+        assertNull(batch.getBatchWorkerInputs(HandlerTester.context().build()));
+        assertEquals(Optional.empty(), batch.handleNoOpWorker(HandlerTester.context().build()));
     }
 
     @Test

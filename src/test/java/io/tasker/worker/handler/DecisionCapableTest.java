@@ -2,6 +2,7 @@ package io.tasker.worker.handler;
 
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.StepContext;
+import io.tasker.worker.testing.HandlerTester;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.handler.DecisionCapable;
@@ -99,7 +100,7 @@ class DecisionCapableTest {
 
     @Test
     void interfaceFormTakesNameAndVersionFromTheAnnotation() throws Exception {
-        StepHandlerResult r = new PlainRouter().call(StepContext.builder().build());
+        StepHandlerResult r = new PlainRouter().call(HandlerTester.context().build());
         assertEquals(Map.of("decision_handler", "plain_router", "decision_version", "3.0.0"), r.getMetadata());
         assertEquals(List.of("process", "decision", "routing"), router.capabilities());
     }

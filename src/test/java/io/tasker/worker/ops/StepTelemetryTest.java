@@ -13,6 +13,7 @@ import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.api.events.StepExecutionStarted;
 import io.tasker.worker.api.PermanentStepException;
 import io.tasker.worker.api.StepContext;
+import io.tasker.worker.testing.HandlerTester;
 import io.tasker.worker.internal.telemetry.AttributeSets;
 import io.tasker.worker.internal.telemetry.StepSpanInterceptor;
 import io.tasker.worker.internal.telemetry.StepTelemetry;
@@ -118,7 +119,7 @@ class StepTelemetryTest {
     @Test
     void theSpanInterceptorPassesResultsAndExceptionsThrough() throws Exception {
         StepSpanInterceptor spans = new StepSpanInterceptor(OpenTelemetry.noop());
-        StepContext ctx = StepContext.builder().build();
+        StepContext ctx = HandlerTester.context().build();
         StepHandlerResult ok = StepHandlerResult.success(Map.of("x", 1));
         assertSame(ok, spans.around(ctx, () -> ok));
         StepHandlerResult failed = StepHandlerResult.failure("no", ErrorType.VALIDATION_ERROR, false);

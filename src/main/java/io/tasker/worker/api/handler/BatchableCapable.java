@@ -145,7 +145,7 @@ public interface BatchableCapable {
 
     /**
      * The seed's {@code checkpointYield}: save progress and be called again, in the same attempt, with
-     * {@link StepContext#getCheckpointCursor()} = {@code cursor}. A later retry also resumes from it.
+     * {@link StepContext#checkpoint()} at {@code cursor}. A later retry also resumes from it.
      */
     default StepHandlerResult checkpointYield(Object cursor, long itemsProcessed, Object accumulatedResults) {
         return StepHandlerResult.checkpoint(cursor, itemsProcessed, accumulatedResults);

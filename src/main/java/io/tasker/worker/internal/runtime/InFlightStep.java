@@ -14,6 +14,7 @@ import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
 import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionStarted;
+import io.tasker.worker.internal.context.StepContexts;
 import io.tasker.worker.internal.logging.StepLogContext;
 
 import java.time.Instant;
@@ -111,7 +112,7 @@ final class InFlightStep implements Runnable {
                 version = runtime.handlerVersion(callable);
                 try (StepLogContext ignored = StepLogContext.open(taskUuid, stepUuid, callable,
                         text(event, "correlation_id"))) {
-                    result = invoke(handler.get(), StepContext.fromEvent(event));
+                    result = invoke(handler.get(), StepContexts.fromEvent(event));
                 }
                 if (result == null) {
                     result = HandlerOutcomes.noResult(callable);

@@ -27,7 +27,7 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
         registry.register("slow", ctx -> {
             int now = running.incrementAndGet();
             maxRunning.accumulateAndGet(now, Math::max);
-            order.add(ctx.getStepUuid());
+            order.add(ctx.info().getStepUuid());
             try {
                 release.await();
             } finally {
@@ -70,7 +70,7 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
     void waitingEventsStartInPollOrder() throws Exception {
         List<String> order = new CopyOnWriteArrayList<>();
         registry.register("one", ctx -> {
-            order.add(ctx.getStepUuid());
+            order.add(ctx.info().getStepUuid());
             Thread.sleep(20);
             return StepHandlerResult.success(null);
         });
