@@ -38,7 +38,7 @@ public interface StepContext {
 
     <T> T getInput(String key, TypeRef<T> type);
 
-    /** The seed-compatible {@code getInputOr}: the default only when the key is absent. */
+    /** The TypeScript worker's {@code getInputOr}: the default only when the key is absent. */
     <T> T getInputOr(String key, T defaultValue);
 
     /** The whole task context bound to a record or POJO. */

@@ -26,27 +26,27 @@ public class WorkerResource {
 
     @GET
     public Response status() {
-        return ApiResponses.ok(snapshot());
+        return RestResponses.ok(snapshot());
     }
 
     @GET
     @Path("handlers")
     public Response handlers() {
-        return ApiResponses.ok(worker.registry().listHandlers());
+        return RestResponses.ok(worker.registry().listHandlers());
     }
 
     @POST
     @Path("pause")
     public Response pause() {
         runtime().pause();
-        return ApiResponses.ok(snapshot());
+        return RestResponses.ok(snapshot());
     }
 
     @POST
     @Path("resume")
     public Response resume() {
         runtime().resume();
-        return ApiResponses.ok(snapshot());
+        return RestResponses.ok(snapshot());
     }
 
     private Map<String, Object> snapshot() {
@@ -84,7 +84,7 @@ public class WorkerResource {
         WorkerRuntime rt = worker.runtime();
         if (rt == null) {
             String error = worker.startupError();
-            throw new ApiException(503, error == null ? "The worker is not started" : "The worker failed to start: " + error);
+            throw new RestException(503, error == null ? "The worker is not started" : "The worker failed to start: " + error);
         }
         return rt;
     }

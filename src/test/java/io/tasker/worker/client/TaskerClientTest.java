@@ -55,7 +55,7 @@ class TaskerClientTest {
     }
 
     @Test
-    void requestDefaultsFollowTheSeedWithoutRequestedAt() {
+    void requestDefaultsFollowTheTypeScriptWorkerWithoutRequestedAt() {
         Map<String, Object> m = TaskRequest.builder("x").build().toMap();
         assertEquals("default", m.get("namespace"));
         assertEquals("1.0.0", m.get("version"));

@@ -1,6 +1,6 @@
 package io.tasker.worker.domain;
 
-/** In-process domain event JSON in the engine's shape (contract §5.8). */
+/** In-process domain event JSON in the engine's shape (docs/ffi-contract.md §5.8). */
 final class DomainEventSamples {
 
     private DomainEventSamples() {

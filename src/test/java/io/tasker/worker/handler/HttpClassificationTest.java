@@ -1,6 +1,6 @@
 package io.tasker.worker.handler;
 
-import io.tasker.worker.api.handler.ApiResponse;
+import io.tasker.worker.api.handler.HttpReply;
 import io.tasker.worker.api.handler.HttpClassification;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class HttpClassificationTest {
 
     @Test
-    void seedClassificationMap() {
+    void typeScriptWorkersClassificationMap() {
         Map<Integer, String> expected = Map.ofEntries(
                 Map.entry(400, "bad_request"), Map.entry(401, "unauthorized"), Map.entry(403, "forbidden"),
                 Map.entry(404, "not_found"), Map.entry(405, "method_not_allowed"), Map.entry(408, "request_timeout"),
@@ -32,7 +32,7 @@ class HttpClassificationTest {
     }
 
     private static String message(int status, Object body) {
-        return HttpClassification.message(new ApiResponse(status, Map.of(), body));
+        return HttpClassification.message(new HttpReply(status, Map.of(), body));
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The engine's string-only field rule (contract §4.4, B11). */
+/** The engine's string-only field rule (docs/ffi-contract.md §4.4, R9). */
 class LogFieldsTest {
 
     enum Color { RED }

@@ -86,7 +86,7 @@ public final class WorkerHealthChecks {
         }
     }
 
-    /** UP only while running, not draining, and the engine reports its worker running (B12: a null poll says nothing). */
+    /** UP only while running, not draining, and the engine reports its worker running (docs/ffi-contract.md R10: a null poll says nothing). */
     @Readiness
     @ApplicationScoped
     public static class Ready implements HealthCheck {

@@ -12,7 +12,7 @@ import java.util.concurrent.Semaphore;
  *
  * <p>The poller takes a slot <em>before</em> each {@code poll_step_events} and gives it back at once when nothing
  * was polled ({@link #giveBack}); otherwise the slot travels with the event and is released only after the engine
- * accepted (or refused) its outcome. The engine therefore never holds more of our events than we can run (B1).
+ * accepted (or refused) its outcome. The engine therefore never holds more of our events than we can run (docs/ffi-contract.md R1).
  */
 final class ExecutionSlots {
 

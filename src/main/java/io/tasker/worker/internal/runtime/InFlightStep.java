@@ -32,7 +32,7 @@ import java.util.logging.Logger;
  * <p>Exactly one outcome is sent per event: {@link #finish} is guarded by a compare-and-set, so whichever comes
  * first (the handler's result, the local timeout, or the shutdown straggler sweep) reports, and later outcomes are
  * dropped. The slot is released only after the engine has the outcome, so the poller never holds more events
- * than it has slots (contract B1).
+ * than it has slots (docs/ffi-contract.md R1).
  */
 final class InFlightStep implements Runnable {
 
@@ -223,7 +223,7 @@ final class InFlightStep implements Runnable {
         }
         boolean accepted = runtime.ffi().completeStepEvent(eventId, json);
         if (!accepted) {
-            // B6: the engine refused it; if our JSON was at fault the event is still pending. A minimal failure
+            // Contract R6: the engine refused it; if our JSON was at fault the event is still pending. A minimal failure
             // is always parseable; for an event that is really gone it is refused again, harmlessly.
             accepted = runtime.ffi().completeStepEvent(eventId, runtime.serializer().minimalFailure(stepUuid,
                     "Completion refused by the engine (" + (sent.isSuccess() ? "success" : sent.getErrorType()) + ")",

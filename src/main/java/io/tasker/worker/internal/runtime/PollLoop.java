@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 /**
  * The poll tick, run by one scheduled thread every {@code poll-interval-ms}: it fails events past their deadline,
  * drains every available event while slots remain, hands each to the handler executor, and runs the due
- * maintenance calls. Client calls never happen here (B13).
+ * maintenance calls. Client calls never happen here (docs/ffi-contract.md R11).
  *
  * <p><b>Draining.</b> Besides the tick, a freed slot asks for a drain at once ({@link #requestDrain}), so a busy
  * worker takes its next event as soon as it can run it instead of a full interval later. Only one thread drains at

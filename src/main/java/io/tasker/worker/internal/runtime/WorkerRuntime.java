@@ -99,7 +99,7 @@ public final class WorkerRuntime {
 
     // ---- lifecycle ----
 
-    /** Bootstraps the engine with the given templates. Fails with the engine's {@code error} text (B8). */
+    /** Bootstraps the engine with the given templates. Fails with the engine's {@code error} text (docs/ffi-contract.md R8). */
     public String bootstrap(List<TemplateSource> templates) {
         synchronized (lifecycle) {
             String id = "java-worker-" + UUID.randomUUID();

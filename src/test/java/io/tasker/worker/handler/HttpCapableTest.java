@@ -2,8 +2,8 @@ package io.tasker.worker.handler;
 
 import io.tasker.worker.api.BackoffHint;
 import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.api.handler.ApiCapable;
-import io.tasker.worker.api.handler.ApiResponse;
+import io.tasker.worker.api.handler.HttpCapable;
+import io.tasker.worker.api.handler.HttpReply;
 import org.junit.jupiter.api.Test;
 
 import java.net.ConnectException;
@@ -17,15 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ApiCapableTest {
+class HttpCapableTest {
 
-    private final ApiCapable api = new ApiCapable() {
+    private final HttpCapable api = new HttpCapable() {
     };
 
     @Test
     void apiSuccessUsesAnObjectBodyAsTheResult() {
-        ApiResponse r = new ApiResponse(200, Map.of("Content-Type", "application/json"), Map.of("id", 1));
-        StepHandlerResult s = api.apiSuccess(r, null, true);
+        HttpReply r = new HttpReply(200, Map.of("Content-Type", "application/json"), Map.of("id", 1));
+        StepHandlerResult s = api.httpSuccess(r, null, true);
         assertTrue(s.isSuccess());
         assertEquals(Map.of("id", 1), s.getResult());
         assertEquals(Map.of("status_code", 200, "headers", Map.of("content-type", "application/json")), s.getMetadata());
@@ -33,24 +33,24 @@ class ApiCapableTest {
 
     @Test
     void apiSuccessWrapsOtherBodiesAsData() {
-        assertEquals(Map.of("data", "hello"), api.apiSuccess(new ApiResponse(200, null, "hello"), null, true).getResult());
-        assertEquals(Map.of("data", List.of(1, 2)), api.apiSuccess(new ApiResponse(200, null, List.of(1, 2))).getResult());
+        assertEquals(Map.of("data", "hello"), api.httpSuccess(new HttpReply(200, null, "hello"), null, true).getResult());
+        assertEquals(Map.of("data", List.of(1, 2)), api.httpSuccess(new HttpReply(200, null, List.of(1, 2))).getResult());
         Map<String, Object> nullData = new LinkedHashMap<>();
         nullData.put("data", null);
-        assertEquals(nullData, api.apiSuccess(new ApiResponse(204, null, null)).getResult());
+        assertEquals(nullData, api.httpSuccess(new HttpReply(204, null, null)).getResult());
     }
 
     @Test
     void apiSuccessWithExplicitResultAndWithoutResponse() {
-        StepHandlerResult s = api.apiSuccess(new ApiResponse(200, Map.of("a", "b"), Map.of("id", 1)), Map.of("x", 2), false);
+        StepHandlerResult s = api.httpSuccess(new HttpReply(200, Map.of("a", "b"), Map.of("id", 1)), Map.of("x", 2), false);
         assertEquals(Map.of("x", 2), s.getResult());
         assertEquals(Map.of(), s.getMetadata());
     }
 
     @Test
     void apiFailureShapeForANonRetryableStatus() {
-        ApiResponse r = new ApiResponse(404, Map.of("Content-Type", "application/json"), Map.of("error", "no such user"));
-        StepHandlerResult f = api.apiFailure(r, null);
+        HttpReply r = new HttpReply(404, Map.of("Content-Type", "application/json"), Map.of("error", "no such user"));
+        StepHandlerResult f = api.httpFailure(r, null);
         assertFalse(f.isSuccess());
         assertEquals("HTTP 404: no such user", f.getErrorMessage());
         assertEquals("not_found", f.getErrorType());
@@ -64,8 +64,8 @@ class ApiCapableTest {
 
     @Test
     void apiFailurePassesRetryAfterOnAsAServerRequestedBackoff() {
-        ApiResponse r = new ApiResponse(429, Map.of("Retry-After", "30"), null);
-        StepHandlerResult f = api.apiFailure(r, "slow down");
+        HttpReply r = new HttpReply(429, Map.of("Retry-After", "30"), null);
+        StepHandlerResult f = api.httpFailure(r, "slow down");
         assertEquals("slow down", f.getErrorMessage());
         assertEquals("rate_limited", f.getErrorType());
         assertTrue(f.isRetryable());
@@ -77,7 +77,7 @@ class ApiCapableTest {
 
     @Test
     void apiFailureWithUnreadableRetryAfterUsesSixtySeconds() {
-        StepHandlerResult f = api.apiFailure(new ApiResponse(503, Map.of("Retry-After", "later"), "down"));
+        StepHandlerResult f = api.httpFailure(new HttpReply(503, Map.of("Retry-After", "later"), "down"));
         assertEquals("HTTP 503: Service Unavailable", f.getErrorMessage());
         assertEquals("service_unavailable", f.getErrorType());
         assertEquals(60, f.getMetadata().get("retry_after_seconds"));
@@ -105,7 +105,7 @@ class ApiCapableTest {
         assertEquals("", api.baseUrl());
         assertEquals(30, api.defaultTimeout().toSeconds());
         assertEquals(Map.of(), api.defaultHeaders());
-        assertEquals("http://x/y", api.api("http://x").url("/y"));
-        assertEquals("https://other/z", api.api("http://x").url("https://other/z"));
+        assertEquals("http://x/y", api.endpoint("http://x").url("/y"));
+        assertEquals("https://other/z", api.endpoint("http://x").url("https://other/z"));
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * An HTTP response as the API helpers see it (the seed's {@code ApiResponse}).
+ * An HTTP response as the API helpers see it (the TypeScript worker's {@code HttpReply}).
  *
  * <p>Header names are lower-cased (repeated headers are joined with {@code ", "}). The body is parsed JSON — plain
  * Java values: {@code Map}, {@code List}, {@code String}, {@code Number}, {@code Boolean} — when the content type
@@ -28,15 +28,15 @@ import java.util.Set;
  * @param headers    lower-cased header names to values (never {@code null})
  * @param body       parsed JSON or text; {@code null} for an empty body
  */
-public record ApiResponse(int statusCode, Map<String, String> headers, Object body) {
+public record HttpReply(int statusCode, Map<String, String> headers, Object body) {
 
     /** The statuses worth retrying: request timeout, rate limiting and transient server errors. */
     public static final Set<Integer> RETRYABLE_STATUSES = Set.of(408, 429, 500, 502, 503, 504);
 
-    /** The seed's delay when {@code Retry-After} is present but cannot be read. */
+    /** The TypeScript worker's delay when {@code Retry-After} is present but cannot be read. */
     public static final int DEFAULT_RETRY_AFTER_SECONDS = 60;
 
-    public ApiResponse {
+    public HttpReply {
         Map<String, String> lower = new LinkedHashMap<>();
         if (headers != null) {
             headers.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
@@ -45,9 +45,9 @@ public record ApiResponse(int statusCode, Map<String, String> headers, Object bo
     }
 
     /** Converts a {@code java.net.http} response whose body was read as text. */
-    public static ApiResponse from(HttpResponse<String> response) {
+    public static HttpReply from(HttpResponse<String> response) {
         Map<String, String> headers = flatten(response.headers());
-        return new ApiResponse(response.statusCode(), headers, parseBody(headers.get("content-type"), response.body()));
+        return new HttpReply(response.statusCode(), headers, parseBody(headers.get("content-type"), response.body()));
     }
 
     /** JSON when the content type says so (and the text parses), otherwise the text; {@code null} when empty. */
@@ -140,7 +140,7 @@ public record ApiResponse(int statusCode, Map<String, String> headers, Object bo
         return body == null ? null : Json.MAPPER.convertValue(body, type);
     }
 
-    /** The seed's {@code toDict}: {@code {status_code, headers, body}}. */
+    /** The TypeScript worker's {@code toDict}: {@code {status_code, headers, body}}. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status_code", statusCode);

@@ -1,4 +1,4 @@
-package io.tasker.worker.examples.api;
+package io.tasker.worker.examples.http;
 
 import io.tasker.worker.api.BaseStepHandler;
 import io.tasker.worker.api.StepContext;
@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Builds a profile from the user {@code fetch_user} returned. */
-@StepHandler("api_examples.build_profile")
+@StepHandler("http_examples.build_profile")
 @ApplicationScoped
 public class BuildProfileHandler extends BaseStepHandler {
 

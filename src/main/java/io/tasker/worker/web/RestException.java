@@ -1,15 +1,15 @@
 package io.tasker.worker.web;
 
 /** A request the API refuses (400 unless given); the message names the offending field or parameter. */
-final class ApiException extends RuntimeException {
+final class RestException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
 
-    ApiException(String message) {
+    RestException(String message) {
         this(400, message);
     }
 
-    ApiException(int status, String message) {
+    RestException(int status, String message) {
         super(message);
         this.status = status;
     }

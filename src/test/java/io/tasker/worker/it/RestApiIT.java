@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Health, validation and the read endpoints over real HTTP. */
-class ApiIT {
+class RestApiIT {
 
     private static final ItClient client = new ItClient();
 

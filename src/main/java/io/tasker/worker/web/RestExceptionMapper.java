@@ -6,9 +6,9 @@ import jakarta.ws.rs.ext.Provider;
 
 /** Turns a refused request into {@code {"error": "..."}} with its status. */
 @Provider
-public class ApiExceptionMapper implements ExceptionMapper<ApiException> {
+public class RestExceptionMapper implements ExceptionMapper<RestException> {
     @Override
-    public Response toResponse(ApiException e) {
-        return ApiResponses.error(Response.Status.fromStatusCode(e.status()), e.getMessage());
+    public Response toResponse(RestException e) {
+        return RestResponses.error(Response.Status.fromStatusCode(e.status()), e.getMessage());
     }
 }

@@ -9,38 +9,38 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * HTTP helpers for any handler (the seed's {@code applyAPI} mixin as a Java interface). Implement it next to
- * {@link io.tasker.worker.api.ExecutableHandler}, or extend {@link ApiHandler}.
+ * HTTP helpers for any handler (the TypeScript worker's {@code applyAPI} mixin as a Java interface). Implement it next to
+ * {@link io.tasker.worker.api.ExecutableHandler}, or extend {@link HttpHandler}.
  *
  * <pre>{@code
  * @StepHandler("fetch_user") @ApplicationScoped
- * public class FetchUser implements ExecutableHandler, ApiCapable {
+ * public class FetchUser implements ExecutableHandler, HttpCapable {
  *     public String baseUrl() { return "https://api.example.com"; }
  *
  *     public StepHandlerResult call(StepContext ctx) {
- *         ApiResponse resp = get("/users/" + ctx.getInput("user_id"), null, null);
- *         return resp.ok() ? apiSuccess(resp, null, true) : apiFailure(resp, null);
+ *         HttpReply resp = get("/users/" + ctx.getInput("user_id"), null, null);
+ *         return resp.ok() ? httpSuccess(resp, null, true) : httpFailure(resp, null);
  *     }
  * }
  * }</pre>
  *
- * <p>Requests that get no response throw {@link ApiTransportException}; left uncaught it is reported as a
- * retryable {@code timeout} or {@code connection_error}, as the seed's {@code timeoutError}/{@code connectionError}
+ * <p>Requests that get no response throw {@link HttpTransportException}; left uncaught it is reported as a
+ * retryable {@code timeout} or {@code connection_error}, as the TypeScript worker's {@code timeoutError}/{@code connectionError}
  * would. {@link #attempt} turns it into that result explicitly.
  */
-public interface ApiCapable {
+public interface HttpCapable {
 
-    /** Prefix of every relative path; the seed's static {@code baseUrl} (default empty). */
+    /** Prefix of every relative path; the TypeScript worker's static {@code baseUrl} (default empty). */
     default String baseUrl() {
         return "";
     }
 
-    /** Per-request timeout; the seed's {@code defaultTimeout} (30 s). */
+    /** Per-request timeout; the TypeScript worker's {@code defaultTimeout} (30 s). */
     default Duration defaultTimeout() {
-        return ApiClient.DEFAULT_TIMEOUT;
+        return HttpEndpoint.DEFAULT_TIMEOUT;
     }
 
-    /** Headers sent with every request; the seed's {@code defaultHeaders}. */
+    /** Headers sent with every request; the TypeScript worker's {@code defaultHeaders}. */
     default Map<String, String> defaultHeaders() {
         return Map.of();
     }
@@ -54,58 +54,58 @@ public interface ApiCapable {
     }
 
     /** A client configured by {@link #baseUrl()}, {@link #defaultTimeout()} and {@link #defaultHeaders()}. */
-    default ApiClient api() {
-        return api(baseUrl());
+    default HttpEndpoint endpoint() {
+        return endpoint(baseUrl());
     }
 
     /** The same with another base URL, e.g. one read from the task context. */
-    default ApiClient api(String baseUrl) {
-        return new ApiClient(httpClient(), baseUrl, defaultTimeout(), defaultHeaders());
+    default HttpEndpoint endpoint(String baseUrl) {
+        return new HttpEndpoint(httpClient(), baseUrl, defaultTimeout(), defaultHeaders());
     }
 
-    default ApiResponse get(String path, Map<String, ?> params, Map<String, String> headers) {
-        return api().get(path, params, headers);
+    default HttpReply get(String path, Map<String, ?> params, Map<String, String> headers) {
+        return endpoint().get(path, params, headers);
     }
 
-    default ApiResponse post(String path, Object body, Map<String, String> headers) {
-        return api().post(path, body, headers);
+    default HttpReply post(String path, Object body, Map<String, String> headers) {
+        return endpoint().post(path, body, headers);
     }
 
-    default ApiResponse put(String path, Object body, Map<String, String> headers) {
-        return api().put(path, body, headers);
+    default HttpReply put(String path, Object body, Map<String, String> headers) {
+        return endpoint().put(path, body, headers);
     }
 
-    default ApiResponse patch(String path, Object body, Map<String, String> headers) {
-        return api().patch(path, body, headers);
+    default HttpReply patch(String path, Object body, Map<String, String> headers) {
+        return endpoint().patch(path, body, headers);
     }
 
-    default ApiResponse delete(String path, Map<String, String> headers) {
-        return api().delete(path, headers);
+    default HttpReply delete(String path, Map<String, String> headers) {
+        return endpoint().delete(path, headers);
     }
 
-    default ApiResponse request(String method, String path, Object body, Map<String, String> headers) {
-        return api().request(method, path, body, headers);
+    default HttpReply request(String method, String path, Object body, Map<String, String> headers) {
+        return endpoint().request(method, path, body, headers);
     }
 
     /**
      * Runs requests and returns what {@code body} returns, or — when a request got no response — the classified
      * {@code timeout}/{@code connection_error} result instead of an exception.
      *
-     * <pre>{@code return attempt(() -> { ApiResponse r = get("/x", null, null); return r.ok() ? apiSuccess(r, null, true) : apiFailure(r, null); });}</pre>
+     * <pre>{@code return attempt(() -> { HttpReply r = get("/x", null, null); return r.ok() ? httpSuccess(r, null, true) : httpFailure(r, null); });}</pre>
      */
     default StepHandlerResult attempt(java.util.function.Supplier<StepHandlerResult> body) {
         try {
             return body.get();
-        } catch (ApiTransportException e) {
+        } catch (HttpTransportException e) {
             return e.toResult();
         }
     }
 
     /**
-     * The seed's {@code apiSuccess}: the result is {@code result}, else the body when it is a JSON object, else
+     * The TypeScript worker's {@code httpSuccess}: the result is {@code result}, else the body when it is a JSON object, else
      * {@code {data: body}}; metadata {@code {status_code, headers}} when {@code includeResponse}.
      */
-    default StepHandlerResult apiSuccess(ApiResponse response, Object result, boolean includeResponse) {
+    default StepHandlerResult httpSuccess(HttpReply response, Object result, boolean includeResponse) {
         Object value = result;
         if (value == null) {
             if (response.body() instanceof Map<?, ?>) {
@@ -124,18 +124,18 @@ public interface ApiCapable {
         return StepHandlerResult.success(value, metadata);
     }
 
-    /** {@code apiSuccess(response, null, true)}. */
-    default StepHandlerResult apiSuccess(ApiResponse response) {
-        return apiSuccess(response, null, true);
+    /** {@code httpSuccess(response, null, true)}. */
+    default StepHandlerResult httpSuccess(HttpReply response) {
+        return httpSuccess(response, null, true);
     }
 
     /**
-     * The seed's {@code apiFailure}: message {@code message} or {@code "HTTP <code>: <detail>"}, error type from
-     * {@link HttpClassification}, retryable per {@link ApiResponse#isRetryable()}, metadata
+     * The TypeScript worker's {@code httpFailure}: message {@code message} or {@code "HTTP <code>: <detail>"}, error type from
+     * {@link HttpClassification}, retryable per {@link HttpReply#isRetryable()}, metadata
      * {@code {status_code, headers, retry_after_seconds?, response_body?}}, and {@code error.status_code}.
-     * Beyond the seed, a {@code Retry-After} header becomes a server-requested backoff the orchestrator honours.
+     * Beyond the TypeScript worker, a {@code Retry-After} header becomes a server-requested backoff the orchestrator honours.
      */
-    default StepHandlerResult apiFailure(ApiResponse response, String message) {
+    default StepHandlerResult httpFailure(HttpReply response, String message) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("status_code", response.statusCode());
         metadata.put("headers", response.headers());
@@ -153,17 +153,17 @@ public interface ApiCapable {
         return retryAfter != null ? failure.withRetryAfter(Duration.ofSeconds(retryAfter)) : failure;
     }
 
-    /** {@code apiFailure(response, null)}. */
-    default StepHandlerResult apiFailure(ApiResponse response) {
-        return apiFailure(response, null);
+    /** {@code httpFailure(response, null)}. */
+    default StepHandlerResult httpFailure(HttpReply response) {
+        return httpFailure(response, null);
     }
 
-    /** The seed's {@code connectionError}: {@code "Connection error[ while <context>]: <msg>"}, retryable. */
+    /** The TypeScript worker's {@code connectionError}: {@code "Connection error[ while <context>]: <msg>"}, retryable. */
     default StepHandlerResult connectionError(Throwable error, String context) {
         return connectionResult(error, context);
     }
 
-    /** The seed's {@code timeoutError}: {@code "Request timeout[ while <context>]: <msg>"}, retryable. */
+    /** The TypeScript worker's {@code timeoutError}: {@code "Request timeout[ while <context>]: <msg>"}, retryable. */
     default StepHandlerResult timeoutError(Throwable error, String context) {
         return timeoutResult(error, context);
     }
@@ -179,7 +179,7 @@ public interface ApiCapable {
     }
 
     private static StepHandlerResult transportFailure(String prefix, String type, Throwable error, String context) {
-        Throwable root = error instanceof ApiTransportException && error.getCause() != null ? error.getCause() : error;
+        Throwable root = error instanceof HttpTransportException && error.getCause() != null ? error.getCause() : error;
         String detail = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
         String message = prefix + (context == null || context.isEmpty() ? "" : " while " + context) + ": " + detail;
         return StepHandlerResult.failure(message, type, true,

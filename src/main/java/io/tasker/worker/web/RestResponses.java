@@ -16,9 +16,9 @@ import java.util.Map;
  * HTTP status by what the engine said: duplicates 409, missing things 404, other non-recoverable errors 400,
  * recoverable ones 503, and FFI-level errors (no {@code recoverable} key) 400 for bad arguments else 500.
  */
-final class ApiResponses {
+final class RestResponses {
 
-    private ApiResponses() {
+    private RestResponses() {
     }
 
     /** 200 with the engine's data as it came. */

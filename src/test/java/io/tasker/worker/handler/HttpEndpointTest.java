@@ -3,10 +3,10 @@ package io.tasker.worker.handler;
 import com.sun.net.httpserver.HttpServer;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.api.handler.ApiCapable;
-import io.tasker.worker.api.handler.ApiHandler;
-import io.tasker.worker.api.handler.ApiResponse;
-import io.tasker.worker.api.handler.ApiTransportException;
+import io.tasker.worker.api.handler.HttpCapable;
+import io.tasker.worker.api.handler.HttpHandler;
+import io.tasker.worker.api.handler.HttpReply;
+import io.tasker.worker.api.handler.HttpTransportException;
 import io.tasker.worker.testing.HandlerTester;
 import io.tasker.worker.testing.ResultAssert;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The HTTP helpers against a local stub server on 127.0.0.1. */
-class ApiClientHttpTest {
+class HttpEndpointTest {
 
     private HttpServer server;
     private java.util.concurrent.ExecutorService pool;
@@ -86,9 +86,9 @@ class ApiClientHttpTest {
         pool.shutdownNow();
     }
 
-    private ApiCapable client(Duration timeout) {
+    private HttpCapable client(Duration timeout) {
         String url = base;
-        return new ApiCapable() {
+        return new HttpCapable() {
             @Override
             public String baseUrl() {
                 return url;
@@ -111,7 +111,7 @@ class ApiClientHttpTest {
         Map<String, Object> params = new HashMap<>();
         params.put("q", "a b");
         params.put("skip", null);
-        ApiResponse r = client(Duration.ofSeconds(5)).get("/echo", params, null);
+        HttpReply r = client(Duration.ofSeconds(5)).get("/echo", params, null);
         assertEquals(200, r.statusCode());
         assertEquals(Map.of("method", "GET"), r.body());
         assertEquals("GET /echo?q=a%20b ct=null x=k1 body=", seen.get(0));
@@ -119,11 +119,11 @@ class ApiClientHttpTest {
 
     @Test
     void postPutPatchSendJson() {
-        ApiCapable c = client(Duration.ofSeconds(5));
+        HttpCapable c = client(Duration.ofSeconds(5));
         c.post("/echo", Map.of("a", 1), null);
         c.put("/echo", Map.of("b", true), Map.of("X-Api-Key", "override"));
         c.patch("/echo", "{\"raw\":1}", Map.of("Content-Type", "application/merge-patch+json"));
-        ApiResponse d = c.delete("/echo", null);
+        HttpReply d = c.delete("/echo", null);
         assertEquals(Map.of("method", "DELETE"), d.body());
         assertEquals("POST /echo ct=application/json x=k1 body={\"a\":1}", seen.get(0));
         assertEquals("PUT /echo ct=application/json x=override body={\"b\":true}", seen.get(1));
@@ -132,22 +132,22 @@ class ApiClientHttpTest {
 
     @Test
     void textBodiesStayText() {
-        ApiResponse r = client(Duration.ofSeconds(5)).get("/text", null, null);
+        HttpReply r = client(Duration.ofSeconds(5)).get("/text", null, null);
         assertEquals("plain", r.body());
         assertTrue(r.headers().containsKey("content-type"));
     }
 
     @Test
     void rateLimitedResponseBecomesARetryableFailureWithBackoff() {
-        ApiCapable c = client(Duration.ofSeconds(5));
-        StepHandlerResult f = c.apiFailure(c.get("/limited", null, null));
+        HttpCapable c = client(Duration.ofSeconds(5));
+        StepHandlerResult f = c.httpFailure(c.get("/limited", null, null));
         ResultAssert.assertThat(f).isRetryable().hasErrorType("rate_limited").hasErrorMessage("HTTP 429: too many")
                 .hasStatusCode(429).hasRetryAfter(12).hasMetadata("retry_after_seconds", 12);
     }
 
     @Test
     void timeoutIsClassifiedAutomatically() {
-        ApiTransportException e = assertThrows(ApiTransportException.class,
+        HttpTransportException e = assertThrows(HttpTransportException.class,
                 () -> client(Duration.ofMillis(200)).get("/slow", null, null));
         assertTrue(e.isTimeout());
         ResultAssert.assertThat(e.toResult()).isRetryable().hasErrorType("timeout")
@@ -161,7 +161,7 @@ class ApiClientHttpTest {
             closedPort = s.getLocalPort();
         }
         String url = "http://127.0.0.1:" + closedPort;
-        ExecutableHandler handler = new ApiHandler() {
+        ExecutableHandler handler = new HttpHandler() {
             @Override
             public String baseUrl() {
                 return url;
@@ -169,7 +169,7 @@ class ApiClientHttpTest {
 
             @Override
             public StepHandlerResult call(io.tasker.worker.api.StepContext ctx) {
-                return apiSuccess(get("/anything", null, null)); // never reached: no connection
+                return httpSuccess(get("/anything", null, null)); // never reached: no connection
             }
         };
         StepHandlerResult r = HandlerTester.run(handler, HandlerTester.context().build());
@@ -180,16 +180,16 @@ class ApiClientHttpTest {
 
     @Test
     void attemptReturnsTheClassifiedResult() {
-        ApiCapable c = client(Duration.ofMillis(200));
-        StepHandlerResult r = c.attempt(() -> c.apiSuccess(c.get("/slow", null, null)));
+        HttpCapable c = client(Duration.ofMillis(200));
+        StepHandlerResult r = c.attempt(() -> c.httpSuccess(c.get("/slow", null, null)));
         ResultAssert.assertThat(r).isRetryable().hasErrorType("timeout");
-        ResultAssert.assertThat(c.attempt(() -> c.apiSuccess(c.get("/echo", null, null)))).isSuccess()
+        ResultAssert.assertThat(c.attempt(() -> c.httpSuccess(c.get("/echo", null, null)))).isSuccess()
                 .hasResultAt("method", "GET");
     }
 
     @Test
     void apiHandlerCapabilities() {
-        ApiHandler h = new ApiHandler() {
+        HttpHandler h = new HttpHandler() {
             @Override
             public StepHandlerResult call(io.tasker.worker.api.StepContext ctx) {
                 return success(Map.of());

@@ -16,17 +16,17 @@ import java.util.Objects;
 import java.util.StringJoiner;
 
 /**
- * A small, immutable HTTP client bound to a base URL, default timeout and default headers (the seed's API mixin
- * methods). Obtain one from {@link ApiCapable#api()} or {@link ApiCapable#api(String)}; it is cheap to create and
+ * A small, immutable HTTP client bound to a base URL, default timeout and default headers (the TypeScript worker's API mixin
+ * methods). Obtain one from {@link HttpCapable#endpoint()} or {@link HttpCapable#endpoint(String)}; it is cheap to create and
  * thread-safe, and every instance shares one {@link HttpClient} unless another is given.
  *
- * <p>Any HTTP status is returned as an {@link ApiResponse} (inspect it, or pass it to
- * {@link ApiCapable#apiFailure}); a request that gets no response throws {@link ApiTransportException}, which the
+ * <p>Any HTTP status is returned as an {@link HttpReply} (inspect it, or pass it to
+ * {@link HttpCapable#httpFailure}); a request that gets no response throws {@link HttpTransportException}, which the
  * worker reports as a retryable {@code timeout} or {@code connection_error}.
  */
-public final class ApiClient {
+public final class HttpEndpoint {
 
-    /** The seed's default request timeout. */
+    /** The TypeScript worker's default request timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
     private final HttpClient http;
@@ -34,7 +34,7 @@ public final class ApiClient {
     private final Duration timeout;
     private final Map<String, String> headers;
 
-    public ApiClient(HttpClient http, String baseUrl, Duration timeout, Map<String, String> headers) {
+    public HttpEndpoint(HttpClient http, String baseUrl, Duration timeout, Map<String, String> headers) {
         this.http = Objects.requireNonNull(http, "http");
         this.baseUrl = baseUrl == null ? "" : baseUrl;
         this.timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
@@ -42,8 +42,8 @@ public final class ApiClient {
     }
 
     /** A client on the shared {@link HttpClient}. */
-    public static ApiClient of(String baseUrl) {
-        return new ApiClient(SharedHttpClient.get(), baseUrl, DEFAULT_TIMEOUT, Map.of());
+    public static HttpEndpoint of(String baseUrl) {
+        return new HttpEndpoint(SharedHttpClient.get(), baseUrl, DEFAULT_TIMEOUT, Map.of());
     }
 
     public String baseUrl() {
@@ -59,44 +59,44 @@ public final class ApiClient {
     }
 
     /** The same client with another per-request timeout. */
-    public ApiClient withTimeout(Duration newTimeout) {
-        return new ApiClient(http, baseUrl, newTimeout, headers);
+    public HttpEndpoint withTimeout(Duration newTimeout) {
+        return new HttpEndpoint(http, baseUrl, newTimeout, headers);
     }
 
     /** The same client with more default headers. */
-    public ApiClient withHeaders(Map<String, String> extra) {
+    public HttpEndpoint withHeaders(Map<String, String> extra) {
         Map<String, String> merged = new LinkedHashMap<>(headers);
         merged.putAll(extra);
-        return new ApiClient(http, baseUrl, timeout, merged);
+        return new HttpEndpoint(http, baseUrl, timeout, merged);
     }
 
     /** {@code GET baseUrl + path}; query parameters with {@code null} values are skipped. */
-    public ApiResponse get(String path, Map<String, ?> params, Map<String, String> headers) {
+    public HttpReply get(String path, Map<String, ?> params, Map<String, String> headers) {
         return send("GET", withQuery(path, params), null, headers);
     }
 
-    public ApiResponse get(String path) {
+    public HttpReply get(String path) {
         return get(path, null, null);
     }
 
     /** {@code POST} with {@code body} written as JSON (unless it is already a {@code String}). */
-    public ApiResponse post(String path, Object body, Map<String, String> headers) {
+    public HttpReply post(String path, Object body, Map<String, String> headers) {
         return send("POST", path, body, headers);
     }
 
-    public ApiResponse post(String path, Object body) {
+    public HttpReply post(String path, Object body) {
         return post(path, body, null);
     }
 
-    public ApiResponse put(String path, Object body, Map<String, String> headers) {
+    public HttpReply put(String path, Object body, Map<String, String> headers) {
         return send("PUT", path, body, headers);
     }
 
-    public ApiResponse patch(String path, Object body, Map<String, String> headers) {
+    public HttpReply patch(String path, Object body, Map<String, String> headers) {
         return send("PATCH", path, body, headers);
     }
 
-    public ApiResponse delete(String path, Map<String, String> headers) {
+    public HttpReply delete(String path, Map<String, String> headers) {
         return send("DELETE", path, null, headers);
     }
 
@@ -104,7 +104,7 @@ public final class ApiClient {
      * Any method. A {@code null} body sends none; a {@code String} body is sent as is; anything else is written as
      * JSON with {@code Content-Type: application/json} (unless a content type is given).
      */
-    public ApiResponse request(String method, String path, Object body, Map<String, String> headers) {
+    public HttpReply request(String method, String path, Object body, Map<String, String> headers) {
         return send(method.toUpperCase(java.util.Locale.ROOT), path, body, headers);
     }
 
@@ -119,7 +119,7 @@ public final class ApiClient {
         return baseUrl + path;
     }
 
-    private ApiResponse send(String method, String path, Object body, Map<String, String> extraHeaders) {
+    private HttpReply send(String method, String path, Object body, Map<String, String> extraHeaders) {
         String url = url(path);
         Map<String, String> all = new LinkedHashMap<>(headers);
         if (extraHeaders != null) {
@@ -137,13 +137,13 @@ public final class ApiClient {
         all.forEach(builder::header);
         String context = method + " " + url;
         try {
-            return ApiResponse.from(http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+            return HttpReply.from(http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw ApiTransportException.of(e, context);
+            throw HttpTransportException.of(e, context);
         } catch (InterruptedException e) {
             // Keep the interrupt for the container (shutdown); the step is retried elsewhere.
             Thread.currentThread().interrupt();
-            throw ApiTransportException.of(e, context);
+            throw HttpTransportException.of(e, context);
         }
     }
 

@@ -1,11 +1,11 @@
-package io.tasker.worker.examples.api;
+package io.tasker.worker.examples.http;
 
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.api.handler.ApiHandler;
-import io.tasker.worker.api.handler.ApiResponse;
+import io.tasker.worker.api.handler.HttpHandler;
+import io.tasker.worker.api.handler.HttpReply;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -13,13 +13,13 @@ import java.util.Map;
 
 /**
  * {@code GET {api_base_url}/users/{user_id}}. A success keeps the user and the response status; an HTTP error is
- * classified by {@code apiFailure} (with a {@code Retry-After} turned into a server-requested backoff); a
- * connection failure or timeout escapes as {@code ApiTransportException} and is reported as a retryable
+ * classified by {@code httpFailure} (with a {@code Retry-After} turned into a server-requested backoff); a
+ * connection failure or timeout escapes as {@code HttpTransportException} and is reported as a retryable
  * {@code connection_error} or {@code timeout}.
  */
-@StepHandler("api_examples.fetch_user")
+@StepHandler("http_examples.fetch_user")
 @ApplicationScoped
-public class FetchUserHandler extends ApiHandler {
+public class FetchUserHandler extends HttpHandler {
 
     @Override
     public Duration defaultTimeout() {
@@ -38,10 +38,10 @@ public class FetchUserHandler extends ApiHandler {
         if (baseUrl == null || userId == null) {
             return failure("api_base_url and user_id are required", ErrorType.VALIDATION_ERROR, false);
         }
-        ApiResponse response = api(baseUrl).get("/users/" + userId, Map.of("fields", "id,name,email"), null);
+        HttpReply response = endpoint(baseUrl).get("/users/" + userId, Map.of("fields", "id,name,email"), null);
         if (!response.ok()) {
-            return apiFailure(response);
+            return httpFailure(response);
         }
-        return apiSuccess(response, Map.of("user", response.body()), true);
+        return httpSuccess(response, Map.of("user", response.body()), true);
     }
 }
