@@ -87,9 +87,9 @@ public final class StepExecution {
         if (!outcome.compareAndSet(null, result)) {
             StepHandlerResult earlier = outcome.get();
             throw new IllegalStateException(earlier == NONE
-                    ? "Step " + context.getStepUuid() + " (handler '" + context.getHandlerName() + "'): the "
+                    ? "Step " + context.info().getStepUuid() + " (handler '" + context.info().getHandlerName() + "'): the "
                     + "observer already returned; report the outcome before returning"
-                    : "Step " + context.getStepUuid() + " (handler '" + context.getHandlerName() + "') already "
+                    : "Step " + context.info().getStepUuid() + " (handler '" + context.info().getHandlerName() + "') already "
                     + "has an outcome (" + earlier + "); an observer reports exactly one");
         }
     }

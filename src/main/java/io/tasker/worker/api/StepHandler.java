@@ -40,7 +40,7 @@ public @interface StepHandler {
     /** The handler name: the template's {@code handler.callable}. */
     String value();
 
-    /** The handler version reported in the registry (the seed's {@code handlerVersion}). */
+    /** The handler version reported in the registry (the TypeScript worker's {@code handlerVersion}). */
     @Nonbinding
     String version() default "1.0.0";
 

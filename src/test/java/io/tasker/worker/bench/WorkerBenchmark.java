@@ -259,16 +259,16 @@ public final class WorkerBenchmark {
             h.runtime.start();
             long target = (long) tasks * STEPS_PER_TASK;
             long deadline = start + TimeUnit.MINUTES.toNanos(5);
-            while (h.runtime.succeeded() < target) {
-                if (System.nanoTime() - deadline > 0 || h.runtime.failed() > 0) {
-                    throw new IllegalStateException("worker did not finish: " + h.runtime.snapshot());
+            while (h.runtime.status().succeeded() < target) {
+                if (System.nanoTime() - deadline > 0 || h.runtime.status().failed() > 0) {
+                    throw new IllegalStateException("worker did not finish: " + h.runtime.status());
                 }
                 Thread.sleep(1);
             }
             double perSecond = target / ((System.nanoTime() - start) / 1e9);
             if (Boolean.getBoolean("bench.verbose")) {
                 System.out.printf("    %d slots: polls %d (empty %d), waits %d, batch polls %d, batch completions %d%n",
-                        slots, h.runtime.polls(), h.runtime.pollsEmpty(), ffi.waitCalls(), ffi.batchPollCalls(),
+                        slots, h.runtime.status().polls(), h.runtime.status().pollsEmpty(), ffi.waitCalls(), ffi.batchPollCalls(),
                         ffi.batchCompletionCalls());
             }
             return perSecond;

@@ -2,7 +2,7 @@ package io.tasker.worker.testing;
 
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.runtime.VirtualThreads;
-import io.tasker.worker.internal.runtime.WorkerStartupException;
+import io.tasker.worker.api.WorkerStartupException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;

@@ -1,9 +1,9 @@
 package io.tasker.worker.api.events;
 
 /**
- * The seed's step lifecycle events, fired as CDI events. Observe them with {@code @Observes} (synchronous, on a
- * worker thread: received on the one that polled, started on the handler's, the outcome events on the one that sent
- * the completion; keep observers quick) or {@code @ObservesAsync}.
+ * The TypeScript worker's step lifecycle events, fired as CDI events. Observe them with {@code @Observes} (synchronous,
+ * on a worker thread: received on the one that polled, started on the handler's, the outcome events on the one that
+ * sent the completion; keep observers quick) or {@code @ObservesAsync}.
  *
  * <p>Every event names the dispatch ({@code eventId}), the task and step, and the handler.
  */

@@ -1,6 +1,7 @@
 package io.tasker.worker.examples.errors;
 
 import io.tasker.worker.api.ErrorType;
+import io.tasker.worker.api.PermanentStepException;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepExecution;
 import io.tasker.worker.api.StepHandler;
@@ -24,8 +25,8 @@ public class Payments {
         StepContext ctx = step.context();
         String outcome = ctx.getInputOr("payment_outcome", "approved");
         switch (outcome) {
-            case "declined" -> step.finish(StepHandlerResult.failure("Card declined", ErrorType.PERMANENT_ERROR.value(),
-                    false, Map.of("decline_code", "insufficient_funds"), "CARD_DECLINED"));
+            case "declined" -> step.fail(PermanentStepException.builder("Card declined").errorCode("CARD_DECLINED")
+                    .metadata("decline_code", "insufficient_funds").build());
             case "throttled" -> step.finish(StepHandlerResult.failure("Payment gateway is throttling",
                     ErrorType.RETRYABLE_ERROR, true).withRetryAfter(Duration.ofSeconds(1)));
             default -> step.complete(Map.of("charged", true, "reserved",

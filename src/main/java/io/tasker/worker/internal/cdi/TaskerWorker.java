@@ -11,7 +11,7 @@ import io.tasker.worker.internal.runtime.TemplateGraph;
 import io.tasker.worker.internal.runtime.TemplateLoader;
 import io.tasker.worker.internal.runtime.VirtualThreads;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
-import io.tasker.worker.internal.runtime.WorkerStartupException;
+import io.tasker.worker.api.WorkerStartupException;
 import io.tasker.worker.api.StepInterceptor;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;

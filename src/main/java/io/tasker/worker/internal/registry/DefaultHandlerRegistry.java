@@ -121,8 +121,9 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
                     return lease.handler().call(ctx);
                 }
                 Method m = target != null ? target : MethodDispatch.find(lease.handler().getClass(), methodName)
-                        .orElseThrow(() -> new PermanentStepException("Handler '" + r.name() + "' has no public method '"
-                                + methodName + "(StepContext)'", ErrorType.HANDLER_NOT_FOUND.value(), null, Map.of(), null));
+                        .orElseThrow(() -> PermanentStepException.builder("Handler '" + r.name()
+                                + "' has no public method '" + methodName + "(StepContext)'")
+                                .errorType(ErrorType.HANDLER_NOT_FOUND).build());
                 return MethodDispatch.invoke(m, lease.handler(), ctx);
             } finally {
                 lease.release().run();

@@ -42,7 +42,12 @@ public final class ObserverHandler implements ExecutableHandler {
     @Override
     public StepHandlerResult call(StepContext context) throws Exception {
         StepExecution step = new StepExecution(context);
-        delivery.deliver(step);
+        try {
+            delivery.deliver(step);
+        } catch (Throwable t) {
+            step.outcome(); // closes it: a report after the observer threw would have nowhere to go
+            throw t;
+        }
         return step.outcome().orElseGet(() -> HandlerOutcomes.noOutcome(name, observer));
     }
 

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  *
  * <p>Guarantees kept: a completion is sent exactly once (the step's own compare-and-set decided it is the
  * outcome); the slot is freed only after the engine answered; a refused completion is followed by the minimal
- * failure (B6); lifecycle events of the outcome are emitted after the engine answered, on the thread that sent it.
+ * failure (docs/ffi-contract.md R6); lifecycle events of the outcome are emitted after the engine answered, on the thread that sent it.
  */
 final class EngineRounds {
 

@@ -15,6 +15,7 @@ import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
 import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionStarted;
+import io.tasker.worker.internal.context.StepContexts;
 import io.tasker.worker.internal.logging.StepLogContext;
 
 import java.time.Instant;
@@ -31,13 +32,13 @@ import java.util.logging.Logger;
  * <p>Exactly one outcome is sent per event: {@link #finish} is guarded by a compare-and-set, so whichever comes
  * first (the handler's result, the local timeout, or the shutdown straggler sweep) reports, and later outcomes are
  * dropped. The slot is released only after the engine has the outcome, so the poller never holds more events
- * than it has slots (contract B1).
+ * than it has slots (docs/ffi-contract.md R1).
  *
  * <p><b>Continuing on the same thread.</b> A thread runs {@link #run}, which runs this step and then, on the same
  * thread, the next one: the event the engine round kept for it, else a step waiting in {@link ReadySteps}, else an
  * event polled with the slot just freed. A busy worker thus hands few events from thread to thread; the executor
- * only starts threads when work arrives faster than running threads finish. A timeout interrupts the thread only while it still runs the step
- * that timed out, and the interrupt is cleared before the thread goes on.
+ * only starts threads when work arrives faster than running threads finish. A timeout interrupts the thread only
+ * while it still runs the step that timed out, and the interrupt is cleared before the thread goes on.
  */
 final class InFlightStep implements Runnable {
 
@@ -169,7 +170,7 @@ final class InFlightStep implements Runnable {
                 version = runtime.handlerVersion(callable);
                 try (StepLogContext ignored = StepLogContext.open(taskUuid, stepUuid, callable,
                         text(event, "correlation_id"))) {
-                    result = invoke(handler.get(), StepContext.fromEvent(event));
+                    result = invoke(handler.get(), StepContexts.fromEvent(event));
                 } finally {
                     runtime.handlerRan(System.nanoTime() - startedAtNanos);
                 }
@@ -315,7 +316,7 @@ final class InFlightStep implements Runnable {
     }
 
     /**
-     * After an engine round sent this step's completion: the B6 fallback, the outcome events, the slot. Never
+     * After an engine round sent this step's completion: the R6 fallback, the outcome events, the slot. Never
      * throws; the slot is always released.
      */
     void afterSend(EngineRounds.Outcome outcome, boolean accepted) {
@@ -338,7 +339,7 @@ final class InFlightStep implements Runnable {
 
     private void afterSent(StepHandlerResult sent, boolean accepted, long elapsedMs) {
         if (!accepted) {
-            // B6: the engine refused it; if our JSON was at fault the event is still pending. A minimal failure
+            // Contract R6: the engine refused it; if our JSON was at fault the event is still pending. A minimal failure
             // is always parseable; for an event that is really gone it is refused again, harmlessly.
             accepted = runtime.ffi().completeStepEvent(eventIdArg, nul(runtime.serializer().minimalFailure(stepUuid,
                     "Completion refused by the engine (" + (sent.isSuccess() ? "success" : sent.getErrorType()) + ")",

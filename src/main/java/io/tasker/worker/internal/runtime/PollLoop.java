@@ -28,7 +28,7 @@ import java.util.logging.Logger;
  *   <li><b>the poll tick</b>, every {@code poll-interval-ms}, when the library has only the 29 contract functions.</li>
  * </ul>
  * Both poller forms also fail events past their deadline and run the due maintenance calls. Client calls never
- * happen here (B13).
+ * happen here (docs/ffi-contract.md R11).
  *
  * <p><b>Deadlines.</b> The handler timeout counts from the poll, since the engine's own completion timeout does too.
  * An expired event (running, or waiting for its handler's cap) is failed as a retryable {@code timeout} and its

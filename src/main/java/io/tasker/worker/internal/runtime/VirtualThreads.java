@@ -1,5 +1,7 @@
 package io.tasker.worker.internal.runtime;
 
+import io.tasker.worker.api.WorkerStartupException;
+
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

@@ -1,5 +1,6 @@
 package io.tasker.worker.internal.runtime;
 
+import io.tasker.worker.api.WorkerStartupException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.HandlerRegistry;
 import io.tasker.worker.api.StepInterceptor;
@@ -15,7 +16,6 @@ import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.WorkerSettings;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -100,7 +100,7 @@ public final class WorkerRuntime {
 
     // ---- lifecycle ----
 
-    /** Bootstraps the engine with the given templates. Fails with the engine's {@code error} text (B8). */
+    /** Bootstraps the engine with the given templates. Fails with the engine's {@code error} text (docs/ffi-contract.md R8). */
     public String bootstrap(List<TemplateSource> templates) {
         synchronized (lifecycle) {
             String id = "java-worker-" + UUID.randomUUID();
@@ -320,10 +320,6 @@ public final class WorkerRuntime {
         return ffi;
     }
 
-    public int slotsTotal() {
-        return slots.total();
-    }
-
     public int slotsUsed() {
         return slots.used();
     }
@@ -335,46 +331,6 @@ public final class WorkerRuntime {
     /** The most events ever in flight at once (tests assert it never exceeds the slot count). */
     public int maxObservedInFlight() {
         return slots.maxObservedInFlight();
-    }
-
-    public DispatchMetrics lastMetrics() {
-        return timers.metrics();
-    }
-
-    public long polls() {
-        return pollLoop.polls.sum();
-    }
-
-    /** Polls that returned an event (cumulative). */
-    public long pollsHit() {
-        return pollLoop.received.sum();
-    }
-
-    /** Polls that found nothing queued. */
-    public long pollsEmpty() {
-        return pollLoop.pollsEmpty.sum();
-    }
-
-    /** Polls whose FFI call threw. */
-    public long pollsFailed() {
-        return pollLoop.pollsFailed.sum();
-    }
-
-    public long eventsReceived() {
-        return pollLoop.received.sum();
-    }
-
-    public long succeeded() {
-        return succeeded.sum();
-    }
-
-    public long failed() {
-        return failed.sum();
-    }
-
-    /** Milliseconds since the poll tick last ran. */
-    public long millisSinceLastTick() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pollLoop.lastTickNanos());
     }
 
     /**
@@ -396,30 +352,12 @@ public final class WorkerRuntime {
         return slots.handlerLimits();
     }
 
-    /** A JSON-ready summary for the status endpoint and health data. */
-    public Map<String, Object> snapshot() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        DispatchMetrics dm = timers.metrics();
-        m.put("state", state.wireName());
-        m.put("worker_id", workerId);
-        m.put("library_path", ffi.path());
-        m.put("library_origin", ffi.origin());
-        m.put("slots_used", slotsUsed());
-        m.put("slots_total", slotsTotal());
-        m.put("slots", Map.of("used", slotsUsed(), "total", slotsTotal()));
-        m.put("in_flight", slots.inFlightCount());
-        m.put("handlers_in_flight", inFlightByHandler());
-        m.put("handler_limits", handlerLimits());
-        m.put("pending", dm.pendingCount());
-        m.put("starvation_detected", dm.starvationDetected());
-        m.put("starving_events", dm.starvingEventCount());
-        m.put("polls", polls());
-        m.put("events_received", eventsReceived());
-        m.put("succeeded", succeeded());
-        m.put("failed", failed());
-        m.put("paused", paused);
-        m.put("draining", isDraining());
-        m.put("ms_since_last_tick", millisSinceLastTick());
-        return m;
+    /** The state and figures now, for the status endpoint, the health checks and the gauges. */
+    public WorkerStatus status() {
+        return new WorkerStatus(state, workerId, ffi.path(), ffi.origin(), slots.used(), slots.total(),
+                slots.inFlightCount(), inFlightByHandler(), handlerLimits(), timers.metrics(), pollLoop.polls.sum(),
+                pollLoop.received.sum(), pollLoop.pollsEmpty.sum(), pollLoop.pollsFailed.sum(), succeeded.sum(),
+                failed.sum(), paused, isDraining(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pollLoop.lastTickNanos()), isDispatcherWedged());
     }
 }

@@ -62,7 +62,7 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
                 "completions that queued behind a round went out in one call");
         assertTrue(engine.batchPolls.get() > 0, "events were polled in batches");
         assertTrue(runtime.maxObservedInFlight() <= 4, "never more events than slots");
-        assertEquals(EVENTS, runtime.succeeded());
+        assertEquals(EVENTS, runtime.status().succeeded());
     }
 
     @Test
@@ -70,7 +70,7 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
         queueEvents();
         engine.completeAnswer = (id, json) -> "e7".equals(id) && json.contains("\"success\":true") ? 0 : 1;
         startBatching(Map.of());
-        await(() -> runtime.succeeded() + runtime.failed() >= EVENTS && runtime.inFlightCount() == 0);
+        await(() -> runtime.status().succeeded() + runtime.status().failed() >= EVENTS && runtime.inFlightCount() == 0);
 
         List<FakeEngine.Call> e7 = engine.calls("complete_step_event").stream()
                 .filter(c -> "e7".equals(c.eventId())).toList();
@@ -86,7 +86,7 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
         queueEvents();
         engine.batchAnswer = items -> null; // the engine could not read the array: nothing applied
         startBatching(Map.of());
-        await(() -> runtime.succeeded() >= EVENTS && runtime.inFlightCount() == 0);
+        await(() -> runtime.status().succeeded() >= EVENTS && runtime.inFlightCount() == 0);
 
         assertEquals(EVENTS, engine.calls("complete_step_event").size());
         assertEquals(EVENTS, completedIds().size(), "every event once, through the single call");
@@ -97,7 +97,7 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
         queueEvents();
         registry.register("quick", ctx -> StepHandlerResult.success(Map.of("ok", true)));
         start(Map.of("tasker.worker.max-concurrency", "4"));
-        await(() -> runtime.succeeded() >= EVENTS && runtime.inFlightCount() == 0);
+        await(() -> runtime.status().succeeded() >= EVENTS && runtime.inFlightCount() == 0);
 
         assertFalse(runtime.waitsForEvents());
         assertEquals(0, engine.batchPolls.get());

@@ -93,11 +93,11 @@ class PollerWaitEngineTest {
         Thread.sleep(300);
 
         long waitsBefore = ffi.waitCalls();
-        long pollsBefore = runtime.polls();
+        long pollsBefore = runtime.status().polls();
         Thread.sleep(2000);
         // Each wait ends by itself after at most 1 s (it is bounded so the poller can re-check deadlines).
         assertTrue(ffi.waitCalls() - waitsBefore <= 4, "idle waits: " + (ffi.waitCalls() - waitsBefore));
-        assertTrue(runtime.polls() - pollsBefore <= 4, "idle polls: " + (runtime.polls() - pollsBefore));
+        assertTrue(runtime.status().polls() - pollsBefore <= 4, "idle polls: " + (runtime.status().polls() - pollsBefore));
 
         for (int i = 0; i < 5; i++) {
             lastStart.set(0);
@@ -108,7 +108,7 @@ class PollerWaitEngineTest {
             assertTrue(tookMs < 700, "the whole chain ran " + tookMs + " ms after the create, not a poll interval later");
             Thread.sleep(100);
         }
-        assertTrue(runtime.polls() < 100, "no busy polling: " + runtime.polls());
+        assertTrue(runtime.status().polls() < 100, "no busy polling: " + runtime.status().polls());
     }
 
     @Test
@@ -121,7 +121,7 @@ class PollerWaitEngineTest {
             String task = engine.createTask("wait", "wait_chain", Map.of("i", i));
             assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
         }
-        assertEquals(30, runtime.succeeded());
+        assertEquals(30, runtime.status().succeeded());
         assertEquals(0, ffi.waitCalls());
         assertEquals(0, ffi.batchPollCalls());
         assertEquals(0, ffi.batchCompletionCalls());
