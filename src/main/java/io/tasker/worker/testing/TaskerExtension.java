@@ -2,23 +2,21 @@ package io.tasker.worker.testing;
 
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.client.TaskerClient;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
-import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestInstancePostProcessor;
-import org.junit.platform.commons.support.AnnotationSupport;
-import org.junit.platform.commons.support.HierarchyTraversalMode;
-
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstancePostProcessor;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * The JUnit 5 extension behind {@link TaskerTest}: one {@link TaskerTestEnvironment} per test class, kept in this
@@ -28,10 +26,11 @@ import java.util.Optional;
  * <p>The environment is started in {@code beforeAll}, or earlier if a constructor asks for it under
  * {@code @TestInstance(PER_CLASS)}. {@code @Nested} classes reuse the environment of the enclosing class.
  */
-public final class TaskerExtension implements BeforeAllCallback, AfterAllCallback, TestInstancePostProcessor,
-        ParameterResolver {
+public final class TaskerExtension
+        implements BeforeAllCallback, AfterAllCallback, TestInstancePostProcessor, ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(TaskerExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(TaskerExtension.class);
     private static final String KEY = "environment";
 
     /** The environment of a class and the handlers this extension created for its instance fields. */
@@ -88,7 +87,8 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
             return existing;
         }
         ExtensionContext classContext = context;
-        while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+        while (classContext.getTestMethod().isPresent()
+                && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();
         }
         Class<?> testClass = classContext.getRequiredTestClass();
@@ -118,11 +118,12 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
             if (eq <= 0) {
                 throw new ExtensionConfigurationException("@TaskerTest setting '" + setting + "' is not key=value");
             }
-            builder.setting(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+            builder.setting(
+                    setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
         }
         Map<Field, Object> created = new LinkedHashMap<>();
-        List<Field> fields = AnnotationSupport.findAnnotatedFields(testClass, TestHandler.class,
-                f -> true, HierarchyTraversalMode.TOP_DOWN);
+        List<Field> fields = AnnotationSupport.findAnnotatedFields(
+                testClass, TestHandler.class, f -> true, HierarchyTraversalMode.TOP_DOWN);
         for (Field field : fields) {
             Object value = handlerOf(field, testInstance, created);
             String name = field.getAnnotation(TestHandler.class).value();
@@ -139,8 +140,8 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
                     builder.handler(name, handler);
                 }
             } catch (IllegalArgumentException e) {
-                throw new ExtensionConfigurationException("@TestHandler field " + describe(field) + ": "
-                        + e.getMessage(), e);
+                throw new ExtensionConfigurationException(
+                        "@TestHandler field " + describe(field) + ": " + e.getMessage(), e);
             }
         }
         return new Started(builder.build(), Map.copyOf(created));
@@ -185,8 +186,9 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
             constructor.setAccessible(true);
             return constructor.newInstance();
         } catch (ReflectiveOperationException e) {
-            throw new ExtensionConfigurationException("Cannot create the handler of @TestHandler field "
-                    + describe(field) + " with a no-arg constructor", e);
+            throw new ExtensionConfigurationException(
+                    "Cannot create the handler of @TestHandler field " + describe(field) + " with a no-arg constructor",
+                    e);
         }
     }
 

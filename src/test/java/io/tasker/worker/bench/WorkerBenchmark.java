@@ -14,7 +14,6 @@ import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
 import io.tasker.worker.internal.runtime.LifecycleListener;
 import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
-
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -84,8 +83,8 @@ public final class WorkerBenchmark {
                 handler: { callable: bench.step }
             """;
     private static final int STEPS_PER_TASK = 4;
-    private static final List<TemplateSource> TEMPLATES = List.of(new TemplateSource("chain.yaml", CHAIN),
-            new TemplateSource("single.yaml", SINGLE));
+    private static final List<TemplateSource> TEMPLATES =
+            List.of(new TemplateSource("chain.yaml", CHAIN), new TemplateSource("single.yaml", SINGLE));
 
     /** The binding before direct mapping: an interface proxy, {@code String} in and out. */
     public interface StringBinding extends Library {
@@ -98,8 +97,7 @@ public final class WorkerBenchmark {
 
     private final List<String> table = new ArrayList<>();
 
-    private WorkerBenchmark() {
-    }
+    private WorkerBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 4000;
@@ -107,11 +105,12 @@ public final class WorkerBenchmark {
     }
 
     private void run(int tasks) throws Exception {
-        System.out.printf("Worker benchmark: %d tasks of %d steps per round, Java %s, %d cores%n", tasks,
-                STEPS_PER_TASK, Runtime.version(), Runtime.getRuntime().availableProcessors());
+        System.out.printf(
+                "Worker benchmark: %d tasks of %d steps per round, Java %s, %d cores%n",
+                tasks, STEPS_PER_TASK, Runtime.version(), Runtime.getRuntime().availableProcessors());
         TaskerFfi ffi = LibraryLocator.standard(null).load();
-        StringBinding strings = Native.load(ffi.path(), StringBinding.class,
-                Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+        StringBinding strings =
+                Native.load(ffi.path(), StringBinding.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
 
         // 1. the crossing, alternating rounds so both see the same machine; the best round of each counts
         bareStrings(ffi, strings, tasks / 4);
@@ -123,7 +122,10 @@ public final class WorkerBenchmark {
             bytesBest = Math.max(bytesBest, bareBytes(ffi, tasks));
         }
         row("bare loop, String interface binding", strBest, "steps/s", "");
-        row("bare loop, direct mapping + bytes", bytesBest, "steps/s",
+        row(
+                "bare loop, direct mapping + bytes",
+                bytesBest,
+                "steps/s",
                 ratio("≥ 1.5 × String binding", bytesBest / strBest, 1.5));
 
         // 2. the full worker, trivial handler
@@ -150,7 +152,10 @@ public final class WorkerBenchmark {
         Path dir = Files.createTempDirectory(Path.of("target"), "bench-data-");
         try {
             double durable = Math.max(worker(tasks, 10, trivial, dir, false), worker(tasks, 10, trivial, dir, false));
-            row("durable (data dir in target/), 10 slots", durable, "steps/s",
+            row(
+                    "durable (data dir in target/), 10 slots",
+                    durable,
+                    "steps/s",
                     ratio("≥ 0.5 × in memory 10 slots", durable / ten, 0.5));
         } finally {
             deleteTree(dir);
@@ -165,11 +170,17 @@ public final class WorkerBenchmark {
             double ideal = Math.min(slots / 0.020, best);
             int ioTasks = (int) Math.max(500, Math.min(ideal * 3 / STEPS_PER_TASK, 15_000));
             double platform = worker(ioTasks, slots, sleepy, null, false);
-            row("20 ms handlers, " + slots + " slots, platform threads", platform, "steps/s",
+            row(
+                    "20 ms handlers, " + slots + " slots, platform threads",
+                    platform,
+                    "steps/s",
                     ratio("≥ 0.8 × " + String.format(Locale.ROOT, "%,.0f", ideal), platform / ideal, 0.8));
             if (Runtime.version().feature() >= 21) {
                 double virtual = worker(ioTasks, slots, sleepy, null, true);
-                row("20 ms handlers, " + slots + " slots, virtual threads", virtual, "steps/s",
+                row(
+                        "20 ms handlers, " + slots + " slots, virtual threads",
+                        virtual,
+                        "steps/s",
                         ratio("≥ 0.8 × " + String.format(Locale.ROOT, "%,.0f", ideal), virtual / ideal, 0.8));
             }
         }
@@ -214,9 +225,10 @@ public final class WorkerBenchmark {
             } catch (Exception ex) {
                 throw new IllegalStateException(ex);
             }
-            byte[] result = TaskerFfi.nul("{\"step_uuid\":\"" + e.path("step_uuid").asText()
-                    + "\",\"success\":true,\"status\":\"completed\",\"result\":{\"ok\":true},"
-                    + "\"metadata\":{\"execution_time_ms\":0,\"retryable\":false}}");
+            byte[] result =
+                    TaskerFfi.nul("{\"step_uuid\":\"" + e.path("step_uuid").asText()
+                            + "\",\"success\":true,\"status\":\"completed\",\"result\":{\"ok\":true},"
+                            + "\"metadata\":{\"execution_time_ms\":0,\"retryable\":false}}");
             return ffi.completeStepEvent(TaskerFfi.nul(e.path("event_id").asText()), result) ? 1 : -1;
         });
     }
@@ -267,8 +279,13 @@ public final class WorkerBenchmark {
             }
             double perSecond = target / ((System.nanoTime() - start) / 1e9);
             if (Boolean.getBoolean("bench.verbose")) {
-                System.out.printf("    %d slots: polls %d (empty %d), waits %d, batch polls %d, batch completions %d%n",
-                        slots, h.runtime.status().polls(), h.runtime.status().pollsEmpty(), ffi.waitCalls(), ffi.batchPollCalls(),
+                System.out.printf(
+                        "    %d slots: polls %d (empty %d), waits %d, batch polls %d, batch completions %d%n",
+                        slots,
+                        h.runtime.status().polls(),
+                        h.runtime.status().pollsEmpty(),
+                        ffi.waitCalls(),
+                        ffi.batchPollCalls(),
                         ffi.batchCompletionCalls());
             }
             return perSecond;
@@ -345,10 +362,19 @@ public final class WorkerBenchmark {
             settings.put("tasker.worker.shutdown-grace-ms", "5000");
             DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
             registry.register("bench.step", handler);
-            handlers = virtual ? virtualThreads() : Executors.newFixedThreadPool(Integer.getInteger("bench.threads", slots), daemon("bench-handler", null));
+            handlers = virtual
+                    ? virtualThreads()
+                    : Executors.newFixedThreadPool(
+                            Integer.getInteger("bench.threads", slots), daemon("bench-handler", null));
             scheduler = Executors.newScheduledThreadPool(1, daemon("bench-poller", schedulerThreads));
-            runtime = new WorkerRuntime(ffi, WorkerSettings.of(settings), registry, handlers, scheduler,
-                    LifecycleListener.NONE, name -> "1.0.0");
+            runtime = new WorkerRuntime(
+                    ffi,
+                    WorkerSettings.of(settings),
+                    registry,
+                    handlers,
+                    scheduler,
+                    LifecycleListener.NONE,
+                    name -> "1.0.0");
             runtime.bootstrap(TEMPLATES);
         }
 
@@ -373,7 +399,8 @@ public final class WorkerBenchmark {
     }
 
     private static ExecutorService virtualThreads() throws Exception {
-        return (ExecutorService) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        return (ExecutorService)
+                Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
     }
 
     private static void bootstrap(TaskerFfi ffi, Path dataDir) {
@@ -388,13 +415,25 @@ public final class WorkerBenchmark {
 
     /** Distinct contexts across rounds: a durable data directory keeps the identities of earlier rounds. */
     private static final String RUN = UUID.randomUUID().toString();
+
     private static final AtomicLong SEQ = new AtomicLong();
 
     private static void create(TaskerFfi ffi, String template, int i) {
         String response = ffi.clientCreateTask(Json.write(Map.of(
-                "name", template, "namespace", "bench", "version", "1.0.0",
-                "context", Map.of("i", i, "run", RUN, "seq", SEQ.incrementAndGet()),
-                "initiator", "bench", "source_system", "bench", "reason", "bench")));
+                "name",
+                template,
+                "namespace",
+                "bench",
+                "version",
+                "1.0.0",
+                "context",
+                Map.of("i", i, "run", RUN, "seq", SEQ.incrementAndGet()),
+                "initiator",
+                "bench",
+                "source_system",
+                "bench",
+                "reason",
+                "bench")));
         if (!response.startsWith("{\"success\":true")) {
             throw new IllegalStateException(response);
         }
@@ -419,14 +458,17 @@ public final class WorkerBenchmark {
 
     private static void deleteTree(Path dir) throws java.io.IOException {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 
     private void row(String name, double value, String unit, String target) {
-        String v = unit.isEmpty() ? String.format(Locale.ROOT, "%.2f", value)
-                : unit.equals("steps/s") ? String.format(Locale.ROOT, "%,.0f %s", value, unit)
-                : String.format(Locale.ROOT, "%.2f %s", value, unit);
+        String v = unit.isEmpty()
+                ? String.format(Locale.ROOT, "%.2f", value)
+                : unit.equals("steps/s")
+                        ? String.format(Locale.ROOT, "%,.0f %s", value, unit)
+                        : String.format(Locale.ROOT, "%.2f %s", value, unit);
         System.out.printf("%-58s %20s   %s%n", name, v, target);
         table.add("| " + name + " | " + v + " | " + target + " |");
     }
@@ -438,5 +480,4 @@ public final class WorkerBenchmark {
     private static String ratio(String target, double ratio, double needed) {
         return target + (ratio >= needed ? " ✓" : " ✗") + String.format(Locale.ROOT, " (%.2f)", ratio);
     }
-
 }

@@ -1,22 +1,26 @@
 package io.tasker.worker.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.tasker.worker.examples.errors.FlakyInventoryHandler;
 import io.tasker.worker.examples.errors.Payments;
 import io.tasker.worker.examples.errors.ValidateOrderHandler;
-import org.junit.jupiter.api.Test;
-
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** A {@link TestHandler} field may hold a bean with event-form handlers: its observers are registered by name. */
 @TaskerTest(templates = "tasker/templates/error_handling.yaml")
 class TaskerExtensionObserverTest {
 
-    @TestHandler ValidateOrderHandler validate;
-    @TestHandler FlakyInventoryHandler inventory;
-    @TestHandler Payments payments;             // observes error_examples.charge_payment
+    @TestHandler
+    ValidateOrderHandler validate;
+
+    @TestHandler
+    FlakyInventoryHandler inventory;
+
+    @TestHandler
+    Payments payments; // observes error_examples.charge_payment
 
     @Test
     void theObserverFieldHandlesItsStep(TaskerTestEnvironment env) {

@@ -1,22 +1,21 @@
 package io.tasker.worker.testing;
 
-import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.internal.runtime.VirtualThreads;
-import io.tasker.worker.api.WorkerStartupException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledForJreRange;
-import org.junit.jupiter.api.condition.JRE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.api.WorkerStartupException;
+import io.tasker.worker.internal.runtime.VirtualThreads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 
 /**
  * {@code tasker.handlers.virtual-threads}: handlers on virtual threads on Java 21+, a clear startup error before.
@@ -73,7 +72,8 @@ class VirtualThreadHandlersTest {
     @Test
     @EnabledForJreRange(min = JRE.JAVA_21)
     void aFactoryOfPlatformThreadsIsRefused() {
-        WorkerStartupException e = assertThrows(WorkerStartupException.class,
+        WorkerStartupException e = assertThrows(
+                WorkerStartupException.class,
                 () -> VirtualThreads.perTask(Executors.defaultThreadFactory(), "the test factory"));
         assertTrue(e.getMessage().contains("virtual=\"true\""), e.getMessage());
     }
@@ -81,11 +81,13 @@ class VirtualThreadHandlersTest {
     @Test
     @EnabledForJreRange(max = JRE.JAVA_20)
     void beforeJava21TheSettingIsAStartupError() {
-        WorkerStartupException e = assertThrows(WorkerStartupException.class, () -> TaskerTestEnvironment.builder()
-                .templateYaml("sleepy.yaml", SLEEPY)
-                .setting("tasker.handlers.virtual-threads", "true")
-                .build()
-                .close());
+        WorkerStartupException e = assertThrows(
+                WorkerStartupException.class,
+                () -> TaskerTestEnvironment.builder()
+                        .templateYaml("sleepy.yaml", SLEEPY)
+                        .setting("tasker.handlers.virtual-threads", "true")
+                        .build()
+                        .close());
         assertTrue(e.getMessage().contains("Java 21"), e.getMessage());
     }
 }

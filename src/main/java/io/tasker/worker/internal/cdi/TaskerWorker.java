@@ -1,21 +1,21 @@
 package io.tasker.worker.internal.cdi;
 
+import io.tasker.worker.api.StepInterceptor;
+import io.tasker.worker.api.WorkerStartupException;
 import io.tasker.worker.api.logging.LogSink;
 import io.tasker.worker.api.logging.TaskerLog;
+import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.ffi.LibraryLocator;
 import io.tasker.worker.internal.ffi.TaskerFfi;
-import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.logging.EngineLogSink;
-import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.TemplateGraph;
 import io.tasker.worker.internal.runtime.TemplateLoader;
+import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.VirtualThreads;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
-import io.tasker.worker.api.WorkerStartupException;
-import io.tasker.worker.api.StepInterceptor;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Priority;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
@@ -31,13 +31,12 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.Config;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Starts the worker with the application and stops it gracefully with it.
@@ -103,7 +102,8 @@ public class TaskerWorker {
         TaskerFfi ffi = LibraryLocator.standard(settings.libraryPath(), settings.taskerCore())
                 .load(settings.libraryExtensions());
         libraryVersion = ffi.version();
-        List<TemplateSource> templates = TemplateLoader.load(settings.templatePath(), TaskerWorker.class.getClassLoader());
+        List<TemplateSource> templates =
+                TemplateLoader.load(settings.templatePath(), TaskerWorker.class.getClassLoader());
         if (settings.taskerCore()) {
             templateGraph = TemplateGraph.of(templates);
         }
@@ -112,8 +112,8 @@ public class TaskerWorker {
             virtualThreads = VirtualThreads.perTask(virtualThreadFactory(), VIRTUAL_THREAD_FACTORY);
             handlerExecutor = virtualThreads;
         }
-        WorkerRuntime rt = new WorkerRuntime(ffi, settings, registry, handlerExecutor, scheduler, listener,
-                registry::versionOf);
+        WorkerRuntime rt =
+                new WorkerRuntime(ffi, settings, registry, handlerExecutor, scheduler, listener, registry::versionOf);
         rt.useInterceptors(interceptorChain());
         String workerId = rt.bootstrap(templates);
         try {
@@ -128,18 +128,23 @@ public class TaskerWorker {
             TaskerLog.addSink(engineLog);
         }
         LOG.info(() -> "Tasker worker " + workerId + " started in " + (System.nanoTime() - started) / 1_000_000
-                + " ms: backend " + settings.backend() + ", library " + libraryVersion + " from " + ffi.path() + ", " + templates.size() + " templates, "
+                + " ms: backend " + settings.backend() + ", library " + libraryVersion + " from " + ffi.path() + ", "
+                + templates.size() + " templates, "
                 + registry.handlerCount() + " handlers, " + settings.maxConcurrency() + " slots"
                 + (settings.virtualThreads() ? " on virtual threads (" + VIRTUAL_THREAD_FACTORY + ")" : "")
-                + (ffi.hasExtensions() ? ", waiting for ready steps" : ", polling every " + settings.pollIntervalMs() + " ms"));
+                + (ffi.hasExtensions()
+                        ? ", waiting for ready steps"
+                        : ", polling every " + settings.pollIntervalMs() + " ms"));
     }
 
     private static ManagedThreadFactory virtualThreadFactory() {
         try {
             return javax.naming.InitialContext.doLookup(VIRTUAL_THREAD_FACTORY);
         } catch (javax.naming.NamingException | ClassCastException e) {
-            throw new WorkerStartupException("tasker.handlers.virtual-threads=true needs a managedThreadFactory with "
-                    + "jndiName=\"" + VIRTUAL_THREAD_FACTORY + "\" and virtual=\"true\" in server.xml: " + e, e);
+            throw new WorkerStartupException(
+                    "tasker.handlers.virtual-threads=true needs a managedThreadFactory with " + "jndiName=\""
+                            + VIRTUAL_THREAD_FACTORY + "\" and virtual=\"true\" in server.xml: " + e,
+                    e);
         }
     }
 
@@ -154,7 +159,8 @@ public class TaskerWorker {
         if (rt != null) {
             long begun = System.nanoTime();
             rt.stop();
-            LOG.info(() -> "Tasker worker " + rt.workerId() + " stopped in " + (System.nanoTime() - begun) / 1_000_000 + " ms");
+            LOG.info(() -> "Tasker worker " + rt.workerId() + " stopped in " + (System.nanoTime() - begun) / 1_000_000
+                    + " ms");
         }
         ExecutorService vt = virtualThreads;
         if (vt != null) {

@@ -3,7 +3,6 @@ package io.tasker.worker.internal.ffi;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -20,8 +19,8 @@ import java.util.List;
 final class DirectNative implements TaskerNative {
 
     /** The extension functions: a library that lacks any of them gets none. */
-    static final List<String> EXTENSIONS = List.of("poll_step_events_batch", "complete_step_events_batch",
-            "wait_for_step_events");
+    static final List<String> EXTENSIONS =
+            List.of("poll_step_events_batch", "complete_step_events_batch", "wait_for_step_events");
 
     private static String boundPath;
     private static boolean boundExtensions;
@@ -130,8 +129,7 @@ final class DirectNative implements TaskerNative {
 
         static native Pointer client_health_check();
 
-        private Core() {
-        }
+        private Core() {}
     }
 
     /** The optional extensions. */
@@ -142,57 +140,173 @@ final class DirectNative implements TaskerNative {
 
         static native int wait_for_step_events(int timeoutMs);
 
-        private Extensions() {
-        }
+        private Extensions() {}
     }
 
-    @Override public boolean hasExtensions() { return extensions; }
-    @Override public Pointer get_version() { return Core.get_version(); }
-    @Override public Pointer get_rust_version() { return Core.get_rust_version(); }
-    @Override public int health_check() { return Core.health_check(); }
-    @Override public int is_worker_running() { return Core.is_worker_running(); }
-    @Override public Pointer bootstrap_worker(String configJson) { return Core.bootstrap_worker(nul(configJson)); }
-    @Override public Pointer get_worker_status() { return Core.get_worker_status(); }
-    @Override public Pointer stop_worker() { return Core.stop_worker(); }
-    @Override public Pointer transition_to_graceful_shutdown() { return Core.transition_to_graceful_shutdown(); }
-    @Override public Pointer poll_step_events() { return Core.poll_step_events(); }
-    @Override public int complete_step_event(byte[] eventId, byte[] resultJson) {
+    @Override
+    public boolean hasExtensions() {
+        return extensions;
+    }
+
+    @Override
+    public Pointer get_version() {
+        return Core.get_version();
+    }
+
+    @Override
+    public Pointer get_rust_version() {
+        return Core.get_rust_version();
+    }
+
+    @Override
+    public int health_check() {
+        return Core.health_check();
+    }
+
+    @Override
+    public int is_worker_running() {
+        return Core.is_worker_running();
+    }
+
+    @Override
+    public Pointer bootstrap_worker(String configJson) {
+        return Core.bootstrap_worker(nul(configJson));
+    }
+
+    @Override
+    public Pointer get_worker_status() {
+        return Core.get_worker_status();
+    }
+
+    @Override
+    public Pointer stop_worker() {
+        return Core.stop_worker();
+    }
+
+    @Override
+    public Pointer transition_to_graceful_shutdown() {
+        return Core.transition_to_graceful_shutdown();
+    }
+
+    @Override
+    public Pointer poll_step_events() {
+        return Core.poll_step_events();
+    }
+
+    @Override
+    public int complete_step_event(byte[] eventId, byte[] resultJson) {
         return Core.complete_step_event(eventId, resultJson);
     }
-    @Override public int checkpoint_yield_step_event(byte[] eventId, byte[] checkpointJson) {
+
+    @Override
+    public int checkpoint_yield_step_event(byte[] eventId, byte[] checkpointJson) {
         return Core.checkpoint_yield_step_event(eventId, checkpointJson);
     }
-    @Override public Pointer get_ffi_dispatch_metrics() { return Core.get_ffi_dispatch_metrics(); }
-    @Override public void check_starvation_warnings() { Core.check_starvation_warnings(); }
-    @Override public void cleanup_timeouts() { Core.cleanup_timeouts(); }
-    @Override public Pointer poll_in_process_events() { return Core.poll_in_process_events(); }
-    @Override public void log_error(String message, String fieldsJson) { Core.log_error(nul(message), nul(fieldsJson)); }
-    @Override public void log_warn(String message, String fieldsJson) { Core.log_warn(nul(message), nul(fieldsJson)); }
-    @Override public void log_info(String message, String fieldsJson) { Core.log_info(nul(message), nul(fieldsJson)); }
-    @Override public void log_debug(String message, String fieldsJson) { Core.log_debug(nul(message), nul(fieldsJson)); }
-    @Override public void log_trace(String message, String fieldsJson) { Core.log_trace(nul(message), nul(fieldsJson)); }
-    @Override public void free_rust_string(Pointer ptr) { Core.free_rust_string(ptr); }
-    @Override public Pointer client_create_task(String requestJson) { return Core.client_create_task(nul(requestJson)); }
-    @Override public Pointer client_get_task(String taskUuid) { return Core.client_get_task(nul(taskUuid)); }
-    @Override public Pointer client_list_tasks(String paramsJson) { return Core.client_list_tasks(nul(paramsJson)); }
-    @Override public Pointer client_cancel_task(String taskUuid) { return Core.client_cancel_task(nul(taskUuid)); }
-    @Override public Pointer client_list_task_steps(String taskUuid) { return Core.client_list_task_steps(nul(taskUuid)); }
-    @Override public Pointer client_get_step(String taskUuid, String stepUuid) {
+
+    @Override
+    public Pointer get_ffi_dispatch_metrics() {
+        return Core.get_ffi_dispatch_metrics();
+    }
+
+    @Override
+    public void check_starvation_warnings() {
+        Core.check_starvation_warnings();
+    }
+
+    @Override
+    public void cleanup_timeouts() {
+        Core.cleanup_timeouts();
+    }
+
+    @Override
+    public Pointer poll_in_process_events() {
+        return Core.poll_in_process_events();
+    }
+
+    @Override
+    public void log_error(String message, String fieldsJson) {
+        Core.log_error(nul(message), nul(fieldsJson));
+    }
+
+    @Override
+    public void log_warn(String message, String fieldsJson) {
+        Core.log_warn(nul(message), nul(fieldsJson));
+    }
+
+    @Override
+    public void log_info(String message, String fieldsJson) {
+        Core.log_info(nul(message), nul(fieldsJson));
+    }
+
+    @Override
+    public void log_debug(String message, String fieldsJson) {
+        Core.log_debug(nul(message), nul(fieldsJson));
+    }
+
+    @Override
+    public void log_trace(String message, String fieldsJson) {
+        Core.log_trace(nul(message), nul(fieldsJson));
+    }
+
+    @Override
+    public void free_rust_string(Pointer ptr) {
+        Core.free_rust_string(ptr);
+    }
+
+    @Override
+    public Pointer client_create_task(String requestJson) {
+        return Core.client_create_task(nul(requestJson));
+    }
+
+    @Override
+    public Pointer client_get_task(String taskUuid) {
+        return Core.client_get_task(nul(taskUuid));
+    }
+
+    @Override
+    public Pointer client_list_tasks(String paramsJson) {
+        return Core.client_list_tasks(nul(paramsJson));
+    }
+
+    @Override
+    public Pointer client_cancel_task(String taskUuid) {
+        return Core.client_cancel_task(nul(taskUuid));
+    }
+
+    @Override
+    public Pointer client_list_task_steps(String taskUuid) {
+        return Core.client_list_task_steps(nul(taskUuid));
+    }
+
+    @Override
+    public Pointer client_get_step(String taskUuid, String stepUuid) {
         return Core.client_get_step(nul(taskUuid), nul(stepUuid));
     }
-    @Override public Pointer client_get_step_audit_history(String taskUuid, String stepUuid) {
+
+    @Override
+    public Pointer client_get_step_audit_history(String taskUuid, String stepUuid) {
         return Core.client_get_step_audit_history(nul(taskUuid), nul(stepUuid));
     }
-    @Override public Pointer client_health_check() { return Core.client_health_check(); }
-    @Override public Pointer poll_step_events_batch(int max) {
+
+    @Override
+    public Pointer client_health_check() {
+        return Core.client_health_check();
+    }
+
+    @Override
+    public Pointer poll_step_events_batch(int max) {
         requireExtensions();
         return Extensions.poll_step_events_batch(max);
     }
-    @Override public Pointer complete_step_events_batch(byte[] itemsJson) {
+
+    @Override
+    public Pointer complete_step_events_batch(byte[] itemsJson) {
         requireExtensions();
         return Extensions.complete_step_events_batch(itemsJson);
     }
-    @Override public int wait_for_step_events(int timeoutMs) {
+
+    @Override
+    public int wait_for_step_events(int timeoutMs) {
         requireExtensions();
         return Extensions.wait_for_step_events(timeoutMs);
     }

@@ -1,7 +1,6 @@
 package io.tasker.worker.internal.ffi;
 
 import com.sun.jna.Pointer;
-
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -284,8 +283,7 @@ public final class TaskerFfi {
                     }
                     expectItem = true;
                 }
-                case '[', ']', ' ' -> {
-                }
+                case '[', ']', ' ' -> {}
                 default -> {
                     return null;
                 }

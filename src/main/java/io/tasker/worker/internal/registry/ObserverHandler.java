@@ -5,7 +5,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepExecution;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.runtime.HandlerOutcomes;
-
 import java.util.Objects;
 
 /**

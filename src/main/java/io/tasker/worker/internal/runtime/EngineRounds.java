@@ -2,7 +2,6 @@ package io.tasker.worker.internal.runtime;
 
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.ffi.TaskerFfi;
-
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +33,7 @@ final class EngineRounds {
     static final int MAX_BATCH = 64;
 
     /** A step's outcome waiting to be sent. */
-    record Outcome(InFlightStep step, byte[] eventId, byte[] json, StepHandlerResult sent, long elapsedMs) {
-    }
+    record Outcome(InFlightStep step, byte[] eventId, byte[] json, StepHandlerResult sent, long elapsedMs) {}
 
     private final TaskerFfi ffi;
     private final PollLoop pollLoop;

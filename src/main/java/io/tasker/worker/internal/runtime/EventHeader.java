@@ -3,7 +3,6 @@ package io.tasker.worker.internal.runtime;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.tasker.worker.internal.Json;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,7 +66,8 @@ record EventHeader(String eventId, String taskUuid, String stepUuid, String call
                 default -> p.skipChildren();
             }
         }
-        byte[] raw = copy ? Arrays.copyOfRange(json, start, (int) p.currentLocation().getByteOffset()) : json;
+        byte[] raw =
+                copy ? Arrays.copyOfRange(json, start, (int) p.currentLocation().getByteOffset()) : json;
         return new EventHeader(eventId, taskUuid, stepUuid, callable, stepName, raw);
     }
 

@@ -2,7 +2,6 @@ package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tasker.worker.internal.Json;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.HandlerDefinition;
@@ -15,9 +14,9 @@ import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
 import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionStarted;
+import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.context.StepContexts;
 import io.tasker.worker.internal.logging.StepLogContext;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -48,9 +47,11 @@ final class InFlightStep implements Runnable {
     private final EventHeader header;
     /** The event's tree, parsed on the handler's thread (see {@link EventHeader}). */
     private ObjectNode event;
+
     final String eventId;
     /** {@link #eventId} NUL-terminated, for the engine calls. */
     private final byte[] eventIdArg;
+
     private final String stepUuid;
     private final String taskUuid;
     private final String callable;
@@ -156,20 +157,28 @@ final class InFlightStep implements Runnable {
             return;
         }
         if (runtime.emitStarted) {
-            runtime.emit(new StepExecutionStarted(eventId, taskUuid, stepUuid, callable, stepName(),
-                    event.path("workflow_step").path("attempts").asInt(0) + 1, Instant.now(),
-                    text(event, "correlation_id"), text(event, "task_correlation_id")));
+            runtime.emit(new StepExecutionStarted(
+                    eventId,
+                    taskUuid,
+                    stepUuid,
+                    callable,
+                    stepName(),
+                    event.path("workflow_step").path("attempts").asInt(0) + 1,
+                    Instant.now(),
+                    text(event, "correlation_id"),
+                    text(event, "task_correlation_id")));
         }
         try {
-            Optional<ExecutableHandler> handler = callable == null || callable.isEmpty() ? Optional.empty()
+            Optional<ExecutableHandler> handler = callable == null || callable.isEmpty()
+                    ? Optional.empty()
                     : runtime.registry().resolve(definition);
             if (handler.isEmpty()) {
                 result = notFound(callable);
                 systemError = true;
             } else {
                 version = runtime.handlerVersion(callable);
-                try (StepLogContext ignored = StepLogContext.open(taskUuid, stepUuid, callable,
-                        text(event, "correlation_id"))) {
+                try (StepLogContext ignored =
+                        StepLogContext.open(taskUuid, stepUuid, callable, text(event, "correlation_id"))) {
                     result = invoke(handler.get(), StepContexts.fromEvent(event));
                 } finally {
                     runtime.handlerRan(System.nanoTime() - startedAtNanos);
@@ -206,8 +215,8 @@ final class InFlightStep implements Runnable {
         return proceed(chain, 0, handler, ctx);
     }
 
-    private static StepHandlerResult proceed(List<StepInterceptor> chain, int index, ExecutableHandler handler,
-                                             StepContext ctx) throws Exception {
+    private static StepHandlerResult proceed(
+            List<StepInterceptor> chain, int index, ExecutableHandler handler, StepContext ctx) throws Exception {
         if (index == chain.size()) {
             return handler.call(ctx);
         }
@@ -216,8 +225,8 @@ final class InFlightStep implements Runnable {
 
     /** Reports the timeout unless the handler already finished, then interrupts the handler. */
     void timeOut(long timeoutMs) {
-        StepHandlerResult r = StepHandlerResult.failure("Handler '" + callable + "' timed out after "
-                + timeoutMs + " ms", ErrorType.TIMEOUT, true);
+        StepHandlerResult r = StepHandlerResult.failure(
+                "Handler '" + callable + "' timed out after " + timeoutMs + " ms", ErrorType.TIMEOUT, true);
         if (finish(r, true, null)) {
             cancelHandler();
         }
@@ -251,8 +260,8 @@ final class InFlightStep implements Runnable {
      * As {@link #finish}. {@code onHandlerThread}: the handler's own thread reports; a completion then goes to an
      * engine round ({@link EngineRounds}), and the thread runs the event it hands back.
      */
-    private boolean report(StepHandlerResult result, boolean systemError, String handlerVersion,
-                           boolean onHandlerThread) {
+    private boolean report(
+            StepHandlerResult result, boolean systemError, String handlerVersion, boolean onHandlerThread) {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
@@ -281,8 +290,12 @@ final class InFlightStep implements Runnable {
             // Last resort: nothing may leave the event pending in the engine.
             LOG.log(Level.SEVERE, "Failed to report step " + stepUuid + " (event " + eventId + ")", t);
             try {
-                runtime.ffi().completeStepEvent(eventIdArg, nul(runtime.serializer().minimalFailure(stepUuid,
-                        "Worker failed to report the result: " + t, elapsedMs)));
+                runtime.ffi()
+                        .completeStepEvent(
+                                eventIdArg,
+                                nul(runtime.serializer()
+                                        .minimalFailure(
+                                                stepUuid, "Worker failed to report the result: " + t, elapsedMs)));
             } catch (Throwable ignored) {
                 // the engine's completion timeout will fail the event
             }
@@ -300,16 +313,18 @@ final class InFlightStep implements Runnable {
     }
 
     /** The completion to send: the result as serialised, or the failure that says it could not be. */
-    private EngineRounds.Outcome outcome(StepHandlerResult result, boolean systemError, String version,
-                                         long elapsedMs) {
+    private EngineRounds.Outcome outcome(
+            StepHandlerResult result, boolean systemError, String version, long elapsedMs) {
         byte[] json;
         StepHandlerResult sent = result;
         try {
             json = runtime.serializer().completionBytes(stepUuid, result, elapsedMs, version, systemError);
         } catch (RuntimeException e) {
             // The handler's result or metadata could not be serialised: report that instead.
-            sent = StepHandlerResult.failure("Result of handler '" + callable
-                    + "' could not be serialised: " + e.getMessage(), ErrorType.HANDLER_ERROR, true);
+            sent = StepHandlerResult.failure(
+                    "Result of handler '" + callable + "' could not be serialised: " + e.getMessage(),
+                    ErrorType.HANDLER_ERROR,
+                    true);
             json = runtime.serializer().completionBytes(stepUuid, sent, elapsedMs, version, true);
         }
         return new EngineRounds.Outcome(this, eventIdArg, json, sent, elapsedMs);
@@ -339,15 +354,24 @@ final class InFlightStep implements Runnable {
 
     private void afterSent(StepHandlerResult sent, boolean accepted, long elapsedMs) {
         if (!accepted) {
-            // Contract R6: the engine refused it; if our JSON was at fault the event is still pending. A minimal failure
+            // Contract R6: the engine refused it; if our JSON was at fault the event is still pending. A minimal
+            // failure
             // is always parseable; for an event that is really gone it is refused again, harmlessly.
-            accepted = runtime.ffi().completeStepEvent(eventIdArg, nul(runtime.serializer().minimalFailure(stepUuid,
-                    "Completion refused by the engine (" + (sent.isSuccess() ? "success" : sent.getErrorType()) + ")",
-                    elapsedMs)));
+            accepted = runtime.ffi()
+                    .completeStepEvent(
+                            eventIdArg,
+                            nul(runtime.serializer()
+                                    .minimalFailure(
+                                            stepUuid,
+                                            "Completion refused by the engine ("
+                                                    + (sent.isSuccess() ? "success" : sent.getErrorType()) + ")",
+                                            elapsedMs)));
             if (accepted) {
-                LOG.warning(() -> "Engine refused the completion of step " + stepUuid + "; sent a minimal failure instead");
+                LOG.warning(
+                        () -> "Engine refused the completion of step " + stepUuid + "; sent a minimal failure instead");
             } else if (LOG.isLoggable(Level.FINE)) {
-                LOG.fine("Engine refused the completion of step " + stepUuid + " (event " + eventId + " no longer pending)");
+                LOG.fine("Engine refused the completion of step " + stepUuid + " (event " + eventId
+                        + " no longer pending)");
             }
         }
         emitOutcome(sent, elapsedMs, accepted);
@@ -358,20 +382,35 @@ final class InFlightStep implements Runnable {
         try {
             json = runtime.serializer().checkpointBytes(stepUuid, result.getCheckpoint());
         } catch (RuntimeException e) {
-            sendCompletion(StepHandlerResult.failure("Checkpoint of handler '" + callable
-                    + "' could not be serialised: " + e.getMessage(), ErrorType.CHECKPOINT_ERROR, true), true, null, elapsedMs);
+            sendCompletion(
+                    StepHandlerResult.failure(
+                            "Checkpoint of handler '" + callable + "' could not be serialised: " + e.getMessage(),
+                            ErrorType.CHECKPOINT_ERROR,
+                            true),
+                    true,
+                    null,
+                    elapsedMs);
             return;
         }
         boolean accepted = runtime.ffi().checkpointYieldStepEvent(eventIdArg, json);
         if (!accepted) {
             // The engine fails the step itself when it cannot store a checkpoint; if it did not (a parse error),
             // the event is still pending and this failure completes it.
-            runtime.ffi().completeStepEvent(eventIdArg, nul(runtime.serializer().minimalFailure(stepUuid,
-                    "Checkpoint refused by the engine", elapsedMs)));
+            runtime.ffi()
+                    .completeStepEvent(
+                            eventIdArg,
+                            nul(runtime.serializer()
+                                    .minimalFailure(stepUuid, "Checkpoint refused by the engine", elapsedMs)));
         }
         if (runtime.emitCheckpoint) {
-            runtime.emit(new StepCheckpointYieldSent(eventId, taskUuid, stepUuid, callable,
-                    result.getCheckpoint().cursor(), result.getCheckpoint().itemsProcessed(), accepted));
+            runtime.emit(new StepCheckpointYieldSent(
+                    eventId,
+                    taskUuid,
+                    stepUuid,
+                    callable,
+                    result.getCheckpoint().cursor(),
+                    result.getCheckpoint().itemsProcessed(),
+                    accepted));
         }
     }
 
@@ -408,7 +447,8 @@ final class InFlightStep implements Runnable {
         String resolver = text(h, "resolver");
         JsonNode init = h.get("initialization");
         @SuppressWarnings("unchecked")
-        Map<String, Object> initialization = init == null || !init.isObject() || init.isEmpty() ? Map.of()
+        Map<String, Object> initialization = init == null || !init.isObject() || init.isEmpty()
+                ? Map.of()
                 : io.tasker.worker.internal.Json.MAPPER.convertValue(init, Map.class);
         return new HandlerDefinition(callable, method, resolver, initialization);
     }

@@ -2,7 +2,6 @@ package io.tasker.worker.internal.runtime;
 
 import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.internal.ffi.TaskerFfi;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -68,8 +67,14 @@ final class PollLoop implements Runnable {
     final LongAdder pollsFailed = new LongAdder();
     final LongAdder received = new LongAdder();
 
-    PollLoop(WorkerRuntime runtime, TaskerFfi ffi, ExecutionSlots slots, MaintenanceTimers timers,
-             Executor handlerExecutor, long timeoutMs, long intervalMs) {
+    PollLoop(
+            WorkerRuntime runtime,
+            TaskerFfi ffi,
+            ExecutionSlots slots,
+            MaintenanceTimers timers,
+            Executor handlerExecutor,
+            long timeoutMs,
+            long intervalMs) {
         this.runtime = runtime;
         this.ffi = ffi;
         this.slots = slots;
@@ -94,7 +99,8 @@ final class PollLoop implements Runnable {
         nextExpiryNanos = now;
         this.scheduler = scheduler;
         active = true;
-        scheduled = waiting ? scheduler.schedule(this, 0, TimeUnit.MILLISECONDS)
+        scheduled = waiting
+                ? scheduler.schedule(this, 0, TimeUnit.MILLISECONDS)
                 : scheduler.scheduleWithFixedDelay(this, 0, intervalNanos, TimeUnit.NANOSECONDS);
     }
 
@@ -370,8 +376,8 @@ final class PollLoop implements Runnable {
         InFlightStep step = new InFlightStep(runtime, event, now, timeoutNanos);
         boolean startNow = slots.admit(step);
         if (runtime.emitReceived) {
-            runtime.emit(new StepExecutionReceived(eventId, step.taskUuid(), step.stepUuid(),
-                    step.handlerName(), step.stepName(), Instant.now()));
+            runtime.emit(new StepExecutionReceived(
+                    eventId, step.taskUuid(), step.stepUuid(), step.handlerName(), step.stepName(), Instant.now()));
         }
         return startNow ? step : null;
     }

@@ -2,7 +2,6 @@ package io.tasker.worker.internal.runtime;
 
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
-
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,6 +29,7 @@ final class ReadySteps {
     private final AtomicInteger size = new AtomicInteger();
     /** Moving average of handler run times; updated without a lock, as a hint. */
     private volatile long handlerNanos;
+
     private final Runnable runner = this::runFromQueue;
 
     ReadySteps(Executor executor) {
@@ -99,8 +99,11 @@ final class ReadySteps {
         InFlightStep step;
         while ((step = queue.poll()) != null) {
             size.decrementAndGet();
-            step.finish(StepHandlerResult.failure("Worker executor rejected the step: " + e.getMessage(),
-                    ErrorType.HANDLER_ERROR, true), true, null);
+            step.finish(
+                    StepHandlerResult.failure(
+                            "Worker executor rejected the step: " + e.getMessage(), ErrorType.HANDLER_ERROR, true),
+                    true,
+                    null);
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.tasker.worker.internal.runtime;
 
 import io.tasker.worker.api.WorkerStartupException;
-
 import java.lang.reflect.InvocationTargetException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,8 +12,7 @@ import java.util.concurrent.ThreadFactory;
  */
 public final class VirtualThreads {
 
-    private VirtualThreads() {
-    }
+    private VirtualThreads() {}
 
     /** Whether this JVM has virtual threads. */
     public static boolean available() {
@@ -29,7 +27,7 @@ public final class VirtualThreads {
      */
     public static ExecutorService perTask(ThreadFactory factory, String factoryName) {
         requireJava21();
-        Thread probe = factory.newThread(() -> { });
+        Thread probe = factory.newThread(() -> {});
         if (probe == null || !isVirtual(probe)) {
             throw new WorkerStartupException("tasker.handlers.virtual-threads=true, but " + factoryName
                     + " creates platform threads; configure it with virtual=\"true\"");
@@ -57,8 +55,8 @@ public final class VirtualThreads {
 
     private static void requireJava21() {
         if (!available()) {
-            throw new WorkerStartupException("tasker.handlers.virtual-threads=true needs Java 21 or later; this JVM is "
-                    + Runtime.version());
+            throw new WorkerStartupException(
+                    "tasker.handlers.virtual-threads=true needs Java 21 or later; this JVM is " + Runtime.version());
         }
     }
 

@@ -1,18 +1,17 @@
 package io.tasker.worker.internal.ffi;
 
-import com.sun.jna.NativeLibrary;
-import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.jna.NativeLibrary;
+import io.tasker.worker.internal.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The binding: extension detection, the byte forms of the per-step calls, and string ownership. */
 class TaskerFfiTest {
@@ -51,15 +50,31 @@ class TaskerFfiTest {
     @Test
     void theBytePathsRoundTripAndFreeEveryString() {
         TaskerFfi ffi = LibraryLocator.standard(null).load();
-        String boot = ffi.bootstrapWorker(Json.write(Map.of("worker_id", "ffi-test",
-                "templates", List.of(Map.of("source", "one.yaml", "yaml", TEMPLATE)),
-                "engine", Map.of("data_dir", ""))));
+        String boot = ffi.bootstrapWorker(Json.write(Map.of(
+                "worker_id",
+                "ffi-test",
+                "templates",
+                List.of(Map.of("source", "one.yaml", "yaml", TEMPLATE)),
+                "engine",
+                Map.of("data_dir", ""))));
         assertTrue(boot.contains("\"started\""), boot);
         try {
             for (int i = 0; i < 3; i++) {
-                String created = ffi.clientCreateTask(Json.write(Map.of("name", "ffi_one", "namespace", "ffi",
-                        "version", "1.0.0", "context", Map.of("i", i), "initiator", "t", "source_system", "t",
-                        "reason", "t")));
+                String created = ffi.clientCreateTask(Json.write(Map.of(
+                        "name",
+                        "ffi_one",
+                        "namespace",
+                        "ffi",
+                        "version",
+                        "1.0.0",
+                        "context",
+                        Map.of("i", i),
+                        "initiator",
+                        "t",
+                        "source_system",
+                        "t",
+                        "reason",
+                        "t")));
                 assertTrue(created.startsWith("{\"success\":true"), created);
             }
             byte[] single = ffi.pollStepEventBytes();
@@ -72,13 +87,17 @@ class TaskerFfiTest {
 
             StringBuilder items = new StringBuilder("[");
             for (var e : events) {
-                items.append(items.length() > 1 ? "," : "").append("[\"").append(e.path("event_id").asText())
-                        .append("\",{\"step_uuid\":\"").append(e.path("step_uuid").asText())
+                items.append(items.length() > 1 ? "," : "")
+                        .append("[\"")
+                        .append(e.path("event_id").asText())
+                        .append("\",{\"step_uuid\":\"")
+                        .append(e.path("step_uuid").asText())
                         .append("\",\"success\":true,\"status\":\"completed\",\"result\":{},"
                                 + "\"metadata\":{\"execution_time_ms\":0,\"retryable\":false}}]");
             }
             items.append(",[\"").append(events.get(0).path("event_id").asText()).append("\",{}]]");
-            assertArrayEquals(new boolean[] {true, true, true, false},
+            assertArrayEquals(
+                    new boolean[] {true, true, true, false},
                     ffi.completeStepEventsBatch(TaskerFfi.nul(items.toString()), 4),
                     "the repeated event is refused on its own");
             assertNull(ffi.completeStepEventsBatch(TaskerFfi.nul("[[\"x\""), 1), "an unreadable batch");

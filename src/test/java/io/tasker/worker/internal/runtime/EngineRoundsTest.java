@@ -1,10 +1,12 @@
 package io.tasker.worker.internal.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,10 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Completions sent in batches by whichever handler thread runs the engine round, against a scripted engine that
@@ -45,7 +44,8 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
     }
 
     private Set<String> completedIds() {
-        return engine.calls("complete_step_event").stream().map(FakeEngine.Call::eventId)
+        return engine.calls("complete_step_event").stream()
+                .map(FakeEngine.Call::eventId)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -57,7 +57,8 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
 
         assertEquals(EVENTS, engine.calls("complete_step_event").size(), "one completion per event");
         assertEquals(EVENTS, completedIds().size());
-        assertTrue(engine.calls("complete_step_events_batch").stream()
+        assertTrue(
+                engine.calls("complete_step_events_batch").stream()
                         .anyMatch(c -> Json.parse(c.json()).size() > 1),
                 "completions that queued behind a round went out in one call");
         assertTrue(engine.batchPolls.get() > 0, "events were polled in batches");
@@ -73,7 +74,8 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
         await(() -> runtime.status().succeeded() + runtime.status().failed() >= EVENTS && runtime.inFlightCount() == 0);
 
         List<FakeEngine.Call> e7 = engine.calls("complete_step_event").stream()
-                .filter(c -> "e7".equals(c.eventId())).toList();
+                .filter(c -> "e7".equals(c.eventId()))
+                .toList();
         assertEquals(2, e7.size(), "the refused completion, then the minimal failure: " + e7);
         JsonNode fallback = Json.parse(e7.get(1).json());
         assertFalse(fallback.path("success").asBoolean());
@@ -128,8 +130,13 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
             return StepHandlerResult.success(Map.of("ok", true));
         });
         engine.events.add(FakeEngine.event("slow-1", "s-slow", "slow"));
-        start(Map.of("tasker.worker.max-concurrency", "1", "tasker.worker.handler-timeout-ms", "300",
-                "tasker.worker.poll-interval-ms", "20"));
+        start(Map.of(
+                "tasker.worker.max-concurrency",
+                "1",
+                "tasker.worker.handler-timeout-ms",
+                "300",
+                "tasker.worker.poll-interval-ms",
+                "20"));
         assertTrue(slowStarted.await(10, TimeUnit.SECONDS));
         // Queued while the slow step holds the only slot; the one handler thread runs them after it.
         for (int i = 1; i <= 3; i++) {
@@ -140,8 +147,11 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
         assertTrue(slowInterrupted.get(), "the timed-out handler was interrupted");
         assertEquals(List.of(false, false, false), interruptedOnEntry, "no later step saw that interrupt");
         List<FakeEngine.Call> slow = engine.calls("complete_step_event").stream()
-                .filter(c -> "slow-1".equals(c.eventId())).toList();
+                .filter(c -> "slow-1".equals(c.eventId()))
+                .toList();
         assertEquals(1, slow.size(), "the timeout was the only outcome of the slow step (the late result dropped)");
-        assertTrue(slow.get(0).json().contains("\"error_type\":\"timeout\""), slow.get(0).json());
+        assertTrue(
+                slow.get(0).json().contains("\"error_type\":\"timeout\""),
+                slow.get(0).json());
     }
 }

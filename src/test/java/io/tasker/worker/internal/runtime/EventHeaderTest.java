@@ -1,13 +1,12 @@
 package io.tasker.worker.internal.runtime;
 
-import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.tasker.worker.internal.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The header read before dispatch, and the event bytes it keeps for the handler thread's full parse. */
 class EventHeaderTest {

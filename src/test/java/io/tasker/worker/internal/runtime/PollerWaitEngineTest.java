@@ -1,13 +1,14 @@
 package io.tasker.worker.internal.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.ffi.LibraryLocator;
 import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The poller against the real engine: with the ABI extensions it waits in the engine and starts a step as soon as
@@ -50,9 +49,8 @@ class PollerWaitEngineTest {
     private ScheduledExecutorService scheduler;
 
     private EngineHarness start(Map<String, String> overrides) {
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "tasker.worker.max-concurrency", "3",
-                "tasker.engine.data-dir", WorkerSettings.IN_MEMORY));
+        Map<String, String> settings = new HashMap<>(
+                Map.of("tasker.worker.max-concurrency", "3", "tasker.engine.data-dir", WorkerSettings.IN_MEMORY));
         settings.putAll(overrides);
         WorkerSettings ws = WorkerSettings.of(settings);
         ffi = LibraryLocator.standard(null).load(ws.libraryExtensions());
@@ -97,29 +95,38 @@ class PollerWaitEngineTest {
         Thread.sleep(2000);
         // Each wait ends by itself after at most 1 s (it is bounded so the poller can re-check deadlines).
         assertTrue(ffi.waitCalls() - waitsBefore <= 4, "idle waits: " + (ffi.waitCalls() - waitsBefore));
-        assertTrue(runtime.status().polls() - pollsBefore <= 4, "idle polls: " + (runtime.status().polls() - pollsBefore));
+        assertTrue(
+                runtime.status().polls() - pollsBefore <= 4,
+                "idle polls: " + (runtime.status().polls() - pollsBefore));
 
         for (int i = 0; i < 5; i++) {
             lastStart.set(0);
             long created = System.nanoTime();
             String task = engine.createTask("wait", "wait_chain", Map.of("i", i));
-            assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
+            assertEquals(
+                    "complete",
+                    engine.awaitTerminal(task, 10_000).path("status").asText());
             long tookMs = TimeUnit.NANOSECONDS.toMillis(lastStart.get() - created);
-            assertTrue(tookMs < 700, "the whole chain ran " + tookMs + " ms after the create, not a poll interval later");
+            assertTrue(
+                    tookMs < 700, "the whole chain ran " + tookMs + " ms after the create, not a poll interval later");
             Thread.sleep(100);
         }
-        assertTrue(runtime.status().polls() < 100, "no busy polling: " + runtime.status().polls());
+        assertTrue(
+                runtime.status().polls() < 100,
+                "no busy polling: " + runtime.status().polls());
     }
 
     @Test
     void withoutTheExtensionsTheContractFunctionsAreEnough() throws Exception {
-        EngineHarness engine = start(Map.of("tasker.library.extensions", "false",
-                "tasker.worker.poll-interval-ms", "5"));
+        EngineHarness engine =
+                start(Map.of("tasker.library.extensions", "false", "tasker.worker.poll-interval-ms", "5"));
         assertFalse(ffi.hasExtensions());
         assertFalse(runtime.waitsForEvents());
         for (int i = 0; i < 10; i++) {
             String task = engine.createTask("wait", "wait_chain", Map.of("i", i));
-            assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
+            assertEquals(
+                    "complete",
+                    engine.awaitTerminal(task, 10_000).path("status").asText());
         }
         assertEquals(30, runtime.status().succeeded());
         assertEquals(0, ffi.waitCalls());
