@@ -149,7 +149,7 @@ final class InFlightStep implements Runnable {
         boolean systemError = false;
         String version = null;
         try {
-            event = (ObjectNode) Json.MAPPER.readTree(header.raw());
+            event = header.tree() != null ? header.tree() : (ObjectNode) Json.MAPPER.readTree(header.raw());
             definition = definition(event);
         } catch (Exception e) {
             // Read once already when it was polled; a failure here is a bug, reported like a handler's.

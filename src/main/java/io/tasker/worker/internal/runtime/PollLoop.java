@@ -4,7 +4,6 @@ import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.internal.ffi.TaskerFfi;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -276,7 +275,7 @@ final class PollLoop implements Runnable {
             if (json == null) {
                 return -1;
             }
-            dispatch(admit(json), kept);
+            dispatch(admit(json, wantsOne(kept)), kept);
             return 1;
         }
         byte[] batch;
@@ -293,26 +292,32 @@ final class PollLoop implements Runnable {
             slots.giveBack(taken);
             return -1;
         }
-        List<EventHeader> events;
+        int[] spans;
         try {
-            events = EventHeader.ofArray(batch);
-        } catch (Exception e) {
-            events = null;
+            spans = EventHeader.spans(batch);
+        } catch (RuntimeException e) {
+            spans = null;
         }
-        if (events == null) {
+        if (spans == null) {
             // Nothing can be completed without the events; the engine's timeout will fail them.
             slots.giveBack(taken);
             LOG.severe(() -> "Unreadable step event batch from the engine: " + abbreviate(batch));
             return -1;
         }
         int got = 0;
-        for (EventHeader event : events) {
+        for (int i = 0; i < spans.length; i += 2) {
             if (got == taken) {
                 // Never run more than the slots; the engine's timeout fails the surplus.
                 LOG.severe("The engine returned more step events than asked for; the surplus is not run");
                 break;
             }
             got++;
+            EventHeader event;
+            try {
+                event = EventHeader.element(batch, spans[i], spans[i + 1], wantsOne(kept));
+            } catch (Exception e) {
+                event = null;
+            }
             dispatch(admit(event, batch), kept);
         }
         slots.giveBack(taken - got);
@@ -349,14 +354,22 @@ final class PollLoop implements Runnable {
         return json;
     }
 
-    private InFlightStep admit(byte[] json) {
+    /**
+     * An event polled on its own: parsed now when this thread will run it (it parses it either way), else only
+     * scanned, for the thread that runs it to parse.
+     */
+    private InFlightStep admit(byte[] json, boolean parse) {
         EventHeader event;
         try {
-            event = EventHeader.of(json);
+            event = parse ? EventHeader.parse(json, 0, json.length) : EventHeader.of(json);
         } catch (Exception e) {
             event = null;
         }
         return admit(event, json);
+    }
+
+    private static boolean wantsOne(InFlightStep[] kept) {
+        return kept != null && kept[0] == null;
     }
 
     /**
