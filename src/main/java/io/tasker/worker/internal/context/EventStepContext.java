@@ -16,16 +16,46 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** {@link StepContext} and {@link StepInfo} read from the step event's JSON on each call, converting only what is asked. */
+/**
+ * {@link StepContext} and {@link StepInfo} read from the step event's JSON on each call, converting only what is
+ * asked. Made from the event's bytes, it parses them on the first call that reads the event, so a handler that reads
+ * nothing of it costs no parse.
+ */
 final class EventStepContext implements StepContext, StepInfo {
 
-    private final ObjectNode event;
+    private final byte[] raw;
+    private volatile ObjectNode event;
     private final String handlerName;
 
     EventStepContext(ObjectNode event) {
+        this.raw = null;
         this.event = event;
         this.handlerName =
                 event.path("step_definition").path("handler").path("callable").asText("");
+    }
+
+    /** From the event's UTF-8 bytes, parsed when first read; {@code handlerName} as the event names it. */
+    EventStepContext(byte[] raw, String handlerName) {
+        this.raw = raw;
+        this.handlerName = handlerName == null ? "" : handlerName;
+    }
+
+    private ObjectNode event() {
+        ObjectNode e = event;
+        if (e == null) {
+            synchronized (this) {
+                e = event;
+                if (e == null) {
+                    try {
+                        e = (ObjectNode) Json.MAPPER.readTree(raw);
+                    } catch (java.io.IOException | ClassCastException ex) {
+                        throw new IllegalStateException("The step event cannot be read: " + ex.getMessage(), ex);
+                    }
+                    event = e;
+                }
+            }
+        }
+        return e;
     }
 
     @Override
@@ -35,7 +65,7 @@ final class EventStepContext implements StepContext, StepInfo {
 
     @Override
     public Optional<Checkpoint> checkpoint() {
-        JsonNode cp = event.path("workflow_step").get("checkpoint");
+        JsonNode cp = event().path("workflow_step").get("checkpoint");
         if (cp == null || !cp.isObject()) {
             return Optional.empty();
         }
@@ -49,27 +79,27 @@ final class EventStepContext implements StepContext, StepInfo {
 
     @Override
     public String getEventId() {
-        return event.path("event_id").asText(null);
+        return event().path("event_id").asText(null);
     }
 
     @Override
     public String getTaskUuid() {
-        return event.path("task_uuid").asText(null);
+        return event().path("task_uuid").asText(null);
     }
 
     @Override
     public String getStepUuid() {
-        return event.path("step_uuid").asText(null);
+        return event().path("step_uuid").asText(null);
     }
 
     @Override
     public String getCorrelationId() {
-        return event.path("correlation_id").asText(null);
+        return event().path("correlation_id").asText(null);
     }
 
     @Override
     public String getTaskCorrelationId() {
-        return event.path("task_correlation_id").asText(null);
+        return event().path("task_correlation_id").asText(null);
     }
 
     @Override
@@ -79,44 +109,44 @@ final class EventStepContext implements StepContext, StepInfo {
 
     @Override
     public String getStepName() {
-        return event.path("workflow_step").path("name").asText(null);
+        return event().path("workflow_step").path("name").asText(null);
     }
 
     @Override
     public String getTemplateStepName() {
-        return event.path("workflow_step").path("template_step_name").asText(getStepName());
+        return event().path("workflow_step").path("template_step_name").asText(getStepName());
     }
 
     @Override
     public String getTaskName() {
-        return event.path("task").path("name").asText(null);
+        return event().path("task").path("name").asText(null);
     }
 
     @Override
     public String getNamespace() {
-        return event.path("task").path("namespace").asText(null);
+        return event().path("task").path("namespace").asText(null);
     }
 
     @Override
     public String getTaskVersion() {
-        return event.path("task").path("version").asText(null);
+        return event().path("task").path("version").asText(null);
     }
 
     @Override
     public int getRetryCount() {
-        return event.path("workflow_step").path("attempts").asInt(0);
+        return event().path("workflow_step").path("attempts").asInt(0);
     }
 
     @Override
     public int getMaxRetries() {
-        return event.path("workflow_step").path("max_attempts").asInt(3);
+        return event().path("workflow_step").path("max_attempts").asInt(3);
     }
 
     // ---- task input ----
 
     @Override
     public Map<String, Object> getEvent() {
-        return asMap(event);
+        return asMap(event());
     }
 
     @Override
@@ -265,19 +295,19 @@ final class EventStepContext implements StepContext, StepInfo {
     // ---- helpers ----
 
     private JsonNode context() {
-        return event.path("task").path("context");
+        return event().path("task").path("context");
     }
 
     private JsonNode initialization() {
-        return event.path("step_definition").path("handler").path("initialization");
+        return event().path("step_definition").path("handler").path("initialization");
     }
 
     private JsonNode stepInputs() {
-        return event.path("workflow_step").path("inputs");
+        return event().path("workflow_step").path("inputs");
     }
 
     private JsonNode dependencies() {
-        return event.path("dependency_results");
+        return event().path("dependency_results");
     }
 
     private static JsonNode unwrap(JsonNode entry) {

@@ -18,6 +18,14 @@ public final class StepContexts {
         return new EventStepContext(event);
     }
 
+    /**
+     * A {@code poll_step_events} event as UTF-8 bytes, parsed on the first call that reads it. {@code handlerName}
+     * is its {@code step_definition.handler.callable}. The bytes must not be modified afterwards.
+     */
+    public static StepContext fromEventBytes(byte[] event, String handlerName) {
+        return new EventStepContext(event, handlerName);
+    }
+
     /** Parses a {@code poll_step_events} payload. */
     public static StepContext fromEventJson(String eventJson) {
         JsonNode node = Json.parse(eventJson);

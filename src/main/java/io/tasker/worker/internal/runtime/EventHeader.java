@@ -1,53 +1,43 @@
 package io.tasker.worker.internal.runtime;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tasker.worker.api.HandlerDefinition;
 import io.tasker.worker.internal.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * What dispatch needs of a step event before its handler runs (ids, handler, step name), and the event's bytes.
+ * What the runtime needs of a step event (ids, the handler definition, step name, attempts), read by a pass over
+ * the event's bytes that builds nothing, and the bytes themselves. The handler's {@code StepContext} parses them
+ * when the handler first reads its context, so neither the thread that polls for everyone nor a handler that reads
+ * nothing of its event spends time on a tree.
  *
- * <p>An event that goes to another thread is only scanned here, a pass over its bytes that builds nothing, and
- * its tree is parsed on the thread that runs it ({@link InFlightStep}): the thread that polls for everyone does not
- * spend its time on trees. An event the polling thread runs itself is parsed at once, since that thread parses it
- * either way ({@link #parse}).
- *
- * @param raw  the event's own JSON (UTF-8)
- * @param tree the parsed event, when already parsed; else null
+ * @param initialization the handler's {@code initialization} object, parsed (empty when absent or empty)
+ * @param raw            the event's own JSON (UTF-8)
  */
 record EventHeader(
         String eventId,
         String taskUuid,
         String stepUuid,
+        String correlationId,
+        String taskCorrelationId,
         String callable,
+        String method,
+        String resolver,
+        Map<String, Object> initialization,
         String stepName,
-        byte[] raw,
-        ObjectNode tree) {
+        int attempts,
+        byte[] raw) {
 
-    /** The event parsed into its tree; null when it is not a JSON object. */
-    static EventHeader parse(byte[] json, int start, int end) throws IOException {
-        JsonNode node = Json.MAPPER.readTree(json, start, end - start);
-        if (!(node instanceof ObjectNode event)) {
-            return null;
-        }
-        byte[] raw = start == 0 && end == json.length ? json : Arrays.copyOfRange(json, start, end);
-        JsonNode handler = event.path("step_definition").path("handler");
-        return new EventHeader(
-                text(event.get("event_id")),
-                text(event.get("task_uuid")),
-                text(event.get("step_uuid")),
-                text(handler.get("callable")),
-                text(event.path("workflow_step").get("name")),
-                raw,
-                event);
+    /** The handler definition the registry resolves. */
+    HandlerDefinition definition() {
+        return new HandlerDefinition(callable, method, resolver, initialization);
     }
 
-    /** One event, scanned; null when it is not a JSON object. */
+    /** One event; null when it is not a JSON object. */
     static EventHeader of(byte[] json) {
         Scanner s = new Scanner(json);
         int start = s.ws(0);
@@ -85,19 +75,9 @@ record EventHeader(
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The element at {@code [start, end)} of {@link #spans}: scanned, or parsed when {@code parse}. */
-    static EventHeader element(byte[] json, int start, int end, boolean parse) throws IOException {
-        if (json[start] != '{') {
-            return null;
-        }
-        if (parse) {
-            return parse(json, start, end);
-        }
-        return new Scanner(json).header(start, end);
-    }
-
-    private static String text(JsonNode v) {
-        return v == null || v.isNull() || v.isContainerNode() ? null : v.asText();
+    /** The element at {@code [start, end)} of {@link #spans}; null when it is not an object. */
+    static EventHeader element(byte[] json, int start, int end) {
+        return json[start] == '{' ? new Scanner(json).header(start, end) : null;
     }
 
     /**
@@ -202,20 +182,33 @@ record EventHeader(
         }
 
         EventHeader header(int start, int end) {
-            String[] top = new String[5];
+            String[] t = new String[9];
+            int[] attempts = {0};
+            int[] init = {-1, -1};
             object(start, (keyStart, keyEnd, valueStart, valueEnd) -> {
                 if (is(keyStart, keyEnd, "event_id")) {
-                    top[0] = text(valueStart, valueEnd);
+                    t[0] = text(valueStart, valueEnd);
                 } else if (is(keyStart, keyEnd, "task_uuid")) {
-                    top[1] = text(valueStart, valueEnd);
+                    t[1] = text(valueStart, valueEnd);
                 } else if (is(keyStart, keyEnd, "step_uuid")) {
-                    top[2] = text(valueStart, valueEnd);
+                    t[2] = text(valueStart, valueEnd);
+                } else if (is(keyStart, keyEnd, "correlation_id")) {
+                    t[3] = text(valueStart, valueEnd);
+                } else if (is(keyStart, keyEnd, "task_correlation_id")) {
+                    t[4] = text(valueStart, valueEnd);
                 } else if (is(keyStart, keyEnd, "step_definition") && b[valueStart] == '{') {
                     object(valueStart, (k1, k2, v1, v2) -> {
                         if (is(k1, k2, "handler") && b[v1] == '{') {
                             object(v1, (h1, h2, w1, w2) -> {
                                 if (is(h1, h2, "callable")) {
-                                    top[3] = text(w1, w2);
+                                    t[5] = text(w1, w2);
+                                } else if (is(h1, h2, "method")) {
+                                    t[6] = text(w1, w2);
+                                } else if (is(h1, h2, "resolver")) {
+                                    t[7] = text(w1, w2);
+                                } else if (is(h1, h2, "initialization") && b[w1] == '{') {
+                                    init[0] = w1;
+                                    init[1] = w2;
                                 }
                             });
                         }
@@ -223,13 +216,52 @@ record EventHeader(
                 } else if (is(keyStart, keyEnd, "workflow_step") && b[valueStart] == '{') {
                     object(valueStart, (k1, k2, v1, v2) -> {
                         if (is(k1, k2, "name")) {
-                            top[4] = text(v1, v2);
+                            t[8] = text(v1, v2);
+                        } else if (is(k1, k2, "attempts")) {
+                            attempts[0] = integer(v1, v2);
                         }
                     });
                 }
             });
             byte[] raw = start == 0 && end == b.length ? b : Arrays.copyOfRange(b, start, end);
-            return new EventHeader(top[0], top[1], top[2], top[3], top[4], raw, null);
+            return new EventHeader(
+                    t[0],
+                    t[1],
+                    t[2],
+                    t[3],
+                    t[4],
+                    t[5],
+                    t[6],
+                    t[7],
+                    initialization(init[0], init[1]),
+                    t[8],
+                    attempts[0],
+                    raw);
+        }
+
+        /** A non-negative integer value, else 0. */
+        int integer(int start, int end) {
+            int v = 0;
+            for (int k = start; k < end; k++) {
+                if (b[k] < '0' || b[k] > '9' || v > 100_000_000) {
+                    return 0;
+                }
+                v = v * 10 + (b[k] - '0');
+            }
+            return v;
+        }
+
+        /** The handler's initialization object; parsed only when it has members (usually it is {@code {}}). */
+        @SuppressWarnings("unchecked")
+        Map<String, Object> initialization(int start, int end) {
+            if (start < 0 || ws(start + 1) == end - 1) {
+                return Map.of();
+            }
+            try {
+                return Json.MAPPER.readValue(b, start, end - start, Map.class);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e);
+            }
         }
 
         interface Member {

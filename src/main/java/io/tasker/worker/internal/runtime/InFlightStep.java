@@ -1,7 +1,6 @@
 package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.HandlerDefinition;
@@ -14,7 +13,6 @@ import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
 import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionStarted;
-import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.context.StepContexts;
 import io.tasker.worker.internal.logging.StepLogContext;
 import java.time.Instant;
@@ -45,8 +43,6 @@ final class InFlightStep implements Runnable {
 
     private final WorkerRuntime runtime;
     private final EventHeader header;
-    /** The event's tree, parsed on the handler's thread (see {@link EventHeader}). */
-    private ObjectNode event;
 
     final String eventId;
     /** {@link #eventId} NUL-terminated, for the engine calls. */
@@ -148,14 +144,7 @@ final class InFlightStep implements Runnable {
         StepHandlerResult result;
         boolean systemError = false;
         String version = null;
-        try {
-            event = header.tree() != null ? header.tree() : (ObjectNode) Json.MAPPER.readTree(header.raw());
-            definition = definition(event);
-        } catch (Exception e) {
-            // Read once already when it was polled; a failure here is a bug, reported like a handler's.
-            report(HandlerOutcomes.fromException(e), true, null, true);
-            return;
-        }
+        definition = header.definition();
         if (runtime.emitStarted) {
             runtime.emit(new StepExecutionStarted(
                     eventId,
@@ -163,10 +152,10 @@ final class InFlightStep implements Runnable {
                     stepUuid,
                     callable,
                     stepName(),
-                    event.path("workflow_step").path("attempts").asInt(0) + 1,
+                    header.attempts() + 1,
                     Instant.now(),
-                    text(event, "correlation_id"),
-                    text(event, "task_correlation_id")));
+                    header.correlationId(),
+                    header.taskCorrelationId()));
         }
         try {
             Optional<ExecutableHandler> handler = callable == null || callable.isEmpty()
@@ -178,8 +167,8 @@ final class InFlightStep implements Runnable {
             } else {
                 version = runtime.handlerVersion(callable);
                 try (StepLogContext ignored =
-                        StepLogContext.open(taskUuid, stepUuid, callable, text(event, "correlation_id"))) {
-                    result = invoke(handler.get(), StepContexts.fromEvent(event));
+                        StepLogContext.open(taskUuid, stepUuid, callable, header.correlationId())) {
+                    result = invoke(handler.get(), StepContexts.fromEventBytes(header.raw(), callable));
                 } finally {
                     runtime.handlerRan(System.nanoTime() - startedAtNanos);
                 }
@@ -438,19 +427,6 @@ final class InFlightStep implements Runnable {
             message = "No handler registered for callable '" + callable + "'";
         }
         return StepHandlerResult.failure(message, ErrorType.HANDLER_NOT_FOUND, false);
-    }
-
-    private static HandlerDefinition definition(ObjectNode event) {
-        JsonNode h = event.path("step_definition").path("handler");
-        String callable = text(h, "callable");
-        String method = text(h, "method");
-        String resolver = text(h, "resolver");
-        JsonNode init = h.get("initialization");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> initialization = init == null || !init.isObject() || init.isEmpty()
-                ? Map.of()
-                : io.tasker.worker.internal.Json.MAPPER.convertValue(init, Map.class);
-        return new HandlerDefinition(callable, method, resolver, initialization);
     }
 
     private static byte[] nul(String s) {

@@ -275,7 +275,7 @@ final class PollLoop implements Runnable {
             if (json == null) {
                 return -1;
             }
-            dispatch(admit(json, wantsOne(kept)), kept);
+            dispatch(admit(json), kept);
             return 1;
         }
         byte[] batch;
@@ -314,7 +314,7 @@ final class PollLoop implements Runnable {
             got++;
             EventHeader event;
             try {
-                event = EventHeader.element(batch, spans[i], spans[i + 1], wantsOne(kept));
+                event = EventHeader.element(batch, spans[i], spans[i + 1]);
             } catch (Exception e) {
                 event = null;
             }
@@ -354,22 +354,14 @@ final class PollLoop implements Runnable {
         return json;
     }
 
-    /**
-     * An event polled on its own: parsed now when this thread will run it (it parses it either way), else only
-     * scanned, for the thread that runs it to parse.
-     */
-    private InFlightStep admit(byte[] json, boolean parse) {
+    private InFlightStep admit(byte[] json) {
         EventHeader event;
         try {
-            event = parse ? EventHeader.parse(json, 0, json.length) : EventHeader.of(json);
-        } catch (Exception e) {
+            event = EventHeader.of(json);
+        } catch (RuntimeException e) {
             event = null;
         }
         return admit(event, json);
-    }
-
-    private static boolean wantsOne(InFlightStep[] kept) {
-        return kept != null && kept[0] == null;
     }
 
     /**
