@@ -239,9 +239,12 @@ final class PollLoop implements Runnable {
     }
 
     /**
-     * For a round of {@link EngineRounds}: polls for every free slot; returns one startable event for the calling
-     * thread to run when {@code keepOne}, and hands the others to the executor. An event that must wait for its
-     * handler's cap stays queued, holding its slot.
+     * For a round of {@link EngineRounds}: returns one startable event for the calling thread to run next when
+     * {@code keepOne}. With a waiting poller, that is all: the poller polls for the other free slots in one batch,
+     * on another core while this thread runs its step, so the engine work of a busy worker is split between two
+     * threads instead of queued behind one. Without it (the tick form) the round polls for every free slot and
+     * hands the events it does not keep to the executor. An event that must wait for its handler's cap stays
+     * queued, holding its slot.
      */
     InFlightStep pollForRound(boolean keepOne) {
         if (!runtime.mayPoll()) {
@@ -249,6 +252,16 @@ final class PollLoop implements Runnable {
             return null;
         }
         InFlightStep[] kept = keepOne ? new InFlightStep[1] : null;
+        if (waiting) {
+            if (keepOne && slots.tryTake()) {
+                byte[] json = pollOne();
+                if (json != null) {
+                    dispatch(admit(json), kept);
+                }
+            }
+            slots.signalFree();
+            return kept == null ? null : kept[0];
+        }
         while (runtime.mayPoll() && pollBatch(0, kept) > 0) {
             // each call fills every free slot it could take
         }
