@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,12 +39,32 @@ final class EngineRounds {
     private final PollLoop pollLoop;
     private final boolean batches;
     private final ConcurrentLinkedQueue<Outcome> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean busy = new AtomicBoolean();
+    /** Rounds running now, at most {@link #maxRounds}. */
+    private final AtomicInteger running = new AtomicInteger();
 
-    EngineRounds(TaskerFfi ffi, PollLoop pollLoop) {
+    private final int maxRounds;
+
+    /**
+     * @param durable the engine syncs each acknowledged completion to disk: then two rounds may run at once, so one
+     *                round's completions are applied while the other's sync is under way and the engine's group
+     *                commit overlaps them; in memory one round at a time keeps the engine's lock uncontended
+     */
+    EngineRounds(TaskerFfi ffi, PollLoop pollLoop, boolean durable) {
         this.ffi = ffi;
         this.pollLoop = pollLoop;
         this.batches = ffi.hasExtensions();
+        this.maxRounds = durable ? 2 : 1;
+    }
+
+    private boolean enter() {
+        int n;
+        do {
+            n = running.get();
+            if (n >= maxRounds) {
+                return false;
+            }
+        } while (!running.compareAndSet(n, n + 1));
+        return true;
     }
 
     /**
@@ -55,7 +75,7 @@ final class EngineRounds {
         if (outcome != null) {
             queue.add(outcome);
         }
-        if (!busy.compareAndSet(false, true)) {
+        if (!enter()) {
             // The running round sends what is queued and polls after it; a slot freed without an outcome is left
             // to the poller, in case that round has polled already.
             if (outcome == null) {
@@ -71,9 +91,9 @@ final class EngineRounds {
                     next = kept;
                 }
             } finally {
-                busy.set(false);
+                running.decrementAndGet();
             }
-        } while (!queue.isEmpty() && busy.compareAndSet(false, true));
+        } while (!queue.isEmpty() && enter());
         return next;
     }
 

@@ -52,6 +52,8 @@ final class PollLoop implements Runnable {
     private final long intervalNanos;
     private final int waitMillis;
     private final boolean waiting;
+    /** Completions wait for a disk sync: a step's time is the sync's, not the CPU's (see pollForRound). */
+    private final boolean durable;
 
     private volatile long lastTickNanos = System.nanoTime();
     private long nextExpiryNanos;
@@ -73,12 +75,14 @@ final class PollLoop implements Runnable {
             MaintenanceTimers timers,
             Executor handlerExecutor,
             long timeoutMs,
-            long intervalMs) {
+            long intervalMs,
+            boolean durable) {
         this.runtime = runtime;
         this.ffi = ffi;
         this.slots = slots;
         this.timers = timers;
-        this.ready = new ReadySteps(handlerExecutor);
+        this.ready = new ReadySteps(handlerExecutor, durable);
+        this.durable = durable;
         this.timeoutMs = timeoutMs;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
@@ -244,7 +248,9 @@ final class PollLoop implements Runnable {
      * on another core while this thread runs its step, so the engine work of a busy worker is split between two
      * threads instead of queued behind one. Without it (the tick form) the round polls for every free slot and
      * hands the events it does not keep to the executor. An event that must wait for its handler's cap stays
-     * queued, holding its slot.
+     * queued, holding its slot. When completions wait for a disk sync the round polls for every free slot itself:
+     * a step then waits on the disk, not on a core, and the sooner its slot takes the next event, the more
+     * completions share the next sync.
      */
     InFlightStep pollForRound(boolean keepOne) {
         if (!runtime.mayPoll()) {
@@ -252,7 +258,7 @@ final class PollLoop implements Runnable {
             return null;
         }
         InFlightStep[] kept = keepOne ? new InFlightStep[1] : null;
-        if (waiting) {
+        if (waiting && !durable) {
             if (keepOne && slots.tryTake()) {
                 byte[] json = pollOne();
                 if (json != null) {

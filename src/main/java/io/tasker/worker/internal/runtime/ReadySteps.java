@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ReadySteps {
 
     private final Executor executor;
+    private final boolean eager;
     private final ConcurrentLinkedQueue<InFlightStep> queue = new ConcurrentLinkedQueue<>();
     /** Handler run times above this make the worker start a thread per waiting step. */
     static final long SLOW_NANOS = 200_000;
@@ -32,8 +33,10 @@ final class ReadySteps {
 
     private final Runnable runner = this::runFromQueue;
 
-    ReadySteps(Executor executor) {
+    /** {@code eager}: every waiting step gets its thread at once whatever the handlers take (durable engine). */
+    ReadySteps(Executor executor, boolean eager) {
         this.executor = executor;
+        this.eager = eager;
     }
 
     /** Queues a startable step and makes sure a thread is coming if none is. */
@@ -68,7 +71,7 @@ final class ReadySteps {
             if (waiting <= 0) {
                 return;
             }
-            int limit = handlerNanos > SLOW_NANOS ? waiting : 1;
+            int limit = eager || handlerNanos > SLOW_NANOS ? waiting : 1;
             int n = requested.get();
             if (n >= limit) {
                 return;

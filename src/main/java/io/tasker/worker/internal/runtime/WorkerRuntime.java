@@ -91,9 +91,18 @@ public final class WorkerRuntime {
         this.versionLookup = versionLookup == null ? name -> null : versionLookup;
         this.slots = new ExecutionSlots(settings.maxConcurrency(), settings.handlerConcurrency());
         this.timers = new MaintenanceTimers(ffi, settings.metricsIntervalMs(), settings.cleanupIntervalMs());
+        // The embedded engine with a data directory syncs every acknowledged completion: see EngineRounds, PollLoop.
+        boolean durable = !settings.taskerCore() && settings.resolvedDataDir() != null;
         this.pollLoop = new PollLoop(
-                this, ffi, slots, timers, handlerExecutor, settings.handlerTimeoutMs(), settings.pollIntervalMs());
-        this.rounds = new EngineRounds(ffi, pollLoop);
+                this,
+                ffi,
+                slots,
+                timers,
+                handlerExecutor,
+                settings.handlerTimeoutMs(),
+                settings.pollIntervalMs(),
+                durable);
+        this.rounds = new EngineRounds(ffi, pollLoop, durable);
         this.emitReceived = this.listener.wants(StepExecutionReceived.class);
         this.emitStarted = this.listener.wants(StepExecutionStarted.class);
         this.emitCompleted = this.listener.wants(StepExecutionCompleted.class);
