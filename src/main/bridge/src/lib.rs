@@ -8,6 +8,7 @@
 
 mod bridge;
 mod dto;
+mod orphans;
 mod task_list;
 
 use std::collections::HashMap;
