@@ -11,7 +11,10 @@
 //! A worker can also die between recording a step's result and telling the orchestration (the two are separate
 //! writes), leaving the step in `enqueued_for_orchestration` or `enqueued_as_error_for_orchestration` with nobody to
 //! send the notice. The sweep sends it again for such a step once it has waited the lease: the result is already
-//! stored, and the orchestration moves the step on when it processes the notice.
+//! stored, and the orchestration moves the step on when it processes the notice. The foundation also writes the
+//! state and the result separately: a worker killed between the two leaves the state without a result, which the
+//! orchestration cannot process and this sweep cannot repair (nobody has the result); 0.1.8's staleness detector
+//! ends such a task.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,6 +45,7 @@ JOIN tasker.workflow_steps s ON s.workflow_step_uuid = t.workflow_step_uuid
 JOIN tasker.tasks k ON k.task_uuid = s.task_uuid
 WHERE t.most_recent
   AND t.to_state IN ('enqueued_for_orchestration', 'enqueued_as_error_for_orchestration')
+  AND s.results IS NOT NULL
   AND t.created_at < (now() AT TIME ZONE 'UTC') - ($1::bigint * interval '1 millisecond')
 ORDER BY t.created_at
 LIMIT 100";
