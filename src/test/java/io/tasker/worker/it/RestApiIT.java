@@ -29,7 +29,7 @@ class RestApiIT {
             JsonNode data = json.path("checks").get(0).path("data");
             assertTrue(data.path("handler_count").asInt() >= 9, path + " " + data);
             assertEquals(10, data.path("slots_total").asInt(), path + " " + data);
-            assertTrue(data.path("library_path").asText().endsWith("libtasker_engine.so"), data.toString());
+            assertTrue(data.path("library_path").asText().endsWith(ItClient.LIBRARY), data.toString());
             assertFalse(data.path("library_version").asText().isEmpty());
             assertTrue(data.has("pending") && data.has("starvation_detected") && data.has("slots_used"));
             assertTrue(data.has("handlers_in_flight") && data.has("handler_limits"), data.toString());
@@ -94,6 +94,39 @@ class RestApiIT {
     }
 
     @Test
+    void listsShowEachTasksStateAndFilterByIt() throws Exception {
+        String done = client.createTask("linear_workflow", Map.of("value", 4));
+        String failed = client.createTask("permanent_failure_workflow", Map.of());
+        client.awaitTerminal(done, 10_000);
+        String failedState = client.awaitTerminal(failed, 10_000).path("status").asText();
+
+        // The unfiltered page reports each task's own state (tasker-core's list endpoint says only "completed").
+        Map<String, String> states = new java.util.HashMap<>();
+        for (JsonNode t : client.get("/api/tasks?limit=100").json().path("tasks")) {
+            states.put(t.path("task_uuid").asText(), t.path("status").asText());
+        }
+        assertEquals("complete", states.get(done), states.toString());
+        assertEquals(failedState, states.get(failed));
+
+        for (String state : new String[] {"complete", failedState}) {
+            JsonNode page = client.get("/api/tasks?limit=100&status=" + state).json();
+            java.util.Set<String> uuids = new java.util.HashSet<>();
+            for (JsonNode t : page.path("tasks")) {
+                assertEquals(state, t.path("status").asText(), t.toString());
+                uuids.add(t.path("task_uuid").asText());
+            }
+            assertTrue(uuids.contains(state.equals("complete") ? done : failed), state + " " + page);
+            assertTrue(page.path("pagination").path("total_count").asInt() >= uuids.size(), page.toString());
+        }
+        JsonNode first = client.get("/api/tasks?limit=1&status=complete").json();
+        assertEquals(1, first.path("tasks").size(), first.toString());
+        assertEquals(1, first.path("pagination").path("page").asInt());
+        assertEquals(first.path("pagination").path("total_count").asInt() > 1,
+                first.path("pagination").path("has_next").asBoolean(), first.toString());
+        assertEquals(0, client.get("/api/tasks?status=no_such_state").json().path("tasks").size());
+    }
+
+    @Test
     void cancelAPendingTask() throws Exception {
         client.post("/api/worker/pause", "");
         try {
@@ -118,7 +151,7 @@ class RestApiIT {
                         && status.path("handler_limits").isObject(),
                 status.toString());
         assertFalse(status.has("slots"), "slots_used/slots_total only, no nested duplicate: " + status);
-        assertTrue(status.path("library_path").asText().endsWith("libtasker_engine.so"));
+        assertTrue(status.path("library_path").asText().endsWith(ItClient.LIBRARY));
         assertFalse(status.path("library_version").asText().isEmpty());
         assertTrue(status.path("polls").asLong() > 0);
         JsonNode handlers = client.get("/api/worker/handlers").json();

@@ -37,6 +37,7 @@ public enum ConfigKey {
             Type.STRING,
             null,
             "tasker-core backend: the orchestration server's REST address (env TASKER_CORE_ORCHESTRATION_URL); else the foundation TOML's [worker.orchestration_client] base_url"),
+    CORE_ORPHAN_LEASE_MS("tasker.core.orphan-lease-ms", Type.LONG, "300000", "tasker-core backend: a step in progress this long is taken as orphaned by a dead worker and failed as retryable, so tasker-core retries it on a live worker"),
     MAX_CONCURRENCY(
             "tasker.worker.max-concurrency", Type.INT, "10", "handler executions in flight at once (execution slots)"),
     POLL_INTERVAL_MS(
