@@ -143,7 +143,7 @@ pub fn publish_for_step(
             .get_or_insert_with(|| task_sequence_step(engine, t, s))
             .clone();
         let ev = crate::jobj![
-            ("eventId", Uuid::new_v7().to_string()),
+            ("eventId", Uuid::now_v7().to_string()),
             ("eventName", decl.name.as_str()),
             ("eventVersion", "1.0"),
             (

@@ -34,22 +34,72 @@ impl StepIdx {
     }
 }
 
-impl TaskIdx {
-    pub fn all(n: usize) -> impl Iterator<Item = TaskIdx> {
-        (0..n).map(TaskIdx)
+/// Tasks in memory. A slot is freed when its task leaves memory (archived) and reused, so
+/// anything that keeps a `TaskIdx` across operations checks the step uuid before use.
+#[derive(Default)]
+pub struct Tasks {
+    slots: Vec<Option<Task>>,
+    free: Vec<usize>,
+    live: usize,
+}
+
+impl Tasks {
+    pub fn insert(&mut self, task: Task) -> TaskIdx {
+        self.live += 1;
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i] = Some(task);
+                TaskIdx(i)
+            }
+            None => {
+                self.slots.push(Some(task));
+                TaskIdx(self.slots.len() - 1)
+            }
+        }
+    }
+    pub fn remove(&mut self, t: TaskIdx) -> Option<Task> {
+        let task = self.slots.get_mut(t.0)?.take()?;
+        self.live -= 1;
+        self.free.push(t.0);
+        Some(task)
+    }
+    pub fn get(&self, t: TaskIdx) -> Option<&Task> {
+        self.slots.get(t.0).and_then(|s| s.as_ref())
+    }
+    /// Number of tasks in memory.
+    pub fn in_memory(&self) -> usize {
+        self.live
+    }
+    /// Positions of the tasks in memory.
+    pub fn indices(&self) -> Vec<TaskIdx> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_some())
+            .map(|(i, _)| TaskIdx(i))
+            .collect()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (TaskIdx, &Task)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|t| (TaskIdx(i), t)))
+    }
+    pub fn clear(&mut self) {
+        *self = Tasks::default();
     }
 }
 
-impl std::ops::Index<TaskIdx> for Vec<Task> {
+impl std::ops::Index<TaskIdx> for Tasks {
     type Output = Task;
     fn index(&self, i: TaskIdx) -> &Task {
-        &self[i.0]
+        self.slots[i.0].as_ref().expect("task slot in use")
     }
 }
 
-impl std::ops::IndexMut<TaskIdx> for Vec<Task> {
+impl std::ops::IndexMut<TaskIdx> for Tasks {
     fn index_mut(&mut self, i: TaskIdx) -> &mut Task {
-        &mut self[i.0]
+        self.slots[i.0].as_mut().expect("task slot in use")
     }
 }
 
@@ -340,11 +390,26 @@ pub struct Task {
     pub by_name: HashMap<String, StepIdx>,
     pub counts: [u32; STEP_STATES],
     pub seq: u64,
+    /// Its row was written to the store at least once (later writes update it).
+    pub stored: bool,
+    /// The write that archives it (moves it out of memory) has been issued.
+    pub archive_issued: bool,
 }
 
 impl Task {
     pub fn count(&self, s: StepState) -> u32 {
         self.counts[s as usize]
+    }
+    /// Steps that are queued, running or awaiting orchestration.
+    pub fn in_flight(&self) -> u32 {
+        self.count(StepState::Enqueued)
+            + self.count(StepState::InProgress)
+            + self.count(StepState::EnqueuedForOrchestration)
+            + self.count(StepState::EnqueuedAsErrorForOrchestration)
+    }
+    /// Finished with nothing in flight: nothing can change it any more.
+    pub fn settled(&self) -> bool {
+        self.state.is_terminal() && self.in_flight() == 0
     }
     pub fn complete(&self) -> bool {
         self.state == TaskState::Complete
@@ -369,7 +434,7 @@ fn get_str(m: &Map, k: &str) -> Result<String, String> {
 }
 
 fn get_uuid(m: &Map, k: &str) -> Result<Uuid, String> {
-    Uuid::parse(&get_str(m, k)?)
+    crate::uuid::parse(&get_str(m, k)?)
 }
 
 impl Audit {
@@ -408,7 +473,7 @@ impl Audit {
             correlation_id: m
                 .get("c")
                 .and_then(|v| v.as_str())
-                .and_then(|s| Uuid::parse(s).ok()),
+                .and_then(|s| crate::uuid::parse(s).ok()),
         })
     }
 }
@@ -563,7 +628,7 @@ impl Task {
             parent_correlation_id: m
                 .get("parent_correlation_id")
                 .and_then(|v| v.as_str())
-                .and_then(|s| Uuid::parse(s).ok()),
+                .and_then(|s| crate::uuid::parse(s).ok()),
             identity_hash: get_str(m, "identity_hash")?,
             idempotency_key: m
                 .get("idempotency_key")
@@ -578,6 +643,8 @@ impl Task {
             by_name: HashMap::new(),
             counts: [0; STEP_STATES],
             seq: m.get("seq").and_then(|v| v.as_u64()).unwrap_or(0),
+            stored: true,
+            archive_issued: false,
         };
         let tpl = m.get("tpl").and_then(|v| v.as_u64()).ok_or("missing tpl")?;
         Ok((t, tpl))

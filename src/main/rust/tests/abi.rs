@@ -15,3 +15,5 @@ mod m2_dynamic;
 mod m2_ops;
 #[path = "abi/scale.rs"]
 mod scale;
+#[path = "abi/store.rs"]
+mod store;

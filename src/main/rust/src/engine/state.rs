@@ -135,10 +135,10 @@ impl Engine {
         let def = &tpl.steps[def_idx];
         let now = time::now_micros();
         let task = &mut self.tasks[t];
-        let uuid = Uuid::new_v7();
+        let uuid = Uuid::now_v7();
         let step = Step {
             uuid,
-            named_step_uuid: Uuid::from_name(&format!(
+            named_step_uuid: crate::uuid::from_name(&format!(
                 "{}/{}/{}#{}",
                 tpl.namespace, tpl.name, tpl.version, def.name
             )),
