@@ -111,7 +111,7 @@ impl TaskRequest {
             crate::uuid::parse(s).map_err(|e| format!("invalid UUID for `{}`: {}", k, e))
         };
         let correlation_id = match m.get("correlation_id") {
-            None => Uuid::new_v4(),
+            None => crate::uuid::new_v4(),
             Some(v) => uuid_of("correlation_id", v)?,
         };
         let parent_correlation_id = match m.get("parent_correlation_id") {

@@ -132,7 +132,7 @@ fn parse_retention(r: &Value) -> Result<Retention, String> {
 pub fn parse(config: &Value) -> Result<BootstrapConfig, String> {
     let worker_id = match config.get("worker_id") {
         Some(Value::Str(s)) if !s.is_empty() => s.clone(),
-        Some(Value::Null) | None => format!("embedded-worker-{}", crate::uuid::Uuid::new_v4()),
+        Some(Value::Null) | None => format!("embedded-worker-{}", crate::uuid::new_v4()),
         Some(_) => return Err("`worker_id` must be a string".into()),
     };
     let templates = match config.get("templates") {
@@ -229,7 +229,7 @@ mod tests {
             "tasker-tpl-{}-{}-{}",
             name,
             std::process::id(),
-            crate::uuid::Uuid::new_v4()
+            crate::uuid::new_v4()
         ));
         std::fs::create_dir_all(&d).unwrap();
         d

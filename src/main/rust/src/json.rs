@@ -385,6 +385,96 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Writes one JSON object straight into a string (no intermediate `Value`): the stored
+/// rows are written this way on the hot path.
+pub struct ObjWriter<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> ObjWriter<'a> {
+    pub fn new(out: &'a mut String) -> ObjWriter<'a> {
+        out.push('{');
+        ObjWriter { out, first: true }
+    }
+    fn key(&mut self, k: &str) -> &mut String {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        write_str(self.out, k);
+        self.out.push(':');
+        self.out
+    }
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Self {
+        let o = self.key(k);
+        write_str(o, v);
+        self
+    }
+    pub fn opt_str(&mut self, k: &str, v: Option<&str>) -> &mut Self {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+    pub fn uuid(&mut self, k: &str, u: &crate::uuid::Uuid) -> &mut Self {
+        let mut buf = [0u8; 36];
+        let text = u.hyphenated().encode_lower(&mut buf);
+        let o = self.key(k);
+        o.push('"');
+        o.push_str(text);
+        o.push('"');
+        self
+    }
+    pub fn opt_uuid(&mut self, k: &str, u: Option<&crate::uuid::Uuid>) -> &mut Self {
+        match u {
+            Some(u) => self.uuid(k, u),
+            None => self.raw(k, "null"),
+        }
+    }
+    pub fn int(&mut self, k: &str, v: i64) -> &mut Self {
+        let o = self.key(k);
+        let _ = write!(o, "{}", v);
+        self
+    }
+    pub fn uint(&mut self, k: &str, v: u64) -> &mut Self {
+        let o = self.key(k);
+        let _ = write!(o, "{}", v);
+        self
+    }
+    pub fn opt_int(&mut self, k: &str, v: Option<i64>) -> &mut Self {
+        match v {
+            Some(v) => self.int(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+    pub fn bool(&mut self, k: &str, v: bool) -> &mut Self {
+        self.raw(k, if v { "true" } else { "false" })
+    }
+    pub fn value(&mut self, k: &str, v: &Value) -> &mut Self {
+        let o = self.key(k);
+        write_value(o, v);
+        self
+    }
+    /// Pre-serialized JSON text.
+    pub fn raw(&mut self, k: &str, json: &str) -> &mut Self {
+        let o = self.key(k);
+        o.push_str(json);
+        self
+    }
+    /// A nested array built by `f`, which writes comma-separated elements.
+    pub fn array(&mut self, k: &str, f: impl FnOnce(&mut String)) -> &mut Self {
+        let o = self.key(k);
+        o.push('[');
+        f(o);
+        o.push(']');
+        self
+    }
+    pub fn finish(&mut self) {
+        self.out.push('}');
+    }
+}
+
 pub fn quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     write_str(&mut o, s);

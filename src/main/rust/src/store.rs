@@ -1,7 +1,9 @@
 //! Durable store: one SQLite database (`tasker.db`, WAL journal, `synchronous=FULL`).
 //!
 //! * Rows: `templates`, `tasks` (one row per task, with the live/archived flag and the
-//!   columns that listing filters on) and `steps` (one row per step, audit trail included).
+//!   columns that listing filters on) and `steps` (one row per step, audit trail included,
+//!   keyed `task_seq << STEP_BITS | index` so a task's steps are one rowid range and rows
+//!   up to a page long are stored without overflow pages).
 //!   Every row carries a CRC-32 over all of its columns, checked whenever it is read, so a
 //!   damaged row is reported instead of being served.
 //! * Writes: the engine hands a batch of row writes to one writer thread and gets a ticket.
@@ -34,6 +36,12 @@ pub const SCHEMA_VERSION: i32 = 1;
 const FORMAT: &str = "tasker-engine-store";
 /// Databases up to this size get a full `integrity_check` at open (well under a second).
 pub const FULL_CHECK_BYTES: u64 = 64 << 20;
+/// Steps per task are limited to 2^STEP_BITS by the step row key.
+pub const STEP_BITS: u32 = 24;
+
+fn step_key(task_seq: i64, idx: i64) -> i64 {
+    (task_seq << STEP_BITS) | idx
+}
 
 const SCHEMA: &str = "
 CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -54,8 +62,7 @@ CREATE INDEX tasks_by_ns ON tasks(namespace, seq) WHERE archived = 1;
 CREATE INDEX tasks_by_state ON tasks(state, seq) WHERE archived = 1;
 CREATE INDEX tasks_by_ns_state ON tasks(namespace, state, seq) WHERE archived = 1;
 CREATE INDEX tasks_by_finish ON tasks(finished_at) WHERE archived = 1;
-CREATE TABLE steps(task_seq INTEGER NOT NULL, idx INTEGER NOT NULL, body TEXT NOT NULL, crc INTEGER NOT NULL,
-  PRIMARY KEY(task_seq, idx)) WITHOUT ROWID;
+CREATE TABLE steps(id INTEGER PRIMARY KEY, body TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE archived_counts(namespace TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,
   PRIMARY KEY(namespace, state)) WITHOUT ROWID;
 ";
@@ -482,10 +489,10 @@ fn apply_ops(tx: &rusqlite::Transaction<'_>, ops: Vec<Op>) -> rusqlite::Result<(
             } => {
                 let crc = step_crc(task_seq, idx, &body);
                 tx.prepare_cached(
-                    "INSERT INTO steps(task_seq, idx, body, crc) VALUES(?1, ?2, ?3, ?4)
-                     ON CONFLICT(task_seq, idx) DO UPDATE SET body=excluded.body, crc=excluded.crc",
+                    "INSERT INTO steps(id, body, crc) VALUES(?1, ?2, ?3)
+                     ON CONFLICT(id) DO UPDATE SET body=excluded.body, crc=excluded.crc",
                 )?
-                .execute(params![task_seq, idx, body, crc])?;
+                .execute(params![step_key(task_seq, idx), body, crc])?;
             }
         }
     }
@@ -786,12 +793,15 @@ impl Store {
     fn read_steps(&self, seq: i64, nsteps: i64) -> Result<Vec<String>, String> {
         let mut st = self
             .reader
-            .prepare_cached("SELECT idx, body, crc FROM steps WHERE task_seq = ?1 ORDER BY idx")
+            .prepare_cached(
+                "SELECT id, body, crc FROM steps WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+            )
             .map_err(|e| self.rerr("read steps", e))?;
+        let base = step_key(seq, 0);
         let rows = st
-            .query_map([seq], |r| {
+            .query_map([base, step_key(seq, (1 << STEP_BITS) - 1)], |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(0)? - base,
                     r.get::<_, String>(1)?,
                     r.get::<_, i64>(2)?,
                 ))
@@ -1057,6 +1067,7 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
             }
             let last = batches.last().map(|b| b.ticket).unwrap_or(0);
             let r = commit_batches(&mut conn, batches);
+
             let mut st = sh.state.lock().unwrap_or_else(|p| p.into_inner());
             match r {
                 Ok(()) => sh.committed.store(last, Ordering::Release),
@@ -1156,8 +1167,8 @@ fn retention_tick(conn: &mut Connection, r: &Retention) -> rusqlite::Result<usiz
     let n = victims.len();
     let mut dec: HashMap<(String, String), i64> = HashMap::new();
     for (seq, ns, state) in victims {
-        tx.prepare_cached("DELETE FROM steps WHERE task_seq = ?1")?
-            .execute([seq])?;
+        tx.prepare_cached("DELETE FROM steps WHERE id BETWEEN ?1 AND ?2")?
+            .execute([step_key(seq, 0), step_key(seq, (1 << STEP_BITS) - 1)])?;
         tx.prepare_cached("DELETE FROM tasks WHERE seq = ?1")?
             .execute([seq])?;
         *dec.entry((ns, state)).or_insert(0) += 1;

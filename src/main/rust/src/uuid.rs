@@ -1,9 +1,50 @@
-//! UUIDs come from the `uuid` crate (v4, and v7 for time-ordered task and step ids). This
-//! module adds what the crate does not have: the deterministic name-derived id used for
-//! `named_task_uuid`/`named_step_uuid` (its bits must never change: stored data refers to
-//! them), string parsing with our error text, and a random source for backoff jitter.
+//! UUIDs are the `uuid` crate's type (layout, formatting, parsing, v4/v7 builders). This
+//! module adds: random bits from a per-process generator seeded once from the OS (the
+//! crate's default asks the OS for every id, a system call that showed up in profiles of
+//! the hot path, which makes a dozen ids per step); the deterministic name-derived id used
+//! for `named_task_uuid`/`named_step_uuid` (its bits must never change: stored data refers
+//! to them); and a random source for backoff jitter.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 pub use uuid::Uuid;
+
+static SEED: OnceLock<u64> = OnceLock::new();
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn seed() -> u64 {
+    *SEED.get_or_init(|| {
+        let (hi, lo) = Uuid::new_v4().as_u64_pair();
+        hi ^ lo.rotate_left(29)
+    })
+}
+
+fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn random_bytes() -> [u8; 16] {
+    let a = random_u64();
+    let b = random_u64();
+    ((a as u128) << 64 | b as u128).to_be_bytes()
+}
+
+/// Random (v4) uuid.
+pub fn new_v4() -> Uuid {
+    uuid::Builder::from_random_bytes(random_bytes()).into_uuid()
+}
+
+/// Time-ordered (v7) uuid: millisecond timestamp, then random bits.
+pub fn new_v7() -> Uuid {
+    let ms = crate::time::now_micros().max(0) as u64 / 1000;
+    let r = random_bytes();
+    let mut rb = [0u8; 10];
+    rb.copy_from_slice(&r[..10]);
+    uuid::Builder::from_unix_timestamp_millis(ms, &rb).into_uuid()
+}
 
 /// Accepts hyphenated, simple (32 hex), braced and urn forms.
 pub fn parse(s: &str) -> Result<Uuid, String> {
@@ -23,11 +64,10 @@ pub fn from_name(name: &str) -> Uuid {
     Uuid::from_u128(v)
 }
 
-/// Uniform random 64-bit value (from the OS random source behind `Uuid::new_v4`).
+/// Random 64-bit value: splitmix64 over a counter from an OS-random seed (lock-free).
 pub fn random_u64() -> u64 {
-    let (hi, lo) = Uuid::new_v4().as_u64_pair();
-    // v4 fixes 6 bits; mixing both halves keeps every output bit random.
-    hi.rotate_left(32) ^ lo
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    splitmix64(seed() ^ splitmix64(n))
 }
 
 /// Random integer in [0, n] inclusive.
@@ -44,10 +84,18 @@ mod tests {
 
     #[test]
     fn shapes_parse_and_name_ids_are_stable() {
-        let u = Uuid::new_v4().to_string();
-        assert_eq!(&u[14..15], "4");
-        let v = Uuid::now_v7().to_string();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..1000 {
+            let u = new_v4().to_string();
+            assert_eq!(&u[14..15], "4");
+            assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
+            assert!(seen.insert(u));
+        }
+        let v = new_v7().to_string();
         assert_eq!(&v[14..15], "7");
+        let ms = crate::time::now_micros() / 1000;
+        let ts = u64::from_str_radix(&v.replace('-', "")[..12], 16).unwrap() as i64;
+        assert!((ms - ts).abs() < 5_000, "v7 carries the time");
         assert_eq!(parse(&v).unwrap().to_string(), v);
         assert!(parse("not-a-uuid").is_err());
         assert_eq!(

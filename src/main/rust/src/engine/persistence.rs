@@ -44,7 +44,7 @@ impl Engine {
                 .archive_issued
                 .then(|| task.completed_at.unwrap_or(task.updated_at)),
             nsteps: task.steps.len() as i64,
-            body: task.encode(tpl_id).to_json(),
+            body: task.encode_json(tpl_id),
         }
     }
 
@@ -94,7 +94,7 @@ impl Engine {
             ops.push(Op::Step {
                 task_seq: task.seq as i64,
                 idx: s.0 as i64,
-                body: task.steps[s].encode(task.uuid, s).to_json(),
+                body: task.steps[s].encode_json(task.uuid, s),
             });
         }
         if ops.is_empty() {
@@ -459,7 +459,7 @@ impl Engine {
                 ops.push(Op::Step {
                     task_seq: task.seq as i64,
                     idx: s.0 as i64,
-                    body: task.steps[s].encode(task.uuid, s).to_json(),
+                    body: task.steps[s].encode_json(task.uuid, s),
                 });
             }
         }

@@ -87,7 +87,7 @@ impl Engine {
 
     pub(super) fn poll_inner(&mut self) -> Option<String> {
         if let Some(c) = self.continuations.pop_front() {
-            let event_id = Uuid::new_v4();
+            let event_id = crate::uuid::new_v4();
             let ev = crate::dispatch::build_step_event(
                 self,
                 c.t,
@@ -118,10 +118,10 @@ impl Engine {
             {
                 continue; // cancelled or otherwise moved on
             }
-            let corr = Uuid::new_v4();
+            let corr = crate::uuid::new_v4();
             let pre_attempts = self.tasks[t].steps[s].attempts;
             let pre_last = self.tasks[t].steps[s].last_attempted_at;
-            let event_id = Uuid::new_v4();
+            let event_id = crate::uuid::new_v4();
             // Hydrate before the claim: the handler sees the pre-claim attempt count.
             let ev = crate::dispatch::build_step_event(
                 self,

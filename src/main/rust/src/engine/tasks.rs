@@ -61,7 +61,7 @@ impl Engine {
             )));
         }
         let now = time::now_micros();
-        let uuid = Uuid::now_v7();
+        let uuid = crate::uuid::new_v7();
         let context_raw: Arc<str> = Arc::from(req.context.to_json().as_str());
         let task = Task {
             uuid,
