@@ -13,6 +13,8 @@ mod m1_workflow;
 mod m2_dynamic;
 #[path = "abi/m2_ops.rs"]
 mod m2_ops;
+#[path = "abi/parsing.rs"]
+mod parsing;
 #[path = "abi/scale.rs"]
 mod scale;
 #[path = "abi/store.rs"]
