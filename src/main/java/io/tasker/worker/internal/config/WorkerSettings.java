@@ -38,6 +38,9 @@ public record WorkerSettings(
         long backoffMaxMs,
         double backoffMultiplier,
         double backoffJitterPct,
+        boolean retentionKeepAll,
+        long retentionMaxAgeMs,
+        Long retentionMaxCount,
         boolean webEnabled,
         Map<String, Integer> handlerConcurrency) {
 
@@ -159,6 +162,9 @@ public record WorkerSettings(
                 max,
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_MULTIPLIER)),
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_JITTER_PCT)),
+                Boolean.parseBoolean(raw.get(ConfigKey.RETENTION_KEEP_ALL)),
+                Long.parseLong(raw.get(ConfigKey.RETENTION_MAX_AGE_MS)),
+                raw.get(ConfigKey.RETENTION_MAX_COUNT) == null ? null : Long.valueOf(raw.get(ConfigKey.RETENTION_MAX_COUNT)),
                 Boolean.parseBoolean(raw.get(ConfigKey.WEB_ENABLED)),
                 handlerLimits);
     }
