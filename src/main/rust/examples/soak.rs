@@ -105,11 +105,12 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
     let start = Instant::now();
     if db.is_some() {
         println!(
-            "{:>9} {:>10} {:>10} {:>14} {:>12} {:>11}",
-            "finished", "steps/s", "RSS MiB", "RSS B/task", "max call ms", "db MiB"
+            "{:>9} {:>10} {:>10} {:>16} {:>12} {:>11}",
+            "finished", "steps/s", "RSS MiB", "RSS growth B/task", "max call ms", "db MiB"
         );
     }
-    let rss0 = rss_bytes();
+    // RSS growth is measured from the first window on: the page cache and pools fill first.
+    let first = Mutex::new(None::<(usize, u64)>);
     std::thread::scope(|sc| {
         for _ in 0..THREADS {
             sc.spawn(|| loop {
@@ -165,12 +166,19 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
                                     .map(|m| m.len())
                                     .unwrap_or(0);
                             let rss = rss_bytes();
+                            let mut f = first.lock().unwrap();
+                            let (n0, rss0) = *f.get_or_insert((n, rss));
+                            let growth = if n > n0 {
+                                format!("{:.1}", (rss as f64 - rss0 as f64) / (n - n0) as f64)
+                            } else {
+                                "-".to_string()
+                            };
                             println!(
-                                "{:>9} {:>10.0} {:>10.1} {:>14.1} {:>12.1} {:>11.1}",
+                                "{:>9} {:>10.0} {:>10.1} {:>16} {:>12.1} {:>11.1}",
                                 n,
                                 rate,
                                 rss as f64 / 1048576.0,
-                                (rss as f64 - rss0 as f64) / n as f64,
+                                growth,
                                 calls.window_max.swap(0, Ordering::Relaxed) as f64 / 1000.0,
                                 size as f64 / 1048576.0
                             );

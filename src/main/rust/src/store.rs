@@ -353,7 +353,12 @@ fn check_header(path: &Path) -> Result<(), String> {
     let pages = u32::from_be_bytes([h[28], h[29], h[30], h[31]]) as u64;
     let change = &h[24..28];
     let valid_for = &h[92..96];
-    if change == valid_for && pages > 0 && len < pages * page_size {
+    // With a WAL to replay, a checkpoint may have stopped (crash) after writing page 1 but
+    // before extending the file: the WAL holds the rest, so the count proves nothing then.
+    let wal_len = fs::metadata(format!("{}-wal", path.display()))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    if wal_len == 0 && change == valid_for && pages > 0 && len < pages * page_size {
         return Err(format!(
             "data file {}: truncated ({} bytes, the header says {} pages of {} bytes)",
             path.display(),
@@ -361,6 +366,116 @@ fn check_header(path: &Path) -> Result<(), String> {
             pages,
             page_size
         ));
+    }
+    Ok(())
+}
+
+/// SQLite's WAL checksum over `data` (pairs of 32-bit words), continuing from `s`.
+fn wal_checksum(big_endian: bool, data: &[u8], mut s: (u32, u32)) -> (u32, u32) {
+    for w in data.chunks_exact(8) {
+        let (a, b) = if big_endian {
+            (
+                u32::from_be_bytes([w[0], w[1], w[2], w[3]]),
+                u32::from_be_bytes([w[4], w[5], w[6], w[7]]),
+            )
+        } else {
+            (
+                u32::from_le_bytes([w[0], w[1], w[2], w[3]]),
+                u32::from_le_bytes([w[4], w[5], w[6], w[7]]),
+            )
+        };
+        s.0 = s.0.wrapping_add(a).wrapping_add(s.1);
+        s.1 = s.1.wrapping_add(b).wrapping_add(s.0);
+    }
+    s
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// SQLite replays a WAL up to its first invalid frame and silently ignores the rest. That
+/// is right for a torn tail (a crash during a commit that was never acknowledged) but would
+/// drop acknowledged commits if a frame in the middle were damaged. So before opening: a
+/// damaged header or frame followed by a frame that is intact (it checks out against the
+/// damaged frame's stored or recomputed checksum) is refused, naming the file.
+fn check_wal(db_path: &Path) -> Result<(), String> {
+    let path = PathBuf::from(format!("{}-wal", db_path.display()));
+    let data = match fs::read(&path) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("data file {}: {}", path.display(), e)),
+    };
+    if data.len() < 32 {
+        return Ok(());
+    }
+    let magic = be32(&data, 0);
+    let big_endian = magic & 1 == 1;
+    let page = be32(&data, 8) as usize;
+    let damaged = |what: String| {
+        format!(
+            "data file {}: {} with intact frames behind it; SQLite would silently drop them (acknowledged commits). Restore the data directory from a backup",
+            path.display(),
+            what
+        )
+    };
+    let frame_len = page + 24;
+    let header_ok = (magic & !1) == 0x377f_0682
+        && (512..=65536).contains(&page)
+        && page.is_power_of_two()
+        && wal_checksum(big_endian, &data[..24], (0, 0)) == (be32(&data, 24), be32(&data, 28));
+    let salts = (be32(&data, 16), be32(&data, 20));
+    // Does the frame at `off` check out with these salts when its chain starts from `s`?
+    let frame_with = |off: usize, s: (u32, u32), salts: (u32, u32)| -> bool {
+        if page == 0 || off + frame_len > data.len() {
+            return false;
+        }
+        let h = &data[off..off + 24];
+        if (be32(h, 8), be32(h, 12)) != salts {
+            return false;
+        }
+        let c = wal_checksum(big_endian, &h[..8], s);
+        let c = wal_checksum(big_endian, &data[off + 24..off + frame_len], c);
+        c == (be32(h, 16), be32(h, 20))
+    };
+    let frame_ok = |off: usize, s: (u32, u32)| frame_with(off, s, salts);
+    let stored = (be32(&data, 24), be32(&data, 28));
+    if !header_ok {
+        // Frame 0 still checks out against the header's stored or recomputed checksum, with
+        // its own salts: the header was damaged after the frames were written.
+        if (512..=65536).contains(&page) && data.len() >= 32 + frame_len {
+            let own = (be32(&data, 40), be32(&data, 44));
+            let recomputed = wal_checksum(big_endian, &data[..24], (0, 0));
+            if frame_with(32, stored, own) || frame_with(32, recomputed, own) {
+                return Err(damaged("damaged WAL header".into()));
+            }
+        }
+        return Ok(());
+    }
+    let mut s = stored;
+    let mut off = 32;
+    while off + frame_len <= data.len() {
+        if frame_ok(off, s) {
+            s = (be32(&data, off + 16), be32(&data, off + 20));
+            off += frame_len;
+            continue;
+        }
+        // First invalid frame: torn tail, stale frames of an earlier generation, or damage.
+        let h = &data[off..off + 24];
+        let recomputed = wal_checksum(
+            big_endian,
+            &data[off + 24..off + frame_len],
+            wal_checksum(big_endian, &h[..8], s),
+        );
+        let next = off + frame_len;
+        if frame_ok(next, (be32(h, 16), be32(h, 20))) || frame_ok(next, recomputed) {
+            return Err(damaged(format!(
+                "damaged frame {} at offset {}",
+                (off - 32) / frame_len,
+                off
+            )));
+        }
+        break;
     }
     Ok(())
 }
@@ -571,6 +686,7 @@ impl Store {
     fn open_existing(dir: &Path, retention: Retention, lock: File) -> Result<Store, String> {
         let db_path = dir.join(DB_FILE);
         check_header(&db_path)?;
+        check_wal(&db_path)?;
         let writer = open_conn(&db_path, false)?;
         let app: i32 = writer
             .query_row("PRAGMA application_id", [], |r| r.get(0))

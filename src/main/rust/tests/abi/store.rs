@@ -756,3 +756,71 @@ fn a_log_and_snapshot_directory_is_migrated_once() {
     assert!(!dir.join("tasker.db").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_damaged_frame_in_the_wal_is_refused_not_dropped() {
+    let _g = serial();
+    let dir = tmp("wal");
+    started(&boot(&dir, ""));
+    for i in 0..12 {
+        create_ok("wf", "diamond", &format!(r#"{{"w":{}}}"#, i));
+    }
+    drive(|ev| success_result(ev, Value::obj()), 10);
+    // Every call above was acknowledged, so the writer is idle: a copy of the files now is
+    // what a crash at this moment leaves behind (the WAL is not yet checkpointed).
+    let db = std::fs::read(dir.join("tasker.db")).unwrap();
+    let wal = std::fs::read(dir.join("tasker.db-wal")).unwrap();
+    stop();
+    let page = u32::from_be_bytes([wal[8], wal[9], wal[10], wal[11]]) as usize;
+    let frames = (wal.len() - 32) / (page + 24);
+    assert!(frames > 20, "the WAL holds many commits: {} frames", frames);
+    let restore = |name: &str, wal: &[u8]| -> PathBuf {
+        let d = tmp(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("tasker.db"), &db).unwrap();
+        std::fs::write(d.join("tasker.db-wal"), wal).unwrap();
+        std::fs::write(d.join("tasker.store"), "tasker-engine-store 1\n").unwrap();
+        d
+    };
+    // The intact copy has every acknowledged task.
+    let d = restore("wal-ok", &wal);
+    started(&boot(&d, ""));
+    assert_eq!(
+        s(
+            &list(r#"{"status":"complete"}"#),
+            &["pagination", "total_count"]
+        )
+        .as_i64(),
+        Some(12)
+    );
+    stop();
+    let _ = std::fs::remove_dir_all(&d);
+    // A flip in a frame with intact frames behind it: in the page, in the frame header's
+    // salt and checksum fields, and in the WAL header.
+    let frame = |k: usize| 32 + k * (page + 24);
+    let mut spots = vec![3usize, 17, 30];
+    for k in [1, frames / 3, frames / 2, frames - 3] {
+        spots.extend([
+            frame(k) + 2,
+            frame(k) + 9,
+            frame(k) + 19,
+            frame(k) + 24 + page / 2,
+        ]);
+    }
+    for at in spots {
+        let mut w = wal.clone();
+        w[at] ^= 0x10;
+        let d = restore("wal-bad", &w);
+        let r = boot(&d, "");
+        assert_eq!(
+            s(&r, &["success"]).as_bool(),
+            Some(false),
+            "byte {} of the WAL flipped, yet it started",
+            at
+        );
+        let e = st(&r, &["error"]);
+        assert!(e.contains("tasker.db-wal"), "byte {}: {}", at, e);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
