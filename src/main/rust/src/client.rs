@@ -123,10 +123,10 @@ impl TaskRequest {
             let s = v.as_str().ok_or_else(|| {
                 format!("invalid type: {}, expected UUID for `{}`", v.type_name(), k)
             })?;
-            Uuid::parse(s).map_err(|e| format!("invalid UUID for `{}`: {}", k, e))
+            crate::uuid::parse(s).map_err(|e| format!("invalid UUID for `{}`: {}", k, e))
         };
         let correlation_id = match m.get("correlation_id") {
-            None => Uuid::new_v4(),
+            None => crate::uuid::new_v4(),
             Some(v) => uuid_of("correlation_id", v)?,
         };
         let parent_correlation_id = match m.get("parent_correlation_id") {
@@ -214,8 +214,7 @@ fn execution_status(task: &Task, ready: usize) -> &'static str {
     }
 }
 
-pub fn task_response(engine: &Engine, t: TaskIdx) -> Value {
-    let task = &engine.tasks[t];
+pub fn task_response(task: &Task) -> Value {
     let now = time::now_micros();
     let mut steps = Vec::with_capacity(task.steps.len());
     let mut ready_count = 0usize;
@@ -310,10 +309,9 @@ pub fn task_response(engine: &Engine, t: TaskIdx) -> Value {
 }
 
 /// Parent step names in template dependency order (creation order within one template step).
-fn parent_names(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
-    let task = &engine.tasks[t];
+fn parent_names(engine: &Engine, task: &Task, s: StepIdx) -> Value {
     let step = &task.steps[s];
-    let deps = &engine.template_of(t).steps[step.def_idx].dependencies;
+    let deps = &engine.templates[task.tpl].tpl.steps[step.def_idx].dependencies;
     let mut ps: Vec<(usize, StepIdx)> = step
         .parents
         .iter()
@@ -334,18 +332,17 @@ fn parent_names(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     )
 }
 
-pub fn step_response(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
-    let mut v = step_response_base(engine, t, s);
+pub fn step_response(engine: &Engine, task: &Task, s: StepIdx) -> Value {
+    let mut v = step_response_base(task, s);
     if engine.config.expose_step_parents {
         if let Value::Object(m) = &mut v {
-            m.push("parents", parent_names(engine, t, s));
+            m.push("parents", parent_names(engine, task, s));
         }
     }
     v
 }
 
-fn step_response_base(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
-    let task = &engine.tasks[t];
+fn step_response_base(task: &Task, s: StepIdx) -> Value {
     let step = &task.steps[s];
     let r = readiness(task, s, time::now_micros());
     crate::jobj![
@@ -373,8 +370,7 @@ fn step_response_base(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     ]
 }
 
-pub fn audit_history(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
-    let task = &engine.tasks[t];
+pub fn audit_history(task: &Task, s: StepIdx) -> Value {
     let step = &task.steps[s];
     let mut out = Vec::with_capacity(step.audits.len());
     for a in &step.audits {
@@ -407,33 +403,64 @@ pub fn audit_history(engine: &Engine, t: TaskIdx, s: StepIdx) -> Value {
     Value::Array(out)
 }
 
-/// `TaskListResponse` with pagination; newest tasks first.
-pub fn list_tasks(engine: &Engine, params: &Value) -> Value {
+/// `TaskListResponse` with pagination; newest tasks first. Tasks in memory are merged with
+/// archived tasks from the store (durable mode) by creation order.
+pub fn list_tasks(engine: &mut Engine, params: &Value) -> Result<Value, String> {
     let limit = params.get("limit").and_then(|v| v.as_i64()).unwrap_or(50) as i32;
     let offset = params.get("offset").and_then(|v| v.as_i64()).unwrap_or(0) as i32;
     let limit = limit.clamp(1, 100) as usize;
     let offset = offset.max(0) as usize;
     let ns = params.get("namespace").and_then(|v| v.as_str());
     let status = params.get("status").and_then(|v| v.as_str());
-    let mut matching: Vec<TaskIdx> = TaskIdx::all(engine.tasks.len())
-        .filter(|&t| ns.map(|n| engine.tasks[t].namespace == n).unwrap_or(true))
-        .filter(|&t| {
-            status
-                .map(|st| engine.tasks[t].state.as_str() == st)
-                .unwrap_or(true)
-        })
-        .collect();
-    matching.sort_by(|a, b| engine.tasks[*b].seq.cmp(&engine.tasks[*a].seq));
-    let total = matching.len();
-    let tasks: Vec<Value> = matching
+    let mut live: Vec<(u64, TaskIdx)> = engine
+        .tasks
         .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|&t| task_response(engine, t))
+        .filter(|(_, t)| ns.map(|n| t.namespace == n).unwrap_or(true))
+        .filter(|(_, t)| status.map(|st| t.state.as_str() == st).unwrap_or(true))
+        .map(|(i, t)| (t.seq, i))
         .collect();
+    live.sort_unstable_by_key(|x| std::cmp::Reverse(x.0));
+    let (archived_total, archived) = engine.archived_listing(ns, status, offset + limit)?;
+    // Merge both newest-first sequences, then cut the page.
+    enum Item {
+        Live(TaskIdx),
+        Archived(i64),
+    }
+    let mut page = Vec::with_capacity(limit);
+    let (mut i, mut j, mut pos) = (0, 0, 0);
+    while page.len() < limit && (i < live.len() || j < archived.len()) {
+        let take_live = match (live.get(i), archived.get(j)) {
+            (Some(l), Some(&a)) => l.0 as i64 > a,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        let item = if take_live {
+            i += 1;
+            Item::Live(live[i - 1].1)
+        } else {
+            j += 1;
+            Item::Archived(archived[j - 1])
+        };
+        if pos >= offset {
+            page.push(item);
+        }
+        pos += 1;
+    }
+    let mut tasks = Vec::with_capacity(page.len());
+    for item in page {
+        match item {
+            Item::Live(t) => tasks.push(task_response(&engine.tasks[t])),
+            Item::Archived(seq) => {
+                if let Some(task) = engine.archived_by_seq(seq)? {
+                    tasks.push(task_response(&task));
+                }
+            }
+        }
+    }
+    let total = live.len() + archived_total as usize;
     let total_pages = if total == 0 { 0 } else { total.div_ceil(limit) };
     let page = offset / limit + 1;
-    crate::jobj![
+    Ok(crate::jobj![
         ("tasks", Value::Array(tasks)),
         (
             "pagination",
@@ -446,5 +473,5 @@ pub fn list_tasks(engine: &Engine, params: &Value) -> Value {
                 ("has_previous", offset > 0),
             ]
         ),
-    ]
+    ])
 }

@@ -3,6 +3,7 @@
 
 use crate::engine::{BackoffConfig, EngineConfig};
 use crate::json::Value;
+use crate::store::Retention;
 use std::path::PathBuf;
 
 pub struct BootstrapConfig {
@@ -97,10 +98,41 @@ pub fn templates_from_dir(dir: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
+/// `engine.retention`: `{"keep_all": bool, "max_age_ms": n|null, "max_count": n|null,
+/// "batch": n, "interval_ms": n}`; absent keys keep their defaults, null turns a limit off.
+fn parse_retention(r: &Value) -> Result<Retention, String> {
+    if r.as_object().is_none() {
+        return Err("`engine.retention` must be an object".into());
+    }
+    let mut out = Retention::default();
+    match r.get("keep_all") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => out.keep_all = *b,
+        Some(_) => return Err("`engine.retention.keep_all` must be a boolean".into()),
+    }
+    match r.get("max_age_ms") {
+        None => {}
+        Some(Value::Null) => out.max_age_ms = None,
+        Some(v) => out.max_age_ms = Some(num_u64(v, "engine.retention.max_age_ms")?),
+    }
+    match r.get("max_count") {
+        None => {}
+        Some(Value::Null) => out.max_count = None,
+        Some(v) => out.max_count = Some(num_u64(v, "engine.retention.max_count")?),
+    }
+    if let Some(v) = r.get("batch").filter(|v| !v.is_null()) {
+        out.batch = num_u64(v, "engine.retention.batch")?.clamp(1, 10_000) as usize;
+    }
+    if let Some(v) = r.get("interval_ms").filter(|v| !v.is_null()) {
+        out.interval_ms = num_u64(v, "engine.retention.interval_ms")?.max(1);
+    }
+    Ok(out)
+}
+
 pub fn parse(config: &Value) -> Result<BootstrapConfig, String> {
     let worker_id = match config.get("worker_id") {
         Some(Value::Str(s)) if !s.is_empty() => s.clone(),
-        Some(Value::Null) | None => format!("embedded-worker-{}", crate::uuid::Uuid::new_v4()),
+        Some(Value::Null) | None => format!("embedded-worker-{}", crate::uuid::new_v4()),
         Some(_) => return Err("`worker_id` must be a string".into()),
     };
     let templates = match config.get("templates") {
@@ -146,8 +178,8 @@ pub fn parse(config: &Value) -> Result<BootstrapConfig, String> {
         if let Some(v) = e.get("event_buffer").filter(|v| !v.is_null()) {
             engine.event_buffer = num_u64(v, "engine.event_buffer")?.max(1) as usize;
         }
-        if let Some(v) = e.get("snapshot_bytes").filter(|v| !v.is_null()) {
-            engine.snapshot_bytes = num_u64(v, "engine.snapshot_bytes")?;
+        if let Some(r) = e.get("retention").filter(|v| !v.is_null()) {
+            engine.retention = parse_retention(r)?;
         }
         match e.get("expose_step_parents") {
             None | Some(Value::Null) => {}
@@ -197,7 +229,7 @@ mod tests {
             "tasker-tpl-{}-{}-{}",
             name,
             std::process::id(),
-            crate::uuid::Uuid::new_v4()
+            crate::uuid::new_v4()
         ));
         std::fs::create_dir_all(&d).unwrap();
         d

@@ -10,7 +10,6 @@ use crate::logging;
 use crate::model::{StepIdx, TaskIdx};
 use crate::result::ExecResult;
 use crate::time;
-use crate::uuid::Uuid;
 use std::collections::VecDeque;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,7 +142,7 @@ pub fn publish_for_step(
             .get_or_insert_with(|| task_sequence_step(engine, t, s))
             .clone();
         let ev = crate::jobj![
-            ("eventId", Uuid::new_v7().to_string()),
+            ("eventId", crate::uuid::new_v7().to_string()),
             ("eventName", decl.name.as_str()),
             ("eventVersion", "1.0"),
             (

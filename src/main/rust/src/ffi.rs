@@ -4,10 +4,10 @@
 //! released with `free_rust_string`.
 
 use crate::client;
-use crate::engine::Engine;
+use crate::engine::{Engine, TaskRef};
 use crate::json::{self, Value};
 use crate::logging::{self, Level};
-use crate::model::{StepIdx, TaskIdx};
+use crate::model::{StepIdx, Task};
 use crate::uuid::Uuid;
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int};
@@ -22,14 +22,20 @@ static ENGINE: Mutex<Option<Engine>> = Mutex::new(None);
 /// only ever mutated through whole-step transitions). In durable mode an operation that
 /// panicked before its log append simply is not acknowledged.
 pub(crate) fn lock() -> MutexGuard<'static, Option<Engine>> {
-    match ENGINE.lock() {
+    let mut g = match ENGINE.lock() {
         Ok(g) => g,
         Err(p) => {
             logging::error("worker state lock was poisoned by an earlier panic; recovering");
             ENGINE.clear_poison();
             p.into_inner()
         }
+    };
+    // Durable mode: apply what the store reported since the last call (archived tasks
+    // leave memory; a failed write reloads the live state) before anything else runs.
+    if let Some(e) = g.as_mut() {
+        e.housekeeping();
     }
+    g
 }
 
 const NOT_INIT: &str = "Worker not initialized. Call bootstrap_worker first.";
@@ -188,7 +194,7 @@ pub unsafe extern "C" fn bootstrap_worker(config_json: *const c_char) -> *mut c_
                         "embedded worker {} started ({} template(s), {} task(s) restored, {})",
                         bc.worker_id,
                         ntpl,
-                        engine.tasks.len(),
+                        engine.tasks.in_memory(),
                         match &engine.config.data_dir {
                             Some(d) => format!("data_dir {}", d.display()),
                             None => "in-memory".to_string(),
@@ -353,7 +359,7 @@ pub unsafe extern "C" fn complete_step_event(
                     return 0;
                 }
             };
-            let id = match Uuid::parse(&id) {
+            let id = match crate::uuid::parse(&id) {
                 Ok(u) => u,
                 Err(e) => {
                     logging::error(&format!("complete_step_event: invalid event_id: {}", e));
@@ -417,7 +423,7 @@ pub unsafe extern "C" fn checkpoint_yield_step_event(
                     return 0;
                 }
             };
-            let id = match Uuid::parse(&id) {
+            let id = match crate::uuid::parse(&id) {
                 Ok(u) => u,
                 Err(e) => {
                     logging::error(&format!(
@@ -659,7 +665,7 @@ fn api_error(e: crate::engine::ClientError) -> String {
 
 /// Wait (outside the engine lock) until the operation's log record is durable; an
 /// acknowledgement (`rc == 1`) is withdrawn if the sync fails.
-fn durable(rc: c_int, ticket: Option<crate::wal::SyncTicket>, what: &str) -> c_int {
+fn durable(rc: c_int, ticket: Option<crate::store::Ticket>, what: &str) -> c_int {
     match ticket {
         Some(t) if rc == 1 => match t.wait() {
             Ok(()) => 1,
@@ -707,7 +713,9 @@ unsafe fn uuid_arg(p: *const c_char, what: &str) -> Result<Uuid, String> {
     match read_arg(p) {
         Arg::Null => Err(format!("Invalid argument: {} is null", what)),
         Arg::BadUtf8 => Err(format!("Invalid argument: Invalid UTF-8 in {}", what)),
-        Arg::Ok(s) => Uuid::parse(&s).map_err(|e| format!("Invalid argument: Invalid UUID: {}", e)),
+        Arg::Ok(s) => {
+            crate::uuid::parse(&s).map_err(|e| format!("Invalid argument: Invalid UUID: {}", e))
+        }
     }
 }
 
@@ -743,7 +751,7 @@ pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut
             Ok(t) => {
                 e.commit(true).map_err(|e| e.to_string())?;
                 crate::dispatch::WAKE.notify();
-                Ok(ok_envelope(client::task_response(e, t)))
+                Ok(ok_envelope(client::task_response(&e.tasks[t])))
             }
             Err(err) => Ok(api_error(err)),
         }
@@ -761,10 +769,12 @@ pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut
 pub unsafe extern "C" fn client_get_task(task_uuid: *const c_char) -> *mut c_char {
     client_call("client_get_task", move |e| {
         let u = uuid_arg(task_uuid, "task_uuid")?;
-        Ok(match e.find_task(u) {
-            Some(t) => ok_envelope(client::task_response(e, t)),
-            None => api_error(task_not_found(u)),
-        })
+        Ok(
+            match e.with_task(u, |_, task| client::task_response(task))? {
+                Some(v) => ok_envelope(v),
+                None => api_error(task_not_found(u)),
+            },
+        )
     })
 }
 
@@ -781,7 +791,7 @@ pub unsafe extern "C" fn client_list_tasks(params_json: *const c_char) -> *mut c
         Ok(ok_envelope(client::list_tasks(
             e,
             &json_arg_lenient(params_json, "params_json")?,
-        )))
+        )?))
     })
 }
 
@@ -796,9 +806,13 @@ pub unsafe extern "C" fn client_list_tasks(params_json: *const c_char) -> *mut c
 pub unsafe extern "C" fn client_cancel_task(task_uuid: *const c_char) -> *mut c_char {
     client_call("client_cancel_task", move |e| {
         let u = uuid_arg(task_uuid, "task_uuid")?;
-        Ok(match e.find_task(u) {
+        Ok(match e.lookup(u)? {
             None => api_error(task_not_found(u)),
-            Some(t) => match e.cancel_task(t) {
+            Some(TaskRef::Live(t)) => match e.cancel_task(t) {
+                Ok(()) => ok_envelope(crate::jobj![("cancelled", true)]),
+                Err(err) => api_error(err),
+            },
+            Some(TaskRef::Archived(task)) => match Engine::cancel_finished(&task) {
                 Ok(()) => ok_envelope(crate::jobj![("cancelled", true)]),
                 Err(err) => api_error(err),
             },
@@ -817,30 +831,38 @@ pub unsafe extern "C" fn client_cancel_task(task_uuid: *const c_char) -> *mut c_
 pub unsafe extern "C" fn client_list_task_steps(task_uuid: *const c_char) -> *mut c_char {
     client_call("client_list_task_steps", move |e| {
         let u = uuid_arg(task_uuid, "task_uuid")?;
-        Ok(match e.find_task(u) {
-            None => api_error(task_not_found(u)),
-            Some(t) => ok_envelope(Value::Array(
-                StepIdx::all(e.tasks[t].steps.len())
-                    .map(|s| client::step_response(e, t, s))
-                    .collect(),
-            )),
-        })
+        Ok(
+            match e.with_task(u, |e, task| {
+                Value::Array(
+                    StepIdx::all(task.steps.len())
+                        .map(|s| client::step_response(e, task, s))
+                        .collect(),
+                )
+            })? {
+                None => api_error(task_not_found(u)),
+                Some(v) => ok_envelope(v),
+            },
+        )
     })
 }
 
-fn find_step(
+/// Run `f` on a step of a task (in memory or archived); the error form names what is missing.
+fn with_step(
     e: &Engine,
     tu: Uuid,
     su: Uuid,
-) -> Result<(TaskIdx, StepIdx), crate::engine::ClientError> {
-    let t = e.find_task(tu).ok_or_else(|| task_not_found(tu))?;
-    match e.step_index.get(&su) {
-        Some(&(st, s)) if st == t => Ok((t, s)),
-        _ => Err(crate::engine::ClientError::new(format!(
-            "API error (404): Workflow step not found: {}",
-            su
-        ))),
-    }
+    f: impl FnOnce(&Engine, &Task, StepIdx) -> Value,
+) -> Result<Result<Value, crate::engine::ClientError>, String> {
+    let r = e.with_task(tu, |e, task| {
+        match task.steps.iter().position(|s| s.uuid == su) {
+            Some(i) => Ok(f(e, task, StepIdx(i))),
+            None => Err(crate::engine::ClientError::new(format!(
+                "API error (404): Workflow step not found: {}",
+                su
+            ))),
+        }
+    })?;
+    Ok(r.unwrap_or_else(|| Err(task_not_found(tu))))
 }
 
 /// # Safety
@@ -860,8 +882,8 @@ pub unsafe extern "C" fn client_get_step(
             uuid_arg(task_uuid, "task_uuid")?,
             uuid_arg(step_uuid, "step_uuid")?,
         );
-        Ok(match find_step(e, tu, su) {
-            Ok((t, s)) => ok_envelope(client::step_response(e, t, s)),
+        Ok(match with_step(e, tu, su, client::step_response)? {
+            Ok(v) => ok_envelope(v),
             Err(err) => api_error(err),
         })
     })
@@ -884,10 +906,12 @@ pub unsafe extern "C" fn client_get_step_audit_history(
             uuid_arg(task_uuid, "task_uuid")?,
             uuid_arg(step_uuid, "step_uuid")?,
         );
-        Ok(match find_step(e, tu, su) {
-            Ok((t, s)) => ok_envelope(client::audit_history(e, t, s)),
-            Err(err) => api_error(err),
-        })
+        Ok(
+            match with_step(e, tu, su, |_, task, s| client::audit_history(task, s))? {
+                Ok(v) => ok_envelope(v),
+                Err(err) => api_error(err),
+            },
+        )
     })
 }
 

@@ -1,6 +1,9 @@
-//! Minimal JSON value, parser and serializer (std only).
+//! JSON value and serializer; parsing is serde_json's (linear time, nesting limit 128).
 //!
-//! Objects keep insertion order. Integers stay integers (i64, or u64 above i64::MAX),
+//! The value type is our own rather than `serde_json::Value` because it carries
+//! pre-serialized fragments (`Raw`: cached dependency results and task contexts, written
+//! verbatim into every step event instead of being re-serialized) and keeps insertion
+//! order without an extra map crate. Integers stay integers (i64, or u64 above i64::MAX),
 //! so strict typed reads can tell `12` from `12.0` the way serde_json does.
 
 use std::fmt::Write as _;
@@ -385,6 +388,96 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Writes one JSON object straight into a string (no intermediate `Value`): the stored
+/// rows are written this way on the hot path.
+pub struct ObjWriter<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> ObjWriter<'a> {
+    pub fn new(out: &'a mut String) -> ObjWriter<'a> {
+        out.push('{');
+        ObjWriter { out, first: true }
+    }
+    fn key(&mut self, k: &str) -> &mut String {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        write_str(self.out, k);
+        self.out.push(':');
+        self.out
+    }
+    pub fn str(&mut self, k: &str, v: &str) -> &mut Self {
+        let o = self.key(k);
+        write_str(o, v);
+        self
+    }
+    pub fn opt_str(&mut self, k: &str, v: Option<&str>) -> &mut Self {
+        match v {
+            Some(v) => self.str(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+    pub fn uuid(&mut self, k: &str, u: &crate::uuid::Uuid) -> &mut Self {
+        let mut buf = [0u8; 36];
+        let text = u.hyphenated().encode_lower(&mut buf);
+        let o = self.key(k);
+        o.push('"');
+        o.push_str(text);
+        o.push('"');
+        self
+    }
+    pub fn opt_uuid(&mut self, k: &str, u: Option<&crate::uuid::Uuid>) -> &mut Self {
+        match u {
+            Some(u) => self.uuid(k, u),
+            None => self.raw(k, "null"),
+        }
+    }
+    pub fn int(&mut self, k: &str, v: i64) -> &mut Self {
+        let o = self.key(k);
+        let _ = write!(o, "{}", v);
+        self
+    }
+    pub fn uint(&mut self, k: &str, v: u64) -> &mut Self {
+        let o = self.key(k);
+        let _ = write!(o, "{}", v);
+        self
+    }
+    pub fn opt_int(&mut self, k: &str, v: Option<i64>) -> &mut Self {
+        match v {
+            Some(v) => self.int(k, v),
+            None => self.raw(k, "null"),
+        }
+    }
+    pub fn bool(&mut self, k: &str, v: bool) -> &mut Self {
+        self.raw(k, if v { "true" } else { "false" })
+    }
+    pub fn value(&mut self, k: &str, v: &Value) -> &mut Self {
+        let o = self.key(k);
+        write_value(o, v);
+        self
+    }
+    /// Pre-serialized JSON text.
+    pub fn raw(&mut self, k: &str, json: &str) -> &mut Self {
+        let o = self.key(k);
+        o.push_str(json);
+        self
+    }
+    /// A nested array built by `f`, which writes comma-separated elements.
+    pub fn array(&mut self, k: &str, f: impl FnOnce(&mut String)) -> &mut Self {
+        let o = self.key(k);
+        o.push('[');
+        f(o);
+        o.push(']');
+        self
+    }
+    pub fn finish(&mut self) {
+        self.out.push('}');
+    }
+}
+
 pub fn quote(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
     write_str(&mut o, s);
@@ -393,6 +486,7 @@ pub fn quote(s: &str) -> String {
 
 // ---------------------------------------------------------------- parser
 
+/// A parse error from serde_json (its message ends with the line and column).
 #[derive(Debug, Clone)]
 pub struct ParseError {
     pub msg: String,
@@ -402,327 +496,102 @@ pub struct ParseError {
 
 impl std::fmt::Display for ParseError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} at line {} column {}",
-            self.msg, self.line, self.column
-        )
+        f.write_str(&self.msg)
     }
 }
 
-/// Parse a complete document; trailing non-whitespace is an error (serde_json::from_str).
-pub fn parse(s: &str) -> Result<Value, ParseError> {
-    let mut p = Parser::new(s, false);
-    let v = p.parse_document()?;
-    Ok(v)
-}
-
-/// Parse our own stored records: they wrap user JSON (itself limited to depth 128) in a
-/// few more levels, so the limit is higher here.
-pub fn parse_stored(s: &str) -> Result<Value, ParseError> {
-    let mut p = Parser::new(s, false);
-    p.max_depth = 1024;
-    p.parse_document()
-}
-
-/// Strict parse that also rejects duplicate object keys (serde derive rejects duplicate fields;
-/// rejecting them everywhere is a safe subset).
-pub fn parse_strict(s: &str) -> Result<Value, ParseError> {
-    let mut p = Parser::new(s, true);
-    p.parse_document()
-}
-
-/// Read one JSON value from the start and ignore whatever follows it
-/// (serde_json::Deserializer without `end()`, as the client functions do).
-pub fn parse_prefix(s: &str) -> Result<Value, ParseError> {
-    let mut p = Parser::new(s, false);
-    p.skip_ws();
-    p.parse_value(0)
-}
-
-struct Parser<'a> {
-    b: &'a [u8],
-    s: &'a str,
-    i: usize,
-    reject_dupes: bool,
-    max_depth: usize,
-}
-
-const MAX_DEPTH: usize = 128;
-
-impl<'a> Parser<'a> {
-    fn new(s: &'a str, reject_dupes: bool) -> Self {
-        Parser {
-            b: s.as_bytes(),
-            s,
-            i: 0,
-            reject_dupes,
-            max_depth: MAX_DEPTH,
-        }
-    }
-
-    fn err(&self, msg: impl Into<String>) -> ParseError {
-        let upto = &self.b[..self.i.min(self.b.len())];
-        let line = upto.iter().filter(|&&c| c == b'\n').count() + 1;
-        let column = upto.iter().rev().take_while(|&&c| c != b'\n').count();
+impl From<serde_json::Error> for ParseError {
+    fn from(e: serde_json::Error) -> ParseError {
         ParseError {
-            msg: msg.into(),
-            line,
-            column,
+            msg: e.to_string(),
+            line: e.line(),
+            column: e.column(),
         }
     }
+}
 
-    fn parse_document(&mut self) -> Result<Value, ParseError> {
-        self.skip_ws();
-        let v = self.parse_value(0)?;
-        self.skip_ws();
-        if self.i < self.b.len() {
-            return Err(self.err("trailing characters"));
+/// Nesting limit for JSON from outside, as serde_json's default: the 128th nested
+/// container is an error.
+const MAX_DEPTH: usize = 128;
+/// Our stored rows wrap user JSON (itself within `MAX_DEPTH`) in a few more levels.
+const STORED_MAX_DEPTH: usize = 192;
+
+/// Builds our `Value` from serde_json's parser, enforcing the nesting limit (serde_json's
+/// own limit is off so one parser serves both limits) and, when strict, rejecting
+/// duplicate keys as serde derive rejects duplicate fields.
+#[derive(Clone, Copy)]
+struct Seed {
+    depth: usize,
+    max: usize,
+    strict: bool,
+}
+
+impl Seed {
+    fn nested<E: serde::de::Error>(self) -> Result<Seed, E> {
+        if self.depth + 1 >= self.max {
+            return Err(E::custom("recursion limit exceeded"));
         }
-        Ok(v)
+        Ok(Seed {
+            depth: self.depth + 1,
+            ..self
+        })
     }
+}
 
-    fn skip_ws(&mut self) {
-        while self.i < self.b.len() && matches!(self.b[self.i], b' ' | b'\t' | b'\n' | b'\r') {
-            self.i += 1;
-        }
+impl<'de> serde::de::DeserializeSeed<'de> for Seed {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
     }
+}
 
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
+impl<'de> serde::de::Visitor<'de> for Seed {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
     }
-
-    fn parse_value(&mut self, depth: usize) -> Result<Value, ParseError> {
-        match self.peek() {
-            None => Err(self.err("EOF while parsing a value")),
-            // Same limit as serde_json: the 128th nested container is an error.
-            Some(b'{') | Some(b'[') if depth + 1 >= self.max_depth => {
-                Err(self.err("recursion limit exceeded"))
-            }
-            Some(b'{') => self.parse_object(depth),
-            Some(b'[') => self.parse_array(depth),
-            Some(b'"') => Ok(Value::Str(self.parse_string()?)),
-            Some(b't') => self.parse_lit("true", Value::Bool(true)),
-            Some(b'f') => self.parse_lit("false", Value::Bool(false)),
-            Some(b'n') => self.parse_lit("null", Value::Null),
-            Some(c) if c == b'-' || c.is_ascii_digit() => self.parse_number(),
-            Some(_) => Err(self.err("expected value")),
-        }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
     }
-
-    fn parse_lit(&mut self, lit: &str, v: Value) -> Result<Value, ParseError> {
-        if self.b[self.i..].starts_with(lit.as_bytes()) {
-            self.i += lit.len();
-            Ok(v)
-        } else {
-            Err(self.err("expected ident"))
-        }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
     }
-
-    fn parse_number(&mut self) -> Result<Value, ParseError> {
-        let start = self.i;
-        if self.peek() == Some(b'-') {
-            self.i += 1;
-        }
-        match self.peek() {
-            Some(b'0') => {
-                self.i += 1;
-                if matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                    return Err(self.err("invalid number"));
-                }
-            }
-            Some(c) if c.is_ascii_digit() => {
-                while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                    self.i += 1;
-                }
-            }
-            _ => return Err(self.err("invalid number")),
-        }
-        let mut is_float = false;
-        if self.peek() == Some(b'.') {
-            is_float = true;
-            self.i += 1;
-            if !matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                return Err(self.err("invalid number"));
-            }
-            while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                self.i += 1;
-            }
-        }
-        if matches!(self.peek(), Some(b'e') | Some(b'E')) {
-            is_float = true;
-            self.i += 1;
-            if matches!(self.peek(), Some(b'+') | Some(b'-')) {
-                self.i += 1;
-            }
-            if !matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                return Err(self.err("invalid number"));
-            }
-            while matches!(self.peek(), Some(c) if c.is_ascii_digit()) {
-                self.i += 1;
-            }
-        }
-        let text = &self.s[start..self.i];
-        if !is_float {
-            if let Ok(i) = text.parse::<i64>() {
-                return Ok(Value::Int(i));
-            }
-            if let Ok(u) = text.parse::<u64>() {
-                return Ok(Value::UInt(u));
-            }
-        }
-        match text.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Value::Float(f)),
-            _ => Err(self.err("number out of range")),
-        }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
     }
-
-    fn parse_hex4(&mut self) -> Result<u32, ParseError> {
-        if self.i + 4 > self.b.len() {
-            return Err(self.err("EOF while parsing a string"));
-        }
-        let mut v = 0u32;
-        for _ in 0..4 {
-            let c = self.b[self.i];
-            let d = match c {
-                b'0'..=b'9' => c - b'0',
-                b'a'..=b'f' => c - b'a' + 10,
-                b'A'..=b'F' => c - b'A' + 10,
-                _ => return Err(self.err("invalid escape")),
-            };
-            v = v * 16 + d as u32;
-            self.i += 1;
-        }
-        Ok(v)
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
     }
-
-    fn parse_string(&mut self) -> Result<String, ParseError> {
-        self.i += 1; // opening quote
-        let mut out = String::new();
-        let mut run = self.i;
-        loop {
-            let c = match self.peek() {
-                None => return Err(self.err("EOF while parsing a string")),
-                Some(c) => c,
-            };
-            match c {
-                b'"' => {
-                    out.push_str(&self.s[run..self.i]);
-                    self.i += 1;
-                    return Ok(out);
-                }
-                b'\\' => {
-                    out.push_str(&self.s[run..self.i]);
-                    self.i += 1;
-                    let e = self
-                        .peek()
-                        .ok_or_else(|| self.err("EOF while parsing a string"))?;
-                    self.i += 1;
-                    match e {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let hi = self.parse_hex4()?;
-                            let cp = if (0xD800..0xDC00).contains(&hi) {
-                                if self.b.get(self.i) == Some(&b'\\')
-                                    && self.b.get(self.i + 1) == Some(&b'u')
-                                {
-                                    self.i += 2;
-                                    let lo = self.parse_hex4()?;
-                                    if !(0xDC00..0xE000).contains(&lo) {
-                                        return Err(
-                                            self.err("lone leading surrogate in hex escape")
-                                        );
-                                    }
-                                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                                } else {
-                                    return Err(self.err("lone leading surrogate in hex escape"));
-                                }
-                            } else if (0xDC00..0xE000).contains(&hi) {
-                                return Err(self.err("lone trailing surrogate in hex escape"));
-                            } else {
-                                hi
-                            };
-                            out.push(
-                                char::from_u32(cp)
-                                    .ok_or_else(|| self.err("invalid unicode code point"))?,
-                            );
-                        }
-                        _ => return Err(self.err("invalid escape")),
-                    }
-                    run = self.i;
-                }
-                0..=0x1f => {
-                    return Err(self
-                        .err("control character (\\u0000-\\u001F) found while parsing a string"))
-                }
-                _ => self.i += 1,
-            }
-        }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
     }
-
-    fn parse_array(&mut self, depth: usize) -> Result<Value, ParseError> {
-        self.i += 1;
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let inner = self.nested()?;
         let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.i += 1;
-            return Ok(Value::Array(items));
+        while let Some(v) = seq.next_element_seed(inner)? {
+            items.push(v);
         }
-        loop {
-            self.skip_ws();
-            items.push(self.parse_value(depth + 1)?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.i += 1;
-                    self.skip_ws();
-                    if self.peek() == Some(b']') {
-                        return Err(self.err("trailing comma"));
-                    }
-                }
-                Some(b']') => {
-                    self.i += 1;
-                    return Ok(Value::Array(items));
-                }
-                None => return Err(self.err("EOF while parsing a list")),
-                _ => return Err(self.err("expected `,` or `]`")),
-            }
-        }
+        Ok(Value::Array(items))
     }
-
-    fn parse_object(&mut self, depth: usize) -> Result<Value, ParseError> {
-        self.i += 1;
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let inner = self.nested()?;
         let mut m = Map::new();
         let mut keys = KeyIndex::default();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Ok(Value::Object(m));
-        }
-        loop {
-            self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(self.err("key must be a string"));
-            }
-            let k = self.parse_string()?;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.err("expected `:`"));
-            }
-            self.i += 1;
-            self.skip_ws();
-            let v = self.parse_value(depth + 1)?;
+        while let Some(k) = map.next_key::<String>()? {
+            let v = map.next_value_seed(inner)?;
             match keys.find(&m.entries, &k) {
                 Some(pos) => {
-                    if self.reject_dupes {
-                        return Err(self.err(format!("duplicate field `{}`", k)));
+                    if self.strict {
+                        return Err(serde::de::Error::custom(format!("duplicate field `{}`", k)));
                     }
                     m.entries[pos].1 = v; // last one wins, like serde_json::Map
                 }
@@ -731,24 +600,47 @@ impl<'a> Parser<'a> {
                     m.push(k, v);
                 }
             }
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.i += 1;
-                    self.skip_ws();
-                    if self.peek() == Some(b'}') {
-                        return Err(self.err("trailing comma"));
-                    }
-                }
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(Value::Object(m));
-                }
-                None => return Err(self.err("EOF while parsing an object")),
-                _ => return Err(self.err("expected `,` or `}`")),
-            }
         }
+        Ok(Value::Object(m))
     }
+}
+
+fn parse_with(s: &str, max: usize, strict: bool, whole: bool) -> Result<Value, ParseError> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(s);
+    de.disable_recursion_limit();
+    let v = Seed {
+        depth: 0,
+        max,
+        strict,
+    }
+    .deserialize(&mut de)?;
+    if whole {
+        de.end()?;
+    }
+    Ok(v)
+}
+
+/// Parse a complete document; trailing non-whitespace is an error (serde_json::from_str).
+pub fn parse(s: &str) -> Result<Value, ParseError> {
+    parse_with(s, MAX_DEPTH, false, true)
+}
+
+/// Parse one of our own stored rows (a higher nesting limit, see `STORED_MAX_DEPTH`).
+pub fn parse_stored(s: &str) -> Result<Value, ParseError> {
+    parse_with(s, STORED_MAX_DEPTH, false, true)
+}
+
+/// Strict parse that also rejects duplicate object keys (serde derive rejects duplicate fields;
+/// rejecting them everywhere is a safe subset).
+pub fn parse_strict(s: &str) -> Result<Value, ParseError> {
+    parse_with(s, MAX_DEPTH, true, true)
+}
+
+/// Read one JSON value from the start and ignore whatever follows it
+/// (serde_json::Deserializer without `end()`, as the client functions do).
+pub fn parse_prefix(s: &str) -> Result<Value, ParseError> {
+    parse_with(s, MAX_DEPTH, false, false)
 }
 
 /// Key-order-independent canonical text (objects sorted by key), used for identity hashing.
@@ -842,6 +734,12 @@ mod tests {
                     close.repeat(MAX_DEPTH - 1)
                 );
                 parse(&ok).unwrap();
+                let stored = format!(
+                    "{}1{}",
+                    open.repeat(STORED_MAX_DEPTH - 1),
+                    close.repeat(STORED_MAX_DEPTH - 1)
+                );
+                parse_stored(&stored).unwrap();
                 let deep = format!("{}1{}", open.repeat(100_000), close.repeat(100_000));
                 assert!(parse(&deep).is_err());
             }
@@ -881,6 +779,12 @@ mod tests {
         let deeper = format!("{}{}", "[".repeat(128), "]".repeat(128));
         assert!(parse(&deeper).is_err());
         assert!(parse_stored(&format!("[[[[{}]]]]", deeper)).is_ok());
+        let too_deep = format!(
+            "{}{}",
+            "[".repeat(STORED_MAX_DEPTH),
+            "]".repeat(STORED_MAX_DEPTH)
+        );
+        assert!(parse_stored(&too_deep).is_err());
         let e = parse("{\n  \"a\": }").unwrap_err();
         assert_eq!(e.line, 2);
     }

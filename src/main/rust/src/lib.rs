@@ -1,4 +1,4 @@
-//! tasker-engine: an embedded, std-only Tasker workflow engine exposing the same
+//! tasker-engine: an embedded Tasker workflow engine exposing the same
 //! C ABI as the Tasker TypeScript foundation library (`libtasker_ts`).
 
 // The C ABI (`ffi`) is the crate's interface. `json`, `uuid` and `testing` are public for the
@@ -11,14 +11,15 @@ mod events;
 pub mod ffi;
 mod hash;
 pub mod json;
+mod legacy;
 mod logging;
 mod model;
 mod result;
+mod store;
 mod template;
 pub mod testing;
 mod time;
 pub mod uuid;
-mod wal;
 mod yaml;
 
 pub use ffi::*;

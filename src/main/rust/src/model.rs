@@ -1,6 +1,6 @@
 //! Task/step records and the two state machines (semantics §2.1, §2.2).
 
-use crate::json::{Map, Value};
+use crate::json::{Map, ObjWriter, Value};
 use crate::uuid::Uuid;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,22 +34,72 @@ impl StepIdx {
     }
 }
 
-impl TaskIdx {
-    pub fn all(n: usize) -> impl Iterator<Item = TaskIdx> {
-        (0..n).map(TaskIdx)
+/// Tasks in memory. A slot is freed when its task leaves memory (archived) and reused, so
+/// anything that keeps a `TaskIdx` across operations checks the step uuid before use.
+#[derive(Default)]
+pub struct Tasks {
+    slots: Vec<Option<Task>>,
+    free: Vec<usize>,
+    live: usize,
+}
+
+impl Tasks {
+    pub fn insert(&mut self, task: Task) -> TaskIdx {
+        self.live += 1;
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i] = Some(task);
+                TaskIdx(i)
+            }
+            None => {
+                self.slots.push(Some(task));
+                TaskIdx(self.slots.len() - 1)
+            }
+        }
+    }
+    pub fn remove(&mut self, t: TaskIdx) -> Option<Task> {
+        let task = self.slots.get_mut(t.0)?.take()?;
+        self.live -= 1;
+        self.free.push(t.0);
+        Some(task)
+    }
+    pub fn get(&self, t: TaskIdx) -> Option<&Task> {
+        self.slots.get(t.0).and_then(|s| s.as_ref())
+    }
+    /// Number of tasks in memory.
+    pub fn in_memory(&self) -> usize {
+        self.live
+    }
+    /// Positions of the tasks in memory.
+    pub fn indices(&self) -> Vec<TaskIdx> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.is_some())
+            .map(|(i, _)| TaskIdx(i))
+            .collect()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (TaskIdx, &Task)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|t| (TaskIdx(i), t)))
+    }
+    pub fn clear(&mut self) {
+        *self = Tasks::default();
     }
 }
 
-impl std::ops::Index<TaskIdx> for Vec<Task> {
+impl std::ops::Index<TaskIdx> for Tasks {
     type Output = Task;
     fn index(&self, i: TaskIdx) -> &Task {
-        &self[i.0]
+        self.slots[i.0].as_ref().expect("task slot in use")
     }
 }
 
-impl std::ops::IndexMut<TaskIdx> for Vec<Task> {
+impl std::ops::IndexMut<TaskIdx> for Tasks {
     fn index_mut(&mut self, i: TaskIdx) -> &mut Task {
-        &mut self[i.0]
+        self.slots[i.0].as_mut().expect("task slot in use")
     }
 }
 
@@ -340,11 +390,26 @@ pub struct Task {
     pub by_name: HashMap<String, StepIdx>,
     pub counts: [u32; STEP_STATES],
     pub seq: u64,
+    /// Its row was written to the store at least once (later writes update it).
+    pub stored: bool,
+    /// The write that archives it (moves it out of memory) has been issued.
+    pub archive_issued: bool,
 }
 
 impl Task {
     pub fn count(&self, s: StepState) -> u32 {
         self.counts[s as usize]
+    }
+    /// Steps that are queued, running or awaiting orchestration.
+    pub fn in_flight(&self) -> u32 {
+        self.count(StepState::Enqueued)
+            + self.count(StepState::InProgress)
+            + self.count(StepState::EnqueuedForOrchestration)
+            + self.count(StepState::EnqueuedAsErrorForOrchestration)
+    }
+    /// Finished with nothing in flight: nothing can change it any more.
+    pub fn settled(&self) -> bool {
+        self.state.is_terminal() && self.in_flight() == 0
     }
     pub fn complete(&self) -> bool {
         self.state == TaskState::Complete
@@ -352,10 +417,6 @@ impl Task {
 }
 
 // ---------------------------------------------------------------- persistence encoding
-
-fn opt_i64(v: Option<i64>) -> Value {
-    v.map(Value::Int).unwrap_or(Value::Null)
-}
 
 fn get_opt_i64(m: &Map, k: &str) -> Option<i64> {
     m.get(k).and_then(|v| v.as_i64())
@@ -369,26 +430,43 @@ fn get_str(m: &Map, k: &str) -> Result<String, String> {
 }
 
 fn get_uuid(m: &Map, k: &str) -> Result<Uuid, String> {
-    Uuid::parse(&get_str(m, k)?)
+    crate::uuid::parse(&get_str(m, k)?)
 }
 
+/// Stored in place of an audit's result when it is the step's current result (the
+/// completion's audit entry), so the result is stored once.
+const SAME_AS_RESULTS: i64 = 1;
+
 impl Audit {
-    pub fn encode(&self) -> Value {
-        crate::jobj![
-            ("a", self.audit_uuid.to_string()),
-            ("t", self.transition_uuid.to_string()),
-            ("f", self.from.map(|s| s.as_str())),
-            ("to", self.to.as_str()),
-            ("at", self.at),
-            ("ok", self.success),
-            ("r", self.result.as_ref().map(|r| (**r).clone())),
-            ("ms", opt_i64(self.execution_time_ms)),
-            ("w", self.worker_uuid.clone()),
-            ("c", self.correlation_id.map(|c| c.to_string())),
-        ]
+    pub fn write(&self, out: &mut String, results: Option<&Arc<Value>>) {
+        let mut w = ObjWriter::new(out);
+        w.uuid("a", &self.audit_uuid)
+            .uuid("t", &self.transition_uuid)
+            .opt_str("f", self.from.map(|s| s.as_str()))
+            .str("to", self.to.as_str())
+            .int("at", self.at)
+            .bool("ok", self.success);
+        match (&self.result, results) {
+            (Some(a), Some(b)) if Arc::ptr_eq(a, b) => w.int("r", SAME_AS_RESULTS),
+            (Some(r), _) => w.value("r", r),
+            (None, _) => w.raw("r", "null"),
+        };
+        w.opt_int("ms", self.execution_time_ms)
+            .opt_str("w", self.worker_uuid.as_deref())
+            .opt_uuid("c", self.correlation_id.as_ref())
+            .finish();
     }
-    pub fn decode(v: &Value) -> Result<Audit, String> {
+    pub fn decode(v: &Value, results: Option<&Arc<Value>>) -> Result<Audit, String> {
         let m = v.as_object().ok_or("audit not an object")?;
+        let result = match m.get("r") {
+            None | Some(Value::Null) => None,
+            Some(Value::Int(SAME_AS_RESULTS)) => Some(
+                results
+                    .cloned()
+                    .ok_or("audit refers to the step result, which is missing")?,
+            ),
+            Some(v) => Some(Arc::new(v.clone())),
+        };
         Ok(Audit {
             audit_uuid: get_uuid(m, "a")?,
             transition_uuid: get_uuid(m, "t")?,
@@ -399,53 +477,64 @@ impl Audit {
             to: StepState::parse(&get_str(m, "to")?).ok_or("bad state")?,
             at: get_opt_i64(m, "at").unwrap_or(0),
             success: m.get("ok").and_then(|v| v.as_bool()).unwrap_or(false),
-            result: m
-                .get("r")
-                .filter(|v| !v.is_null())
-                .map(|v| Arc::new(v.clone())),
+            result,
             execution_time_ms: get_opt_i64(m, "ms"),
             worker_uuid: m.get("w").and_then(|v| v.as_str()).map(|s| s.to_string()),
             correlation_id: m
                 .get("c")
                 .and_then(|v| v.as_str())
-                .and_then(|s| Uuid::parse(s).ok()),
+                .and_then(|s| crate::uuid::parse(s).ok()),
         })
     }
 }
 
 impl Step {
-    pub fn encode(&self, task: Uuid, idx: StepIdx) -> Value {
-        crate::jobj![
-            ("k", "step"),
-            ("task", task.to_string()),
-            ("i", idx.0),
-            ("uuid", self.uuid.to_string()),
-            ("nsu", self.named_step_uuid.to_string()),
-            ("name", self.name.as_str()),
-            ("tsn", self.template_step_name.as_str()),
-            ("state", self.state.as_str()),
-            ("attempts", self.attempts),
-            ("max", self.max_attempts),
-            ("retryable", self.retryable),
-            ("inputs", self.inputs.clone()),
-            ("results", self.results.as_ref().map(|r| (**r).clone())),
-            ("checkpoint", self.checkpoint.clone()),
-            (
-                "parents",
-                Value::Array(self.parents.iter().map(|p| Value::from(p.0)).collect())
-            ),
-            ("created_at", self.created_at),
-            ("updated_at", self.updated_at),
-            ("processed_at", opt_i64(self.processed_at)),
-            ("last_attempted_at", opt_i64(self.last_attempted_at)),
-            ("last_failure_at", opt_i64(self.last_failure_at)),
-            ("backoff", opt_i64(self.backoff_request_seconds)),
-            ("next_retry_at", opt_i64(self.next_retry_at)),
-            (
-                "audits",
-                Value::Array(self.audits.iter().map(|a| a.encode()).collect())
-            ),
-        ]
+    /// The stored form of a step (one row).
+    pub fn encode_json(&self, task: Uuid, idx: StepIdx) -> String {
+        let mut out = String::with_capacity(1024);
+        let mut w = ObjWriter::new(&mut out);
+        w.str("k", "step")
+            .uuid("task", &task)
+            .uint("i", idx.0 as u64)
+            .uuid("uuid", &self.uuid)
+            .uuid("nsu", &self.named_step_uuid)
+            .str("name", &self.name)
+            .str("tsn", &self.template_step_name)
+            .str("state", self.state.as_str())
+            .uint("attempts", self.attempts as u64)
+            .uint("max", self.max_attempts as u64)
+            .bool("retryable", self.retryable)
+            .value("inputs", &self.inputs);
+        match &self.results {
+            Some(r) => w.value("results", r),
+            None => w.raw("results", "null"),
+        };
+        w.value("checkpoint", &self.checkpoint)
+            .array("parents", |o| {
+                for (i, p) in self.parents.iter().enumerate() {
+                    if i > 0 {
+                        o.push(',');
+                    }
+                    o.push_str(&p.0.to_string());
+                }
+            })
+            .int("created_at", self.created_at)
+            .int("updated_at", self.updated_at)
+            .opt_int("processed_at", self.processed_at)
+            .opt_int("last_attempted_at", self.last_attempted_at)
+            .opt_int("last_failure_at", self.last_failure_at)
+            .opt_int("backoff", self.backoff_request_seconds)
+            .opt_int("next_retry_at", self.next_retry_at)
+            .array("audits", |o| {
+                for (i, a) in self.audits.iter().enumerate() {
+                    if i > 0 {
+                        o.push(',');
+                    }
+                    a.write(o, self.results.as_ref());
+                }
+            })
+            .finish();
+        out
     }
 
     /// Decode a step record; `def_idx` and `dep_entry` are resolved by the caller.
@@ -457,7 +546,7 @@ impl Step {
         let mut audits = Vec::new();
         if let Some(Value::Array(a)) = m.get("audits") {
             for x in a {
-                audits.push(Audit::decode(x)?);
+                audits.push(Audit::decode(x, results.as_ref())?);
             }
         }
         Ok(Step {
@@ -498,40 +587,43 @@ impl Step {
 }
 
 impl Task {
-    /// Task header record (steps are separate records).
-    pub fn encode(&self, tpl_id: u64) -> Value {
-        crate::jobj![
-            ("k", "task"),
-            ("uuid", self.uuid.to_string()),
-            ("tpl", tpl_id),
-            ("named_task_uuid", self.named_task_uuid.to_string()),
-            ("name", self.name.as_str()),
-            ("namespace", self.namespace.as_str()),
-            ("version", self.version.as_str()),
-            ("context", Value::Raw(self.context_raw.clone())),
-            ("initiator", self.initiator.as_str()),
-            ("source_system", self.source_system.as_str()),
-            ("reason", self.reason.as_str()),
-            (
-                "tags",
-                Value::Array(self.tags.iter().map(Value::str).collect())
-            ),
-            ("priority", self.priority),
-            ("options", self.options.clone()),
-            ("correlation_id", self.correlation_id.to_string()),
-            (
-                "parent_correlation_id",
-                self.parent_correlation_id.map(|u| u.to_string())
-            ),
-            ("identity_hash", self.identity_hash.as_str()),
-            ("idempotency_key", self.idempotency_key.clone()),
-            ("requested_at", self.requested_at),
-            ("created_at", self.created_at),
-            ("updated_at", self.updated_at),
-            ("completed_at", opt_i64(self.completed_at)),
-            ("state", self.state.as_str()),
-            ("seq", self.seq),
-        ]
+    /// The stored form of a task header (steps are separate rows).
+    pub fn encode_json(&self, tpl_id: u64) -> String {
+        let mut out = String::with_capacity(512 + self.context_raw.len());
+        let mut w = ObjWriter::new(&mut out);
+        w.str("k", "task")
+            .uuid("uuid", &self.uuid)
+            .uint("tpl", tpl_id)
+            .uuid("named_task_uuid", &self.named_task_uuid)
+            .str("name", &self.name)
+            .str("namespace", &self.namespace)
+            .str("version", &self.version)
+            .raw("context", &self.context_raw)
+            .str("initiator", &self.initiator)
+            .str("source_system", &self.source_system)
+            .str("reason", &self.reason)
+            .array("tags", |o| {
+                for (i, t) in self.tags.iter().enumerate() {
+                    if i > 0 {
+                        o.push(',');
+                    }
+                    crate::json::write_str(o, t);
+                }
+            })
+            .opt_int("priority", self.priority.map(|p| p as i64))
+            .value("options", &self.options)
+            .uuid("correlation_id", &self.correlation_id)
+            .opt_uuid("parent_correlation_id", self.parent_correlation_id.as_ref())
+            .str("identity_hash", &self.identity_hash)
+            .opt_str("idempotency_key", self.idempotency_key.as_deref())
+            .int("requested_at", self.requested_at)
+            .int("created_at", self.created_at)
+            .int("updated_at", self.updated_at)
+            .opt_int("completed_at", self.completed_at)
+            .str("state", self.state.as_str())
+            .uint("seq", self.seq)
+            .finish();
+        out
     }
 
     pub fn decode(m: &Map) -> Result<(Task, u64), String> {
@@ -563,7 +655,7 @@ impl Task {
             parent_correlation_id: m
                 .get("parent_correlation_id")
                 .and_then(|v| v.as_str())
-                .and_then(|s| Uuid::parse(s).ok()),
+                .and_then(|s| crate::uuid::parse(s).ok()),
             identity_hash: get_str(m, "identity_hash")?,
             idempotency_key: m
                 .get("idempotency_key")
@@ -578,6 +670,8 @@ impl Task {
             by_name: HashMap::new(),
             counts: [0; STEP_STATES],
             seq: m.get("seq").and_then(|v| v.as_u64()).unwrap_or(0),
+            stored: true,
+            archive_issued: false,
         };
         let tpl = m.get("tpl").and_then(|v| v.as_u64()).ok_or("missing tpl")?;
         Ok((t, tpl))

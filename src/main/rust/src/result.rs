@@ -177,7 +177,7 @@ fn boolean(v: &Value, path: &str) -> R<bool> {
 
 fn uuid(v: &Value, path: &str) -> R<Uuid> {
     let s = v.as_str().ok_or_else(|| invalid(v, "UUID", path))?;
-    Uuid::parse(s).map_err(|e| format!("{}: UUID parsing failed: {}", path, e))
+    crate::uuid::parse(s).map_err(|e| format!("{}: UUID parsing failed: {}", path, e))
 }
 
 fn value_map(v: Option<&Value>, path: &str) -> R<Map> {
@@ -382,7 +382,7 @@ pub fn from_value_strict(v: &Value, now: i64) -> R<ExecResult> {
     let m = &struct_map(v, "result", "struct StepExecutionResult", RESULT_FIELDS)?;
     Ok(ExecResult {
         step_uuid: match m.get("step_uuid") {
-            None => Uuid::NIL,
+            None => Uuid::nil(),
             Some(v) => uuid(v, "step_uuid")?,
         },
         success: match m.get("success") {
@@ -595,7 +595,7 @@ mod tests {
     #[test]
     fn accepts_minimal_and_defaults() {
         let r = parse_step_result("{}").unwrap();
-        assert!(!r.success && r.step_uuid == Uuid::NIL && r.result.is_null());
+        assert!(!r.success && r.step_uuid == Uuid::nil() && r.result.is_null());
         assert_eq!(r.normalized_status(), "failed");
         let r = parse_step_result(&format!(
             r#"{{"step_uuid":"{}","success":true,"result":{{"a":1}},"metadata":{{"execution_time_ms":5,"handler_name":"x","custom":{{}}}},"status":"completed","extra":1}}  "#,

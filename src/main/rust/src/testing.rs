@@ -28,6 +28,35 @@ pub(crate) fn maybe_panic(name: &str) {
     }
 }
 
+/// Store test hook: the next `n` commits of the durable store fail as if the disk had
+/// refused the write (the transaction is rolled back).
+pub fn fail_next_store_commits(n: u64) {
+    crate::store::fail_next_commits(n);
+}
+
+/// Store test hook: cap the database at `pages` pages (`PRAGMA max_page_count`, 0 = no cap),
+/// so writes fail with SQLITE_FULL as on a full disk.
+pub fn set_store_max_page_count(pages: u64) {
+    crate::store::set_max_page_count(pages);
+}
+
+/// Number of tasks the running engine holds in memory (None when not running).
+pub fn tasks_in_memory() -> Option<usize> {
+    crate::ffi::lock().as_ref().map(|e| e.tasks.in_memory())
+}
+
+static HOLD_ARCHIVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Keep archived tasks in memory while set, so a test can compare a finished task served
+/// from memory with the same task served from the store.
+pub fn hold_archived_in_memory(hold: bool) {
+    HOLD_ARCHIVED.store(hold, std::sync::atomic::Ordering::SeqCst);
+}
+
+pub(crate) fn archived_held() -> bool {
+    HOLD_ARCHIVED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// The engine's verdict on a `complete_step_event` body, parsed exactly as the C ABI parses it: `Ok` when
 /// accepted. The bridge's differential test holds it against tasker-shared's `StepExecutionResult`.
 pub fn check_step_result(text: &str) -> Result<(), String> {

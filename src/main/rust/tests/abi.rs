@@ -11,7 +11,11 @@ mod decisions_batches_checkpoints;
 mod dispatch_and_results;
 #[path = "abi/durability.rs"]
 mod durability;
+#[path = "abi/parsing.rs"]
+mod parsing;
 #[path = "abi/scale.rs"]
 mod scale;
+#[path = "abi/store.rs"]
+mod store;
 #[path = "abi/timeouts_events_and_client.rs"]
 mod timeouts_events_and_client;

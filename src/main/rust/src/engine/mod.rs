@@ -8,6 +8,7 @@
 mod batches;
 mod decisions;
 mod persistence;
+pub use persistence::TaskRef;
 mod readiness;
 mod results;
 mod state;
@@ -17,10 +18,10 @@ use crate::json::{Map, Value};
 use crate::logging;
 use crate::model::*;
 use crate::result::{CheckpointYield, ExecResult};
+use crate::store::{Opened, Retention, Store, Ticket};
 use crate::template::{StepType, Template};
 use crate::time;
 use crate::uuid::Uuid;
-use crate::wal::{Store, SyncTicket};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
@@ -54,8 +55,8 @@ pub struct EngineConfig {
     pub environment: Option<String>,
     /// Capacity of the in-process domain event buffer (oldest dropped beyond it).
     pub event_buffer: usize,
-    /// WAL size that triggers a snapshot + compaction.
-    pub snapshot_bytes: u64,
+    /// Which archived (finished) tasks the store keeps.
+    pub retention: Retention,
     /// Opt-in extension: add `"parents": [names]` to StepResponse items. Off by default so
     /// the output shape stays identical to the original's.
     pub expose_step_parents: bool,
@@ -70,7 +71,7 @@ impl Default for EngineConfig {
             backoff: BackoffConfig::default(),
             environment: None,
             event_buffer: 1024,
-            snapshot_bytes: 64 * 1024 * 1024,
+            retention: Retention::default(),
             expose_step_parents: false,
         }
     }
@@ -82,6 +83,8 @@ pub struct TplEntry {
     pub text: String,
     pub tpl: Arc<Template>,
     pub persisted: bool,
+    /// The environment the template was resolved for (stored with it).
+    pub env: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -106,6 +109,8 @@ struct Continuation {
 struct ReadyEntry {
     t: TaskIdx,
     s: StepIdx,
+    /// The step's uuid: the slot may belong to another task by the time it is popped.
+    step: Uuid,
     since_ms_us: u64,
 }
 
@@ -151,13 +156,13 @@ pub struct Engine {
     pub templates: Vec<TplEntry>,
     pub tpl_by_key: HashMap<(String, String, String), usize>,
     tpl_by_id: HashMap<u64, usize>,
-    pub tasks: Vec<Task>,
+    pub tasks: Tasks,
     pub task_index: HashMap<Uuid, TaskIdx>,
     pub step_index: HashMap<Uuid, (TaskIdx, StepIdx)>,
     identities: HashMap<String, Uuid>,
     ready: VecDeque<ReadyEntry>,
     continuations: VecDeque<Continuation>,
-    retry_heap: BinaryHeap<Reverse<(i64, TaskIdx, StepIdx)>>,
+    retry_heap: BinaryHeap<Reverse<(i64, TaskIdx, StepIdx, Uuid)>>,
     pub pending: HashMap<Uuid, PendingEvent>,
     pub events: crate::events::EventBuffer,
     pub core_running: bool,
@@ -170,7 +175,10 @@ pub struct Engine {
     /// Latency sampling is off unless a benchmark asks for it.
     pub record_latency: bool,
     /// Durability ticket of the last operation; the FFI layer waits on it after releasing the lock.
-    sync_ticket: Option<SyncTicket>,
+    sync_ticket: Option<Ticket>,
+    /// Settled tasks whose archiving write has been issued: they leave memory once the
+    /// store has committed that ticket.
+    archiving: VecDeque<(u64, TaskIdx, Uuid)>,
 }
 
 fn dep_entry_from_stored(v: &Value) -> Arc<str> {
@@ -233,7 +241,7 @@ impl Engine {
             templates: Vec::new(),
             tpl_by_key: HashMap::new(),
             tpl_by_id: HashMap::new(),
-            tasks: Vec::new(),
+            tasks: Tasks::default(),
             task_index: HashMap::new(),
             step_index: HashMap::new(),
             identities: HashMap::new(),
@@ -250,6 +258,7 @@ impl Engine {
             latencies_us: Vec::new(),
             record_latency: false,
             sync_ticket: None,
+            archiving: VecDeque::new(),
         };
         let env = e.config.environment.clone();
         for (source, text) in sources {
@@ -268,12 +277,11 @@ impl Engine {
             }
         }
         if let Some(dir) = e.config.data_dir.clone() {
-            let (store, records) = Store::open(&dir).map_err(EngineError::Storage)?;
-            e.store = Some(store);
-            e.replay(records).map_err(EngineError::Storage)?;
-            e.recover();
-            // Fold the replayed log into a fresh snapshot so restart cost stays bounded.
-            e.snapshot()?;
+            match Store::open(&dir, e.config.retention.clone()).map_err(EngineError::Storage)? {
+                Opened::Ready(store) => e.store = Some(store),
+                Opened::Legacy(records, lock) => e.migrate(&dir, records, lock)?,
+            }
+            e.load_from_store().map_err(EngineError::Storage)?;
         }
         Ok(e)
     }
@@ -298,6 +306,7 @@ impl Engine {
             text,
             tpl: Arc::new(tpl),
             persisted,
+            env: self.config.environment.clone(),
         });
         let i = self.templates.len() - 1;
         self.tpl_by_id.insert(id, i);

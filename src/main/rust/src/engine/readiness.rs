@@ -13,9 +13,11 @@ impl Engine {
 
     pub(super) fn enqueue(&mut self, t: TaskIdx, s: StepIdx) {
         if self.set_step_state(t, s, StepState::Enqueued, None, None) {
+            let step = self.tasks[t].steps[s].uuid;
             self.ready.push_back(ReadyEntry {
                 t,
                 s,
+                step,
                 since_ms_us: mono_us(),
             });
         }
@@ -35,13 +37,24 @@ impl Engine {
     /// Move retry-waiting steps whose backoff expired back into the ready queue.
     pub(super) fn promote_due_retries(&mut self) {
         let now = time::now_micros();
-        while let Some(Reverse((due, t, s))) = self.retry_heap.peek().copied() {
+        while let Some(Reverse((due, t, s, u))) = self.retry_heap.peek().copied() {
             if due > now {
                 break;
             }
             self.retry_heap.pop();
-            self.promote_retry(t, s, due);
+            if self.step_is(t, s, u) {
+                self.promote_retry(t, s, due);
+            }
         }
+    }
+
+    /// The slot still holds this step (slots of archived tasks are reused).
+    pub(super) fn step_is(&self, t: TaskIdx, s: StepIdx, uuid: Uuid) -> bool {
+        self.tasks
+            .get(t)
+            .and_then(|task| task.steps.get(s.0))
+            .map(|st| st.uuid == uuid)
+            .unwrap_or(false)
     }
 
     pub(super) fn promote_retry(&mut self, t: TaskIdx, s: StepIdx, due: i64) {
@@ -74,7 +87,7 @@ impl Engine {
 
     pub(super) fn poll_inner(&mut self) -> Option<String> {
         if let Some(c) = self.continuations.pop_front() {
-            let event_id = Uuid::new_v4();
+            let event_id = crate::uuid::new_v4();
             let ev = crate::dispatch::build_step_event(
                 self,
                 c.t,
@@ -100,13 +113,15 @@ impl Engine {
         }
         while let Some(entry) = self.ready.pop_front() {
             let (t, s) = (entry.t, entry.s);
-            if self.tasks[t].steps[s].state != StepState::Enqueued {
+            if !self.step_is(t, s, entry.step)
+                || self.tasks[t].steps[s].state != StepState::Enqueued
+            {
                 continue; // cancelled or otherwise moved on
             }
-            let corr = Uuid::new_v4();
+            let corr = crate::uuid::new_v4();
             let pre_attempts = self.tasks[t].steps[s].attempts;
             let pre_last = self.tasks[t].steps[s].last_attempted_at;
-            let event_id = Uuid::new_v4();
+            let event_id = crate::uuid::new_v4();
             // Hydrate before the claim: the handler sees the pre-claim attempt count.
             let ev = crate::dispatch::build_step_event(
                 self,

@@ -100,7 +100,8 @@ impl Engine {
                 if delay_ms == 0 {
                     self.promote_retry(t, s, due);
                 } else {
-                    self.retry_heap.push(Reverse((due, t, s)));
+                    let u = self.tasks[t].steps[s].uuid;
+                    self.retry_heap.push(Reverse((due, t, s, u)));
                 }
             } else {
                 outcome = crate::events::Outcome::PermanentFailure;

@@ -45,8 +45,8 @@ impl Engine {
             None => (None, to == StepState::Complete, None, None),
         };
         step.audits.push(Audit {
-            audit_uuid: Uuid::new_v4(),
-            transition_uuid: Uuid::new_v4(),
+            audit_uuid: crate::uuid::new_v4(),
+            transition_uuid: crate::uuid::new_v4(),
             from: Some(from),
             to,
             at: now,
@@ -135,10 +135,10 @@ impl Engine {
         let def = &tpl.steps[def_idx];
         let now = time::now_micros();
         let task = &mut self.tasks[t];
-        let uuid = Uuid::new_v7();
+        let uuid = crate::uuid::new_v7();
         let step = Step {
             uuid,
-            named_step_uuid: Uuid::from_name(&format!(
+            named_step_uuid: crate::uuid::from_name(&format!(
                 "{}/{}/{}#{}",
                 tpl.namespace, tpl.name, tpl.version, def.name
             )),

@@ -35,7 +35,7 @@ impl Engine {
         }
         let tpl = self.templates[tpl_idx].tpl.clone();
         let named_task_uuid =
-            Uuid::from_name(&format!("{}/{}/{}", tpl.namespace, tpl.name, tpl.version));
+            crate::uuid::from_name(&format!("{}/{}/{}", tpl.namespace, tpl.name, tpl.version));
         let identity_hash = match &req.idempotency_key {
             Some(k) => crate::hash::sha256_hex(format!("{}:{}", named_task_uuid, k).as_bytes()),
             None => crate::hash::sha256_hex(
@@ -47,14 +47,21 @@ impl Engine {
                 .as_bytes(),
             ),
         };
-        if let Some(existing) = self.identities.get(&identity_hash) {
+        // Live tasks are in memory; finished ones only in the store.
+        let existing = match self.identities.get(&identity_hash) {
+            Some(u) => Some(*u),
+            None => self
+                .stored_identity(&identity_hash)
+                .map_err(ClientError::new)?,
+        };
+        if let Some(existing) = existing {
             return Err(ClientError::new(format!(
                 "API error (409): A task with the same identity already exists (task_uuid={}, identity_hash={})",
                 existing, identity_hash
             )));
         }
         let now = time::now_micros();
-        let uuid = Uuid::new_v7();
+        let uuid = crate::uuid::new_v7();
         let context_raw: Arc<str> = Arc::from(req.context.to_json().as_str());
         let task = Task {
             uuid,
@@ -83,10 +90,11 @@ impl Engine {
             by_name: HashMap::new(),
             counts: [0; STEP_STATES],
             seq: self.next_seq,
+            stored: false,
+            archive_issued: false,
         };
         self.next_seq += 1;
-        self.tasks.push(task);
-        let t = TaskIdx(self.tasks.len() - 1);
+        let t = self.tasks.insert(task);
         self.task_index.insert(uuid, t);
         self.identities.insert(identity_hash, uuid);
         if !self.templates[tpl_idx].persisted {
@@ -123,6 +131,18 @@ impl Engine {
     // ------------------------------------------------------------ dispatch
 
     // ------------------------------------------------------------ cancel
+
+    /// Cancel of a task that has already left memory: it is finished, so this only reports.
+    pub fn cancel_finished(task: &Task) -> Result<(), ClientError> {
+        if task.state == TaskState::Cancelled {
+            return Ok(());
+        }
+        Err(ClientError::new(format!(
+            "API error (409): Task {} cannot be cancelled in state {}",
+            task.uuid,
+            task.state.as_str()
+        )))
+    }
 
     pub fn cancel_task(&mut self, t: TaskIdx) -> Result<(), ClientError> {
         let state = self.tasks[t].state;

@@ -13,6 +13,9 @@ static LOCK: Mutex<()> = Mutex::new(());
 pub fn serial() -> MutexGuard<'static, ()> {
     let g = LOCK.lock().unwrap_or_else(|p| p.into_inner());
     tasker_engine::testing::set_panic_on(None);
+    tasker_engine::testing::fail_next_store_commits(0);
+    tasker_engine::testing::set_store_max_page_count(0);
+    tasker_engine::testing::hold_archived_in_memory(false);
     take(stop_worker());
     g
 }

@@ -1,5 +1,6 @@
-//! Durable mode: restart from a data directory, torn/corrupt files, compaction, and a
-//! crash test that SIGKILLs a child process mid-workflow.
+//! Durable mode: restart from a data directory, checkpoints and retry timers across a
+//! restart, group commit under concurrency, and a crash test that SIGKILLs a child process
+//! mid-workflow (damage to the data files is covered in `store.rs`).
 
 use super::common::*;
 use std::collections::HashSet;
@@ -165,201 +166,6 @@ fn checkpoint_and_retry_timers_survive_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn damaged_files_are_reported_and_torn_tail_truncated() {
-    let _g = serial();
-    let dir = tmp("damage");
-    let cfg = engine_cfg(&dir, r#","snapshot_bytes":100000000"#);
-    bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    for i in 0..3 {
-        create_ok("wf", "diamond", &format!(r#"{{"i":{}}}"#, i));
-    }
-    stop();
-    let wal = dir.join("tasker.wal");
-    // torn tail: a half-written record after the last good one (the rest is preallocated zeros)
-    {
-        let data = std::fs::read(&wal).unwrap();
-        let end = data.iter().rposition(|&b| b != 0).unwrap() + 1;
-        let mut f = std::fs::OpenOptions::new().write(true).open(&wal).unwrap();
-        use std::os::unix::fs::FileExt;
-        f.write_all_at(&[200, 1, 0, 0, 9, 9, 9], end as u64)
-            .unwrap();
-        f.flush().unwrap();
-    }
-    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
-    let c = cs("{}");
-    let l = takej(unsafe { client_list_tasks(c.as_ptr()) });
-    assert_eq!(
-        s(&l, &["data", "pagination", "total_count"]).as_i64(),
-        Some(3)
-    );
-    create_ok("wf", "diamond", r#"{"i":99}"#);
-    create_ok("wf", "diamond", r#"{"i":100}"#);
-    stop();
-    // corrupt a record in the middle of the log
-    let mut data = std::fs::read(&wal).unwrap();
-    assert!(data.len() > 100);
-    data[40] ^= 0x55;
-    std::fs::write(&wal, &data).unwrap();
-    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    assert_eq!(s(&r, &["success"]).as_bool(), Some(false));
-    let e = st(&r, &["error"]);
-    assert!(e.contains("tasker.wal") && e.contains("corrupt"), "{}", e);
-    assert_eq!(is_worker_running(), 0);
-    // wrong magic in the snapshot
-    data[40] ^= 0x55;
-    std::fs::write(&wal, &data).unwrap();
-    let snap = dir.join("tasker.snapshot");
-    let mut sd = std::fs::read(&snap).unwrap();
-    sd[0] = b'Z';
-    std::fs::write(&snap, &sd).unwrap();
-    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    let e = st(&r, &["error"]);
-    assert!(
-        e.contains("tasker.snapshot") && e.contains("magic"),
-        "{}",
-        e
-    );
-    sd[0] = b'T';
-    sd[8] = 7;
-    std::fs::write(&snap, &sd).unwrap();
-    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    assert!(st(&r, &["error"]).contains("version"), "{}", r.to_json());
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Record start offsets of a log (20-byte header, then `u32 len | u32 crc | payload` frames).
-fn record_offsets(data: &[u8]) -> Vec<usize> {
-    let end = data.iter().rposition(|&b| b != 0).unwrap() + 1;
-    let mut offs = Vec::new();
-    let mut off = 20;
-    while off < end {
-        offs.push(off);
-        let len = u32::from_le_bytes([data[off], data[off + 1], data[off + 2], data[off + 3]]);
-        off += 8 + len as usize;
-    }
-    offs
-}
-
-#[test]
-fn a_flipped_byte_before_the_final_record_is_never_taken_for_a_torn_tail() {
-    let _g = serial();
-    let dir = tmp("flip");
-    let cfg = engine_cfg(&dir, r#","snapshot_bytes":100000000"#);
-    bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    for i in 0..6 {
-        create_ok("wf", "diamond", &format!(r#"{{"i":{}}}"#, i));
-    }
-    stop();
-    let wal = dir.join("tasker.wal");
-    let snap = dir.join("tasker.snapshot");
-    let wal_data = std::fs::read(&wal).unwrap();
-    let snap_data = std::fs::read(&snap).unwrap();
-    let offs = record_offsets(&wal_data);
-    assert!(offs.len() >= 6, "{:?}", offs);
-    let last = *offs.last().unwrap();
-    // Every byte of every record header (length and checksum) and a sample of payload bytes.
-    let mut targets: Vec<usize> = offs[..offs.len() - 1]
-        .iter()
-        .flat_map(|&o| o..o + 8)
-        .collect();
-    targets.extend((20..last).step_by(61));
-    targets.sort_unstable();
-    targets.dedup();
-    let c = cs("{}");
-    for &at in &targets {
-        for bit in [0x01u8, 0x80] {
-            let mut d = wal_data.clone();
-            d[at] ^= bit;
-            std::fs::write(&wal, &d).unwrap();
-            std::fs::write(&snap, &snap_data).unwrap();
-            let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-            if s(&r, &["success"]).as_bool() == Some(false) {
-                let e = st(&r, &["error"]);
-                assert!(
-                    e.contains("tasker.wal"),
-                    "byte {} bit {:#x}: {}",
-                    at,
-                    bit,
-                    e
-                );
-            } else {
-                // Only a change that leaves every record intact may start, with every task.
-                let l = takej(unsafe { client_list_tasks(c.as_ptr()) });
-                assert_eq!(
-                    s(&l, &["data", "pagination", "total_count"]).as_i64(),
-                    Some(6),
-                    "byte {} bit {:#x} lost acknowledged tasks",
-                    at,
-                    bit
-                );
-                stop();
-            }
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[test]
-fn deleted_data_files_are_an_error_not_an_empty_start() {
-    let _g = serial();
-    let dir = tmp("deleted");
-    let cfg = engine_cfg(&dir, "");
-    bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    create_ok("wf", "diamond", r#"{"i":1}"#);
-    stop();
-    let wal = dir.join("tasker.wal");
-    let snap = dir.join("tasker.snapshot");
-    let wal_data = std::fs::read(&wal).unwrap();
-    std::fs::remove_file(&wal).unwrap();
-    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    let e = st(&r, &["error"]);
-    assert!(e.contains("tasker.wal") && e.contains("missing"), "{}", e);
-    assert_eq!(is_worker_running(), 0);
-    std::fs::remove_file(&snap).unwrap();
-    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    let e = st(&r, &["error"]);
-    assert!(e.contains("tasker.lock") && e.contains("deleted"), "{}", e);
-    // Removing the lock file as the message says starts empty on purpose.
-    std::fs::remove_file(dir.join("tasker.lock")).unwrap();
-    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
-    stop();
-    assert!(!wal_data.is_empty());
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[test]
-fn compaction_bounds_log_size() {
-    let _g = serial();
-    let dir = tmp("compact");
-    let cfg = engine_cfg(&dir, r#","snapshot_bytes":20000"#);
-    bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    for i in 0..60 {
-        create_ok("wf", "diamond", &format!(r#"{{"i":{}}}"#, i));
-    }
-    drive(|ev| success_result(ev, Value::obj()), 30);
-    let data = std::fs::read(dir.join("tasker.wal")).unwrap();
-    let wal_len = data.iter().rposition(|&b| b != 0).unwrap() + 1;
-    assert!(wal_len < 40_000, "log compacted, size {}", wal_len);
-    assert!(
-        data.len() <= (2 << 20),
-        "preallocation stays bounded: {}",
-        data.len()
-    );
-    stop();
-    bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
-    let c = cs(r#"{"status":"complete","limit":100}"#);
-    let l = takej(unsafe { client_list_tasks(c.as_ptr()) });
-    assert_eq!(
-        s(&l, &["data", "pagination", "total_count"]).as_i64(),
-        Some(60)
-    );
-    stop();
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
 const CHILD_ENV: &str = "TASKER_ENGINE_CRASH_CHILD_DIR";
 const TASKS: usize = 30;
 const STEPS: usize = 10;
@@ -373,10 +179,7 @@ fn crash_child_worker() {
     };
     let _g = serial();
     let chain = chain(STEPS);
-    let r = bootstrap(
-        &[("chain.yaml", &chain)],
-        &engine_cfg(&dir, r#","snapshot_bytes":30000"#),
-    );
+    let r = bootstrap(&[("chain.yaml", &chain)], &engine_cfg(&dir, ""));
     assert_eq!(st(&r, &["status"]), "started");
     for i in 0..TASKS {
         create_ok("dur", "chain", &format!(r#"{{"i":{}}}"#, i));
@@ -453,10 +256,7 @@ fn kill_9_mid_workflow_loses_no_ack() {
 
     let _g = serial();
     let chain = chain(STEPS);
-    let r = bootstrap(
-        &[("chain.yaml", &chain)],
-        &engine_cfg(&dir, r#","snapshot_bytes":30000"#),
-    );
+    let r = bootstrap(&[("chain.yaml", &chain)], &engine_cfg(&dir, ""));
     assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
     let mut rerun = HashSet::new();
     drive(

@@ -27,6 +27,12 @@ public final class BootstrapConfig {
         engine.put("completion_timeout_ms", s.completionTimeoutMs());
         engine.put("starvation_threshold_ms", s.starvationThresholdMs());
         engine.put("backoff", backoff);
+        Map<String, Object> retention = new LinkedHashMap<>();
+        retention.put("keep_all", s.retentionKeepAll());
+        retention.put("max_age_ms", s.retentionMaxAgeMs());
+        // null turns the count limit off (the engine's default).
+        retention.put("max_count", s.retentionMaxCount());
+        engine.put("retention", retention);
         // Parent step names on StepResponse let the dashboard draw the DAG; the real foundation ignores the key.
         engine.put("expose_step_parents", true);
         Map<String, Object> root = new LinkedHashMap<>();

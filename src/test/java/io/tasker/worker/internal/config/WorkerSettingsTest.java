@@ -33,6 +33,30 @@ class WorkerSettingsTest {
     }
 
     @Test
+    void retentionSettingsReachTheEngineBootstrapConfig() throws Exception {
+        WorkerSettings d = WorkerSettings.defaults();
+        assertEquals(false, d.retentionKeepAll());
+        assertEquals(7L * 24 * 3600 * 1000, d.retentionMaxAgeMs());
+        assertNull(d.retentionMaxCount());
+        var json = io.tasker.worker.internal.Json.parse(
+                io.tasker.worker.internal.runtime.BootstrapConfig.json(d, "w", java.util.List.of()));
+        assertTrue(json.path("engine").path("retention").path("max_count").isNull(), json.toString());
+        WorkerSettings s = WorkerSettings.of(Map.of(
+                "tasker.engine.retention.keep-all", "true",
+                "tasker.engine.retention.max-age-ms", "3600000",
+                "tasker.engine.retention.max-count", "5000"));
+        var r = io.tasker.worker.internal.Json.parse(
+                io.tasker.worker.internal.runtime.BootstrapConfig.json(s, "w", java.util.List.of()))
+                .path("engine").path("retention");
+        assertTrue(r.path("keep_all").asBoolean(), r.toString());
+        assertEquals(3600000, r.path("max_age_ms").asLong());
+        assertEquals(5000, r.path("max_count").asLong());
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> WorkerSettings.of(Map.of("tasker.engine.retention.max-count", "-1")));
+        assertTrue(e.getMessage().contains("tasker.engine.retention.max-count"), e.getMessage());
+    }
+
+    @Test
     void zeroOrNegativeLimitsNameTheKey() {
         ConfigurationException e = assertThrows(
                 ConfigurationException.class, () -> WorkerSettings.of(Map.of("tasker.worker.max-concurrency", "0")));
