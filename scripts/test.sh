@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the engine's cargo tests, the JUnit unit tests, and the integration tests against a real
+# Runs every test: formatting and lints (the Java formatter in every Maven build, rustfmt and clippy for both Rust
+# crates), the engine's cargo tests, the JUnit unit tests, and the integration tests against a real
 # Liberty server (including the dashboard in headless Chromium) on the embedded engine; then the workflow ITs and
 # the two-worker scale-out IT again on a real tasker-core stack (PostgreSQL + PGMQ + orchestration server, started by
 # scripts/tasker-stack.sh) through the bridge. Installs what is missing on a Debian machine first.
@@ -37,6 +38,14 @@ if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
   target/liberty/wlp/bin/server stop defaultServer || true
 fi
 
+# Formatting and lints that every backend shares. The Java formatting is checked by Maven itself (spotless:check in the
+# validate phase; mvn spotless:apply fixes it). Clippy for the bridge runs with the tasker-core backend, which builds
+# the bridge anyway.
+echo "== Rust formatting and lints"
+cargo fmt --check --manifest-path src/main/rust/Cargo.toml
+cargo fmt --check --manifest-path src/main/bridge/Cargo.toml
+CARGO_TARGET_DIR=target/rust cargo clippy --quiet --manifest-path src/main/rust/Cargo.toml --all-targets --locked -- -D warnings
+
 backends=${TASKER_TEST_BACKENDS:-embedded tasker-core}
 for backend in $backends; do
   case "$backend" in
@@ -47,6 +56,10 @@ for backend in $backends; do
     tasker-core)
       echo "== Tests on the real tasker-core stack"
       scripts/tasker-stack.sh start
+      # The bridge's lints, before worker.env brings DATABASE_URL (the bridge builds offline, without a database).
+      env -u DATABASE_URL SQLX_OFFLINE=true PROTOC=/usr/bin/protoc \
+        CARGO_TARGET_DIR="$HOME/.cache/tasker-worker-jakarta/bridge-target" \
+        cargo clippy --quiet --manifest-path src/main/bridge/Cargo.toml --all-targets --locked -- -D warnings
       stack_dir=${TASKER_STACK_DIR:-$HOME/.cache/tasker-worker-jakarta/stack}
       # DATABASE_URL and the orchestration address for the worker (the bridge reads them) and the ITs.
       set -a

@@ -32,12 +32,18 @@ pub struct Handle {
     pub environment: String,
     /// A template directory we created from inline templates; removed on stop.
     pub own_template_dir: Option<PathBuf>,
+    /// The sweep that fails steps of dead workers as retryable (`orphans`); aborted on stop.
+    pub orphan_sweep: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// The single worker of this process (one worker per process, as in the C-era library).
 pub static WORKER: RwLock<Option<Arc<Handle>>> = RwLock::new(None);
 /// Serialises bootstrap and stop against each other.
 pub static LIFECYCLE: Mutex<()> = Mutex::new(());
+
+/// How long a step may stay in progress before the sweep takes its worker for dead: well beyond the completion
+/// timeout, after which a live worker fails the step itself, and beyond the wait of steps claimed but not yet polled.
+pub const DEFAULT_ORPHAN_LEASE_MS: u64 = 300_000;
 
 pub const NOT_INIT: &str = "Worker not initialized. Call bootstrap_worker first.";
 
@@ -51,6 +57,7 @@ pub struct BootstrapInput {
     pub worker_id: Option<String>,
     pub completion_timeout_ms: Option<u64>,
     pub starvation_threshold_ms: Option<u64>,
+    pub orphan_lease_ms: Option<u64>,
     pub config_path: Option<String>,
     pub template_path: Option<String>,
     pub orchestration_url: Option<String>,
@@ -92,6 +99,7 @@ impl BootstrapInput {
             worker_id: str_at(&["worker_id"]),
             completion_timeout_ms: u64_at("engine", "completion_timeout_ms"),
             starvation_threshold_ms: u64_at("engine", "starvation_threshold_ms"),
+            orphan_lease_ms: u64_at("tasker_core", "orphan_lease_ms"),
             config_path: str_at(&["tasker_core", "config_path"]),
             template_path: str_at(&["tasker_core", "template_path"]),
             orchestration_url: str_at(&["tasker_core", "orchestration_url"]),
@@ -326,6 +334,8 @@ pub fn bootstrap(input: BootstrapInput) -> Result<Handle, String> {
         callback,
     )
     .with_checkpoint_support(checkpoints, handles.dispatch_sender);
+    let lease = Duration::from_millis(input.orphan_lease_ms.unwrap_or(DEFAULT_ORPHAN_LEASE_MS));
+    let orphan_sweep = crate::orphans::spawn(&runtime, context.clone(), &worker_id, lease);
 
     Ok(Handle {
         runtime,
@@ -337,6 +347,7 @@ pub fn bootstrap(input: BootstrapInput) -> Result<Handle, String> {
         worker_id,
         environment,
         own_template_dir,
+        orphan_sweep,
     })
 }
 
@@ -363,6 +374,9 @@ pub fn status(h: &Handle) -> Value {
 
 /// Stops the core and the runtime. The handle is already out of the global slot.
 pub fn stop(h: Arc<Handle>) -> Result<(), String> {
+    if let Some(sweep) = &h.orphan_sweep {
+        sweep.abort();
+    }
     let core = h.core.clone();
     let result = h
         .runtime
@@ -383,12 +397,14 @@ mod tests {
         let input = BootstrapInput::parse(Some(
             r#"{"namespace":"default","worker_id":"w-1","templates":[{"source":"a/b.yaml","yaml":"name: x"}],
                 "engine":{"completion_timeout_ms":1234,"starvation_threshold_ms":99,"data_dir":"/ignored"},
-                "tasker_core":{"config_path":" /etc/w.toml ","template_path":"/t","orchestration_url":"http://o:8080"}}"#,
+                "tasker_core":{"config_path":" /etc/w.toml ","template_path":"/t","orchestration_url":"http://o:8080",
+                               "orphan_lease_ms":20000}}"#,
         ))
         .unwrap();
         assert_eq!(input.worker_id.as_deref(), Some("w-1"));
         assert_eq!(input.completion_timeout_ms, Some(1234));
         assert_eq!(input.starvation_threshold_ms, Some(99));
+        assert_eq!(input.orphan_lease_ms, Some(20000));
         assert_eq!(input.config_path.as_deref(), Some("/etc/w.toml"));
         assert_eq!(input.template_path.as_deref(), Some("/t"));
         assert_eq!(input.orchestration_url.as_deref(), Some("http://o:8080"));

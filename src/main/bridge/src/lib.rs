@@ -8,6 +8,8 @@
 
 mod bridge;
 mod dto;
+mod orphans;
+mod task_list;
 
 use std::collections::HashMap;
 use std::ffi::{CStr, CString};
@@ -555,11 +557,14 @@ pub unsafe extern "C" fn client_list_tasks(params_json: *const c_char) -> *mut c
             Some(t) if !t.trim_end_matches('\0').trim().is_empty() => first_value(t)?,
             _ => json!({}),
         };
-        let limit = params.get("limit").and_then(Value::as_i64).unwrap_or(50) as i32;
-        let offset = params.get("offset").and_then(Value::as_i64).unwrap_or(0) as i32;
-        let ns = params.get("namespace").and_then(Value::as_str);
-        let status = params.get("status").and_then(Value::as_str);
-        Ok(c.list_tasks(limit, offset, ns, status))
+        let list = task_list::ListParams {
+            limit: params.get("limit").and_then(Value::as_i64).unwrap_or(50),
+            offset: params.get("offset").and_then(Value::as_i64).unwrap_or(0),
+            namespace: params.get("namespace").and_then(Value::as_str),
+            status: params.get("status").and_then(Value::as_str),
+        };
+        let handle = running()?;
+        Ok(task_list::list_tasks(&handle, c, &list))
     })
 }
 

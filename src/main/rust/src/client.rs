@@ -3,6 +3,7 @@
 use crate::engine::Engine;
 use crate::json::{Map, Value};
 use crate::model::{StepIdx, StepState, Task, TaskIdx};
+use crate::result::Field;
 use crate::time;
 use crate::uuid::Uuid;
 
@@ -37,14 +38,28 @@ fn req_string(m: &Map, k: &str) -> Result<String, String> {
     }
 }
 
+/// `TaskRequest`'s fields in tasker-shared's declaration order (for its sequence form).
+const TASK_REQUEST_FIELDS: &[Field] = &[
+    Field("name", false),
+    Field("namespace", false),
+    Field("version", false),
+    Field("context", false),
+    Field("initiator", false),
+    Field("source_system", false),
+    Field("reason", false),
+    Field("tags", true),
+    Field("requested_at", true),
+    Field("options", false),
+    Field("priority", false),
+    Field("correlation_id", true),
+    Field("parent_correlation_id", false),
+    Field("idempotency_key", false),
+];
+
 impl TaskRequest {
     pub fn from_value(v: &Value) -> Result<TaskRequest, String> {
-        let m = v.as_object().ok_or_else(|| {
-            format!(
-                "invalid type: {}, expected struct TaskRequest",
-                v.type_name()
-            )
-        })?;
+        let m =
+            &crate::result::struct_map(v, "request", "struct TaskRequest", TASK_REQUEST_FIELDS)?;
         let name = req_string(m, "name")?;
         let namespace = req_string(m, "namespace")?;
         let version = req_string(m, "version")?;

@@ -78,6 +78,86 @@ fn obj<'a>(v: &'a Value, path: &str, what: &str) -> R<&'a Map> {
     v.as_object().ok_or_else(|| invalid(v, what, path))
 }
 
+/// One field of a foundation struct, in declaration order; `omissible` when serde has a default for it.
+pub(crate) struct Field(pub &'static str, pub bool);
+
+/// A foundation struct's fields as a map. Serde-derived structs also read a JSON array of their fields in
+/// declaration order, so tasker-shared accepts that form and we must too. In it, a missing trailing element is
+/// an error unless the field has a serde default (even for an `Option`), and extra elements are an error.
+pub(crate) fn struct_map<'a>(
+    v: &'a Value,
+    path: &str,
+    what: &str,
+    fields: &[Field],
+) -> R<std::borrow::Cow<'a, Map>> {
+    let Value::Array(items) = v else {
+        return obj(v, path, what).map(std::borrow::Cow::Borrowed);
+    };
+    let required = fields.iter().rposition(|f| !f.1).map_or(0, |i| i + 1);
+    if items.len() > fields.len() || items.len() < required {
+        return Err(format!(
+            "{}: invalid length {}, expected {} with {} elements",
+            path,
+            items.len(),
+            what,
+            fields.len()
+        ));
+    }
+    let mut m = Map::with_capacity(items.len());
+    for (f, item) in fields.iter().zip(items) {
+        m.insert(f.0, item.clone());
+    }
+    Ok(std::borrow::Cow::Owned(m))
+}
+
+const RESULT_FIELDS: &[Field] = &[
+    Field("step_uuid", true),
+    Field("success", true),
+    Field("result", true),
+    Field("metadata", true),
+    Field("status", true),
+    Field("error", true),
+    Field("orchestration_metadata", true),
+];
+const METADATA_FIELDS: &[Field] = &[
+    Field("execution_time_ms", true),
+    Field("handler_version", true),
+    Field("retryable", true),
+    Field("completed_at", true),
+    Field("worker_id", true),
+    Field("worker_hostname", true),
+    Field("started_at", true),
+    Field("custom", true),
+    Field("error_code", true),
+    Field("error_type", true),
+    Field("context", true),
+];
+const ERROR_FIELDS: &[Field] = &[
+    Field("message", false),
+    Field("error_type", false),
+    Field("backtrace", false),
+    Field("retryable", false),
+    Field("status_code", false),
+    Field("context", true),
+];
+const ORCHESTRATION_FIELDS: &[Field] = &[
+    Field("headers", false),
+    Field("error_context", false),
+    Field("backoff_hint", false),
+    Field("custom", false),
+];
+const BACKOFF_FIELDS: &[Field] = &[
+    Field("backoff_type", false),
+    Field("delay_seconds", false),
+    Field("context", false),
+];
+const CHECKPOINT_FIELDS: &[Field] = &[
+    Field("step_uuid", false),
+    Field("cursor", false),
+    Field("items_processed", false),
+    Field("accumulated_results", false),
+];
+
 fn string(v: &Value, path: &str) -> R<String> {
     v.as_str()
         .map(|s| s.to_string())
@@ -116,10 +196,14 @@ fn datetime(v: &Value, path: &str) -> R<i64> {
 }
 
 fn parse_metadata(v: Option<&Value>, now: i64) -> R<ExecMetadata> {
-    let empty = Map::new();
     let m = match v {
-        None => &empty,
-        Some(v) => obj(v, "metadata", "struct StepExecutionMetadata")?,
+        None => std::borrow::Cow::Owned(Map::new()),
+        Some(v) => struct_map(
+            v,
+            "metadata",
+            "struct StepExecutionMetadata",
+            METADATA_FIELDS,
+        )?,
     };
     let execution_time_ms = match m.get("execution_time_ms") {
         None => 0,
@@ -154,7 +238,7 @@ fn parse_error(v: &Value) -> R<Option<ExecError>> {
     if v.is_null() {
         return Ok(None);
     }
-    let m = obj(v, "error", "struct StepExecutionError")?;
+    let m = &struct_map(v, "error", "struct StepExecutionError", ERROR_FIELDS)?;
     let message = match m.get("message") {
         None => return Err("error: missing field `message`".into()),
         Some(v) => string(v, "error.message")?,
@@ -195,7 +279,12 @@ fn parse_orch(v: &Value) -> R<Option<OrchMetadata>> {
     if v.is_null() {
         return Ok(None);
     }
-    let m = obj(v, "orchestration_metadata", "struct OrchestrationMetadata")?;
+    let m = &struct_map(
+        v,
+        "orchestration_metadata",
+        "struct OrchestrationMetadata",
+        ORCHESTRATION_FIELDS,
+    )?;
     let headers = match m.get("headers") {
         None => return Err("orchestration_metadata: missing field `headers`".into()),
         Some(h) => {
@@ -217,10 +306,11 @@ fn parse_orch(v: &Value) -> R<Option<OrchMetadata>> {
     let backoff_hint = match m.get("backoff_hint") {
         None | Some(Value::Null) => None,
         Some(h) => {
-            let hm = obj(
+            let hm = &struct_map(
                 h,
                 "orchestration_metadata.backoff_hint",
                 "struct BackoffHint",
+                BACKOFF_FIELDS,
             )?;
             let bt = match hm.get("backoff_type") {
                 None => {
@@ -289,7 +379,7 @@ pub fn parse_step_result(text: &str) -> R<ExecResult> {
 }
 
 pub fn from_value_strict(v: &Value, now: i64) -> R<ExecResult> {
-    let m = obj(v, "result", "struct StepExecutionResult")?;
+    let m = &struct_map(v, "result", "struct StepExecutionResult", RESULT_FIELDS)?;
     Ok(ExecResult {
         step_uuid: match m.get("step_uuid") {
             None => Uuid::nil(),
@@ -463,7 +553,12 @@ impl CheckpointYield {
 /// `serde_json::from_str::<CheckpointYieldData>` equivalent (no container default).
 pub fn parse_checkpoint(text: &str) -> R<CheckpointYield> {
     let v = json::parse_strict(text).map_err(|e| e.to_string())?;
-    let m = obj(&v, "checkpoint", "struct CheckpointYieldData")?;
+    let m = &struct_map(
+        &v,
+        "checkpoint",
+        "struct CheckpointYieldData",
+        CHECKPOINT_FIELDS,
+    )?;
     let step_uuid = match m.get("step_uuid") {
         None => return Err("missing field `step_uuid`".into()),
         Some(v) => uuid(v, "step_uuid")?,
@@ -534,7 +629,8 @@ mod tests {
             r#"{"step_uuid":null}"#,
             r#"{"step_uuid":"nope"}"#,
             r#"{} x"#,
-            r#"[]"#,
+            r#"[1]"#,
+            r#"[null, true, {}, {}, "completed", null, null, 1]"#,
             r#"{"success":true,"success":false}"#,
         ];
         for b in bad {
@@ -542,6 +638,9 @@ mod tests {
         }
         let ok = [
             r#"{"error":null,"orchestration_metadata":null,"result":null}"#,
+            // serde's sequence form: the fields in tasker-shared's declaration order, all defaulted.
+            r#"[]"#,
+            r#"["0194c3a0-b1c2-4d3e-8f4a-5b6c7d8e9f00", true, {"n": 1}, [5], "completed"]"#,
             r#"{"metadata":{"started_at":null,"worker_id":null,"completed_at":"2026-01-01T00:00:00Z"}}"#,
             r#"{"orchestration_metadata":{"headers":{"Retry-After":"3"},"custom":{},"backoff_hint":{"backoff_type":"RateLimit","delay_seconds":2}}}"#,
         ];

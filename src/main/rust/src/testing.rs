@@ -56,3 +56,20 @@ pub fn hold_archived_in_memory(hold: bool) {
 pub(crate) fn archived_held() -> bool {
     HOLD_ARCHIVED.load(std::sync::atomic::Ordering::Relaxed)
 }
+
+/// The engine's verdict on a `complete_step_event` body, parsed exactly as the C ABI parses it: `Ok` when
+/// accepted. The bridge's differential test holds it against tasker-shared's `StepExecutionResult`.
+pub fn check_step_result(text: &str) -> Result<(), String> {
+    crate::result::parse_step_result(text).map(|_| ())
+}
+
+/// The engine's verdict on a `checkpoint_yield_step_event` body (tasker-shared: `CheckpointYieldData`).
+pub fn check_checkpoint(text: &str) -> Result<(), String> {
+    crate::result::parse_checkpoint(text).map(|_| ())
+}
+
+/// The engine's verdict on a `client_create_task` body that holds one JSON value (tasker-shared: `TaskRequest`).
+pub fn check_task_request(text: &str) -> Result<(), String> {
+    let v = crate::json::parse_strict(text).map_err(|e| e.to_string())?;
+    crate::client::TaskRequest::from_value(&v).map(|_| ())
+}

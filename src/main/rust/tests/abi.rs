@@ -5,17 +5,17 @@
 mod cdylib;
 #[path = "abi/common.rs"]
 mod common;
+#[path = "abi/decisions_batches_checkpoints.rs"]
+mod decisions_batches_checkpoints;
+#[path = "abi/dispatch_and_results.rs"]
+mod dispatch_and_results;
 #[path = "abi/durability.rs"]
 mod durability;
-#[path = "abi/m1_workflow.rs"]
-mod m1_workflow;
-#[path = "abi/m2_dynamic.rs"]
-mod m2_dynamic;
-#[path = "abi/m2_ops.rs"]
-mod m2_ops;
 #[path = "abi/parsing.rs"]
 mod parsing;
 #[path = "abi/scale.rs"]
 mod scale;
 #[path = "abi/store.rs"]
 mod store;
+#[path = "abi/timeouts_events_and_client.rs"]
+mod timeouts_events_and_client;

@@ -1,22 +1,22 @@
 package io.tasker.hostapp;
 
-import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.StepContext;
+import io.tasker.worker.api.StepExecution;
 import io.tasker.worker.api.StepHandler;
-import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import java.util.Map;
 
-@StepHandler("host_label")
+/** The event form in a host application: a plain observer, found by the worker's extension from the classes jar. */
 @ApplicationScoped
-public class LabelStep implements ExecutableHandler {
+public class LabelStep {
 
-    @Override
     @SuppressWarnings("unchecked")
-    public StepHandlerResult call(StepContext ctx) {
+    void label(@Observes @StepHandler("host_label") StepExecution step) {
+        StepContext ctx = step.context();
         Map<String, Object> product = (Map<String, Object>) ctx.getDependencyResult("multiply");
         String prefix = ctx.getConfig("prefix", String.class);
-        return StepHandlerResult.success(Map.of("label", prefix + product.get("product")));
+        step.complete(Map.of("label", prefix + product.get("product")));
     }
 }

@@ -3,7 +3,7 @@ package io.tasker.worker.api;
 import java.util.Map;
 
 /**
- * Convenience base class: the seed's abstract {@code StepHandler}, with the {@code success}/{@code failure}
+ * Convenience base class: the TypeScript worker's abstract {@code StepHandler}, with the {@code success}/{@code failure}
  * helpers and the handler's name and version taken from {@link StepHandler}.
  */
 public abstract class BaseStepHandler implements ExecutableHandler {

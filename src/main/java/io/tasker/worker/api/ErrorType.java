@@ -4,7 +4,7 @@ import java.util.Optional;
 
 /**
  * Error classifications, with the exact strings that go on the wire as {@code error.error_type} and
- * {@code metadata.error_type}. The first five are the seed's standard set; the rest are produced by the worker
+ * {@code metadata.error_type}. The first five are the TypeScript worker's standard set; the rest are produced by the worker
  * itself or by the specialised handlers. The value is informational: retry decisions read only the result's
  * {@code retryable} flag.
  */
@@ -41,12 +41,12 @@ public enum ErrorType {
         return wireValue;
     }
 
-    /** True for the seed's five standard values. */
+    /** True for the TypeScript worker's five standard values. */
     public boolean isStandard() {
         return ordinal() <= HANDLER_ERROR.ordinal();
     }
 
-    /** The seed's {@code isTypicallyRetryable}: true only for {@code retryable_error} and {@code timeout}. */
+    /** The TypeScript worker's {@code isTypicallyRetryable}: true only for {@code retryable_error} and {@code timeout}. */
     public boolean isTypicallyRetryable() {
         return this == RETRYABLE_ERROR || this == TIMEOUT;
     }
@@ -61,7 +61,7 @@ public enum ErrorType {
         return Optional.empty();
     }
 
-    /** The seed's {@code isStandardErrorType}. */
+    /** The TypeScript worker's {@code isStandardErrorType}. */
     public static boolean isStandardErrorType(String value) {
         return fromValue(value).map(ErrorType::isStandard).orElse(false);
     }

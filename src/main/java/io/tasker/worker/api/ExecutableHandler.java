@@ -17,7 +17,7 @@ public interface ExecutableHandler {
     /** Runs the step. Never returns {@code null}. */
     StepHandlerResult call(StepContext context) throws Exception;
 
-    /** Capabilities reported in the registry (the seed's {@code capabilities}). */
+    /** Capabilities reported in the registry (the TypeScript worker's {@code capabilities}). */
     default List<String> capabilities() {
         return List.of("process");
     }

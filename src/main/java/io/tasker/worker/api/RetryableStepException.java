@@ -2,7 +2,10 @@ package io.tasker.worker.api;
 
 import java.util.Map;
 
-/** A failure that may succeed when retried (error type {@code retryable_error} unless given). */
+/**
+ * A failure that may succeed when retried (error type {@code retryable_error} unless given). More than a message:
+ * {@link #builder(String)}.
+ */
 public class RetryableStepException extends StepFailureException {
     private static final long serialVersionUID = 1L;
 
@@ -14,9 +17,15 @@ public class RetryableStepException extends StepFailureException {
         this(message, ErrorType.RETRYABLE_ERROR.value(), null, Map.of(), cause);
     }
 
-    public RetryableStepException(String message, String errorType, String errorCode,
-                                  Map<String, Object> metadata, Throwable cause) {
+    /** For subclasses; handler code builds failures by name with {@link #builder(String)}. */
+    protected RetryableStepException(String message, String errorType, String errorCode,
+                                     Map<String, Object> metadata, Throwable cause) {
         super(message, errorType, errorCode, metadata, cause);
+    }
+
+    /** A builder for a retryable failure: {@code RetryableStepException.builder("busy").errorCode("X").build()}. */
+    public static Builder builder(String message) {
+        return StepFailureException.builder(message).retryable(true);
     }
 
     @Override

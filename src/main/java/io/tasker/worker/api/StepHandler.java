@@ -15,7 +15,10 @@ import java.lang.annotation.Target;
  *
  * <p>The value must equal {@code handler.callable} of the template step. The bean must implement
  * {@link ExecutableHandler} (directly, or through one of the base classes such as {@link BaseStepHandler}).
- * Every such bean is registered at startup; two beans with the same name stop the deployment.
+ * Every such bean is registered at startup; two handlers with the same name stop the deployment.
+ *
+ * <p>On the parameter of an observer method it names a handler in the event form instead:
+ * {@code void charge(@Observes @StepHandler("charge_payment") StepExecution step)} (see {@link StepExecution}).
  *
  * <pre>{@code
  * @StepHandler("double_value")
@@ -37,7 +40,7 @@ public @interface StepHandler {
     /** The handler name: the template's {@code handler.callable}. */
     String value();
 
-    /** The handler version reported in the registry (the seed's {@code handlerVersion}). */
+    /** The handler version reported in the registry (the TypeScript worker's {@code handlerVersion}). */
     @Nonbinding
     String version() default "1.0.0";
 

@@ -43,7 +43,7 @@ public final class StepHandlerResult {
         this.checkpoint = b.checkpoint;
     }
 
-    // ---- factories (the seed's success/failure) ----
+    // ---- factories (the TypeScript worker's success/failure) ----
 
     public static StepHandlerResult success(Object result) {
         return success(result, Map.of());
@@ -73,7 +73,7 @@ public final class StepHandlerResult {
     }
 
     /**
-     * The seed's {@code failure(message, errorType, retryable, metadata, errorCode)}; {@code errorType} may be
+     * The TypeScript worker's {@code failure(message, errorType, retryable, metadata, errorCode)}; {@code errorType} may be
      * any string (for example an HTTP classification such as {@code rate_limited}).
      */
     public static StepHandlerResult failure(String message, String errorType, boolean retryable,
@@ -217,7 +217,7 @@ public final class StepHandlerResult {
         return checkpoint;
     }
 
-    /** The seed's display shape ({@code toJSON}); not the wire format. */
+    /** The TypeScript worker's display shape ({@code toJSON}); not the wire format. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("success", success);

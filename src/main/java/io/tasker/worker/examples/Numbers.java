@@ -25,8 +25,8 @@ final class Numbers {
         if (value instanceof Number n) {
             return n.longValue();
         }
-        throw new PermanentStepException("The " + what + " must be a number, got " + value,
-                ErrorType.VALIDATION_ERROR.value(), "INVALID_INPUT", Map.of(), null);
+        throw PermanentStepException.builder("The " + what + " must be a number, got " + value)
+                .errorType(ErrorType.VALIDATION_ERROR).errorCode("INVALID_INPUT").build();
     }
 
     static Map<String, Object> result(long value) {

@@ -5,6 +5,8 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepFailureException;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.logging.StepLogContext;
+import io.tasker.worker.internal.registry.ObserverHandler;
+import io.tasker.worker.internal.registry.ObserverMethods;
 import io.tasker.worker.internal.runtime.HandlerOutcomes;
 
 import java.util.List;
@@ -38,9 +40,9 @@ public final class HandlerTester {
     private HandlerTester() {
     }
 
-    /** A context builder with fresh ids, empty input and attempt 0 (see {@link StepContext.Builder}). */
-    public static StepContext.Builder context() {
-        return StepContext.builder();
+    /** A context builder with fresh ids, empty input and attempt 0 (see {@link StepContextBuilder}). */
+    public static StepContextBuilder context() {
+        return new StepContextBuilder();
     }
 
     /**
@@ -50,10 +52,10 @@ public final class HandlerTester {
      * retryable failure.
      */
     public static StepHandlerResult run(ExecutableHandler handler, StepContext ctx) {
-        try (StepLogContext ignored = StepLogContext.open(ctx.getTaskUuid(), ctx.getStepUuid(), ctx.getHandlerName(),
-                ctx.getCorrelationId())) {
+        try (StepLogContext ignored = StepLogContext.open(ctx.info().getTaskUuid(), ctx.info().getStepUuid(),
+                ctx.info().getHandlerName(), ctx.info().getCorrelationId())) {
             StepHandlerResult result = handler.call(ctx);
-            return result == null ? HandlerOutcomes.noResult(ctx.getHandlerName()) : result;
+            return result == null ? HandlerOutcomes.noResult(ctx.info().getHandlerName()) : result;
         } catch (StepFailureException e) {
             return HandlerOutcomes.fromStepFailure(e);
         } catch (Exception e) {
@@ -64,9 +66,26 @@ public final class HandlerTester {
         }
     }
 
+    /**
+     * Runs the event-form handler of {@code bean} ({@code @Observes @StepHandler("name") StepExecution}) on {@code ctx}
+     * as the worker would: the observer named by the context's handler name when the bean has several, else its only
+     * one. An observer that returns without an outcome gives a retryable {@code handler_error}, one that reports twice
+     * a failure naming the {@link IllegalStateException}.
+     */
+    public static StepHandlerResult runObserver(Object bean, StepContext ctx) {
+        Map<String, ObserverHandler> observers = ObserverMethods.of(bean);
+        ObserverHandler handler = observers.size() == 1 ? observers.values().iterator().next()
+                : observers.get(ctx.info().getHandlerName());
+        if (handler == null) {
+            throw new IllegalArgumentException(bean.getClass().getName() + " observes " + observers.keySet()
+                    + ", not the context's handler '" + ctx.info().getHandlerName() + "'");
+        }
+        return run(handler, ctx);
+    }
+
     /** Builds the context with {@code configure} and runs the handler: {@code run(h, b -> b.input("x", 1))}. */
-    public static StepHandlerResult run(ExecutableHandler handler, java.util.function.Consumer<StepContext.Builder> configure) {
-        StepContext.Builder b = context();
+    public static StepHandlerResult run(ExecutableHandler handler, java.util.function.Consumer<StepContextBuilder> configure) {
+        StepContextBuilder b = context();
         configure.accept(b);
         return run(handler, b.build());
     }
@@ -76,7 +95,7 @@ public final class HandlerTester {
      * checkpoint (as the engine does), at most {@code maxYields} times. Returns every result in order; the last is
      * the final one.
      */
-    public static List<StepHandlerResult> runWithCheckpoints(ExecutableHandler handler, StepContext.Builder ctx,
+    public static List<StepHandlerResult> runWithCheckpoints(ExecutableHandler handler, StepContextBuilder ctx,
                                                              int maxYields) {
         List<StepHandlerResult> results = new java.util.ArrayList<>();
         StepHandlerResult r = run(handler, ctx.build());

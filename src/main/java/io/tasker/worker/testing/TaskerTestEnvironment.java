@@ -4,18 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.HandlerRegistry;
 import io.tasker.worker.api.StepHandler;
+import io.tasker.worker.api.domain.DomainEvent;
 import io.tasker.worker.api.domain.DomainEventPublisher;
 import io.tasker.worker.api.domain.DomainEventSubscriber;
 import io.tasker.worker.api.domain.PublisherRegistry;
 import io.tasker.worker.api.domain.SubscriberRegistry;
 import io.tasker.worker.api.events.StepLifecycleEvent;
-import io.tasker.worker.ffi.LibraryLocator;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.LibraryLocator;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.domain.InProcessDomainEventPoller;
 import io.tasker.worker.internal.domain.RecentDomainEvents;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
+import io.tasker.worker.internal.registry.ObserverMethods;
 import io.tasker.worker.internal.runtime.TemplateLoader;
 import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
@@ -207,14 +209,9 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         return List.copyOf(lifecycleEvents);
     }
 
-    /** The domain events delivered in-process so far, newest first. */
-    public List<RecentDomainEvents.Entry> recentDomainEvents() {
-        return domainEvents.recent().snapshot();
-    }
-
-    /** The domain event poller (stats). */
-    public InProcessDomainEventPoller domainEventPoller() {
-        return domainEvents;
+    /** The domain events delivered in-process so far (after their publisher's transformation), newest first. */
+    public List<DomainEvent> recentDomainEvents() {
+        return domainEvents.recent().snapshot().stream().map(RecentDomainEvents.Entry::event).toList();
     }
 
     /** The same {@link io.tasker.worker.api.client.TaskerClient} a bean injects on Liberty, over this engine. */
@@ -222,10 +219,6 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         return new io.tasker.worker.internal.client.FfiTaskerClient(() -> ffi);
     }
 
-    /** The engine binding, for calls this class does not wrap. */
-    public TaskerFfi engine() {
-        return ffi;
-    }
 
     /** Stops the worker and the engine; the next environment may then open. */
     @Override
@@ -292,7 +285,7 @@ public final class TaskerTestEnvironment implements AutoCloseable {
                 "tasker.engine.backoff.max-ms", "200");
 
         private final List<TemplateSource> templates = new ArrayList<>();
-        private final List<java.util.function.Consumer<HandlerRegistry>> registrations = new ArrayList<>();
+        private final List<java.util.function.Consumer<DefaultHandlerRegistry>> registrations = new ArrayList<>();
         private final Map<String, String> settings = new LinkedHashMap<>();
         private final List<DomainEventPublisher> publishers = new ArrayList<>();
         private final List<DomainEventSubscriber> subscribers = new ArrayList<>();
@@ -361,6 +354,15 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         /** A handler created afresh for every execution. */
         public Builder handler(String name, Supplier<? extends ExecutableHandler> factory) {
             registrations.add(r -> r.register(name, null, factory));
+            return this;
+        }
+
+        /**
+         * Every event-form handler of {@code bean}: its {@code @Observes @StepHandler("name") StepExecution} methods,
+         * called directly (no CDI container here), each under its own name.
+         */
+        public Builder observer(Object bean) {
+            ObserverMethods.of(bean).values().forEach(h -> registrations.add(r -> r.register(h)));
             return this;
         }
 

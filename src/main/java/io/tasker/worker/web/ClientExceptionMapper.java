@@ -10,6 +10,6 @@ import jakarta.ws.rs.ext.Provider;
 public class ClientExceptionMapper implements ExceptionMapper<TaskerClientException> {
     @Override
     public Response toResponse(TaskerClientException e) {
-        return ApiResponses.fromClientException(e);
+        return RestResponses.fromClientException(e);
     }
 }

@@ -31,15 +31,15 @@ final class CreateTaskRequest {
         try {
             root = Json.MAPPER.readTree(body);
         } catch (Exception e) {
-            throw new ApiException("The body is not valid JSON");
+            throw new RestException("The body is not valid JSON");
         }
         if (root == null || !root.isObject()) {
-            throw new ApiException("The body must be a JSON object");
+            throw new RestException("The body must be a JSON object");
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!KNOWN.contains(field)) {
-                throw new ApiException("Unknown field '" + field + "'");
+                throw new RestException("Unknown field '" + field + "'");
             }
         }
         ObjectNode out = JsonNodeFactory.instance.objectNode();
@@ -52,7 +52,7 @@ final class CreateTaskRequest {
         } else if (context.isObject()) {
             out.set("context", context);
         } else {
-            throw new ApiException("Field 'context' must be a JSON object");
+            throw new RestException("Field 'context' must be a JSON object");
         }
         out.put("initiator", text(root, "initiator", DEFAULT_INITIATOR, 255, false));
         out.put("source_system", text(root, "source_system", "tasker-core", 255, false));
@@ -61,11 +61,11 @@ final class CreateTaskRequest {
         JsonNode given = root.get("tags");
         if (given != null && !given.isNull()) {
             if (!given.isArray()) {
-                throw new ApiException("Field 'tags' must be an array of strings");
+                throw new RestException("Field 'tags' must be an array of strings");
             }
             for (JsonNode t : given) {
                 if (!t.isTextual()) {
-                    throw new ApiException("Field 'tags' must be an array of strings");
+                    throw new RestException("Field 'tags' must be an array of strings");
                 }
                 tags.add(t.asText());
             }
@@ -74,7 +74,7 @@ final class CreateTaskRequest {
         if (priority != null && !priority.isNull()) {
             if (!priority.canConvertToInt() || !priority.isIntegralNumber()
                     || priority.asInt() < -100 || priority.asInt() > 100) {
-                throw new ApiException("Field 'priority' must be an integer from -100 to 100");
+                throw new RestException("Field 'priority' must be an integer from -100 to 100");
             }
             out.put("priority", priority.asInt());
         }
@@ -90,7 +90,7 @@ final class CreateTaskRequest {
         JsonNode options = root.get("options");
         if (options != null && !options.isNull()) {
             if (!options.isObject()) {
-                throw new ApiException("Field 'options' must be a JSON object");
+                throw new RestException("Field 'options' must be a JSON object");
             }
             out.set("options", options);
         }
@@ -101,19 +101,19 @@ final class CreateTaskRequest {
         JsonNode v = root.get(field);
         if (v == null || v.isNull()) {
             if (required) {
-                throw new ApiException("Field '" + field + "' is required");
+                throw new RestException("Field '" + field + "' is required");
             }
             return fallback;
         }
         if (!v.isTextual()) {
-            throw new ApiException("Field '" + field + "' must be a string");
+            throw new RestException("Field '" + field + "' must be a string");
         }
         String s = v.asText();
         if (s.isBlank()) {
-            throw new ApiException("Field '" + field + "' must not be empty");
+            throw new RestException("Field '" + field + "' must not be empty");
         }
         if (s.length() > maxLength) {
-            throw new ApiException("Field '" + field + "' is longer than " + maxLength + " characters");
+            throw new RestException("Field '" + field + "' is longer than " + maxLength + " characters");
         }
         return s;
     }
@@ -124,7 +124,7 @@ final class CreateTaskRequest {
             return generate ? UUID.randomUUID().toString() : null;
         }
         if (!v.isTextual() || !Uuids.isUuid(v.asText())) {
-            throw new ApiException("Field '" + field + "' must be a UUID");
+            throw new RestException("Field '" + field + "' must be a UUID");
         }
         return v.asText().toLowerCase();
     }

@@ -26,8 +26,8 @@ public class DomainEventResource {
     @GET
     public Response recent(@QueryParam("limit") @DefaultValue("50") int limit) {
         if (limit < 0) {
-            throw new ApiException(400, "limit must be >= 0");
+            throw new RestException(400, "limit must be >= 0");
         }
-        return ApiResponses.ok(domainEvents.snapshot(Math.min(limit, 200)));
+        return RestResponses.ok(domainEvents.snapshot(Math.min(limit, 200)));
     }
 }

@@ -24,7 +24,7 @@ import java.io.InputStream;
 
 /**
  * Tasks and steps, through the {@link FfiTaskerClient} (the same code as the injectable {@code TaskerClient}). These
- * run on request threads, never on the poll thread (contract B13), and return the engine's JSON as it is; engine
+ * run on request threads, never on the poll thread (docs/ffi-contract.md R11), and return the engine's JSON as it is; engine
  * refusals reach {@link ClientExceptionMapper}.
  */
 @Path("tasks")
@@ -48,14 +48,14 @@ public class TaskResource {
                            @Context UriInfo uri, InputStream body) throws IOException {
         requireJson(headers.getMediaType());
         if (contentLength != null && contentLength > MAX_BODY_BYTES) {
-            throw new ApiException(413, "Body larger than " + MAX_BODY_BYTES + " bytes");
+            throw new RestException(413, "Body larger than " + MAX_BODY_BYTES + " bytes");
         }
         byte[] bytes = body == null ? new byte[0] : body.readNBytes(MAX_BODY_BYTES + 1);
         if (bytes.length > MAX_BODY_BYTES) {
-            throw new ApiException(413, "Body larger than " + MAX_BODY_BYTES + " bytes");
+            throw new RestException(413, "Body larger than " + MAX_BODY_BYTES + " bytes");
         }
         if (bytes.length == 0) {
-            throw new ApiException("The body must be a JSON object with at least 'name'");
+            throw new RestException("The body must be a JSON object with at least 'name'");
         }
         JsonNode created = client.createTaskJson(CreateTaskRequest.toEngineJson(bytes));
         Response.ResponseBuilder response = Response.status(Response.Status.CREATED)
@@ -72,20 +72,20 @@ public class TaskResource {
     @GET
     public Response list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
                          @QueryParam("namespace") String namespace, @QueryParam("status") String status) {
-        return ApiResponses.data(client.listTasksJson(integer("limit", limit, 50, 1, 1000),
+        return RestResponses.data(client.listTasksJson(integer("limit", limit, 50, 1, 1000),
                 integer("offset", offset, 0, 0, Integer.MAX_VALUE), namespace, status));
     }
 
     @GET
     @Path("{taskUuid}")
     public Response get(@PathParam("taskUuid") String taskUuid) {
-        return ApiResponses.data(client.getTaskJson(Uuids.require(taskUuid, "taskUuid")));
+        return RestResponses.data(client.getTaskJson(Uuids.require(taskUuid, "taskUuid")));
     }
 
     @DELETE
     @Path("{taskUuid}")
     public Response cancel(@PathParam("taskUuid") String taskUuid) {
-        return ApiResponses.data(client.cancelTaskJson(Uuids.require(taskUuid, "taskUuid")));
+        return RestResponses.data(client.cancelTaskJson(Uuids.require(taskUuid, "taskUuid")));
     }
 
     @GET
@@ -99,7 +99,7 @@ public class TaskResource {
             JsonNode task = client.getTaskJson(uuid);
             graph.addParents(task.path("namespace").asText(), task.path("name").asText(), task.path("version").asText(), list);
         }
-        return ApiResponses.data(steps);
+        return RestResponses.data(steps);
     }
 
     private static boolean lacksParents(com.fasterxml.jackson.databind.node.ArrayNode steps) {
@@ -114,14 +114,14 @@ public class TaskResource {
     @GET
     @Path("{taskUuid}/steps/{stepUuid}")
     public Response step(@PathParam("taskUuid") String taskUuid, @PathParam("stepUuid") String stepUuid) {
-        return ApiResponses.data(client.getStepJson(Uuids.require(taskUuid, "taskUuid"),
+        return RestResponses.data(client.getStepJson(Uuids.require(taskUuid, "taskUuid"),
                 Uuids.require(stepUuid, "stepUuid")));
     }
 
     @GET
     @Path("{taskUuid}/steps/{stepUuid}/audit")
     public Response audit(@PathParam("taskUuid") String taskUuid, @PathParam("stepUuid") String stepUuid) {
-        return ApiResponses.data(client.getStepAuditHistoryJson(Uuids.require(taskUuid, "taskUuid"),
+        return RestResponses.data(client.getStepAuditHistoryJson(Uuids.require(taskUuid, "taskUuid"),
                 Uuids.require(stepUuid, "stepUuid")));
     }
 
@@ -129,7 +129,7 @@ public class TaskResource {
     static void requireJson(MediaType type) {
         if (type == null || type.isWildcardType() || type.isWildcardSubtype()
                 || !MediaType.APPLICATION_JSON_TYPE.isCompatible(type)) {
-            throw new ApiException(415, "Content-Type must be application/json, got "
+            throw new RestException(415, "Content-Type must be application/json, got "
                     + (type == null ? "none" : "'" + type + "'"));
         }
     }
@@ -141,11 +141,11 @@ public class TaskResource {
         try {
             int v = Integer.parseInt(value.trim());
             if (v < min || v > max) {
-                throw new ApiException("Query parameter '" + name + "' must be between " + min + " and " + max);
+                throw new RestException("Query parameter '" + name + "' must be between " + min + " and " + max);
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new ApiException("Query parameter '" + name + "' must be an integer, got '" + value + "'");
+            throw new RestException("Query parameter '" + name + "' must be an integer, got '" + value + "'");
         }
     }
 }

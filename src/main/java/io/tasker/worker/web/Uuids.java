@@ -17,7 +17,7 @@ final class Uuids {
 
     static String require(String value, String name) {
         if (!isUuid(value)) {
-            throw new ApiException("Path parameter '" + name + "' must be a UUID, got '" + value + "'");
+            throw new RestException("Path parameter '" + name + "' must be a UUID, got '" + value + "'");
         }
         return value.toLowerCase();
     }

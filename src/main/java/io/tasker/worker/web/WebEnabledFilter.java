@@ -22,7 +22,7 @@ public class WebEnabledFilter implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         WorkerSettings settings = worker.settings();
         if (settings != null && !settings.webEnabled()) {
-            request.abortWith(ApiResponses.error(jakarta.ws.rs.core.Response.Status.NOT_FOUND, "Not found"));
+            request.abortWith(RestResponses.error(jakarta.ws.rs.core.Response.Status.NOT_FOUND, "Not found"));
         }
     }
 }

@@ -2,6 +2,7 @@ package io.tasker.worker.web;
 
 import io.tasker.worker.internal.cdi.TaskerWorker;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
+import io.tasker.worker.internal.runtime.WorkerStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The worker's own state: status, handlers, and pausing/resuming the poller. */
@@ -24,33 +26,57 @@ public class WorkerResource {
 
     @GET
     public Response status() {
-        return ApiResponses.ok(snapshot());
+        return RestResponses.ok(snapshot());
     }
 
     @GET
     @Path("handlers")
     public Response handlers() {
-        return ApiResponses.ok(worker.registry().listHandlers());
+        return RestResponses.ok(worker.registry().listHandlers());
     }
 
     @POST
     @Path("pause")
     public Response pause() {
         runtime().pause();
-        return ApiResponses.ok(snapshot());
+        return RestResponses.ok(snapshot());
     }
 
     @POST
     @Path("resume")
     public Response resume() {
         runtime().resume();
-        return ApiResponses.ok(snapshot());
+        return RestResponses.ok(snapshot());
     }
 
     private Map<String, Object> snapshot() {
-        Map<String, Object> m = runtime().snapshot();
-        m.put("library_version", worker.libraryVersion());
-        m.put("handler_count", worker.registry().handlerCount());
+        return render(runtime().status(), worker.libraryVersion(), worker.registry().handlerCount());
+    }
+
+    /** The status as JSON keys; {@code slots_used}/{@code slots_total} are the slots (no nested duplicate). */
+    static Map<String, Object> render(WorkerStatus s, String libraryVersion, int handlerCount) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", s.state().wireName());
+        m.put("worker_id", s.workerId());
+        m.put("library_path", s.libraryPath());
+        m.put("library_origin", s.libraryOrigin());
+        m.put("slots_used", s.slotsUsed());
+        m.put("slots_total", s.slotsTotal());
+        m.put("in_flight", s.inFlight());
+        m.put("handlers_in_flight", s.handlersInFlight());
+        m.put("handler_limits", s.handlerLimits());
+        m.put("pending", s.dispatch().pendingCount());
+        m.put("starvation_detected", s.dispatch().starvationDetected());
+        m.put("starving_events", s.dispatch().starvingEventCount());
+        m.put("polls", s.polls());
+        m.put("events_received", s.pollsHit());
+        m.put("succeeded", s.succeeded());
+        m.put("failed", s.failed());
+        m.put("paused", s.paused());
+        m.put("draining", s.draining());
+        m.put("ms_since_last_tick", s.msSinceLastTick());
+        m.put("library_version", libraryVersion);
+        m.put("handler_count", handlerCount);
         return m;
     }
 
@@ -58,7 +84,7 @@ public class WorkerResource {
         WorkerRuntime rt = worker.runtime();
         if (rt == null) {
             String error = worker.startupError();
-            throw new ApiException(503, error == null ? "The worker is not started" : "The worker failed to start: " + error);
+            throw new RestException(503, error == null ? "The worker is not started" : "The worker failed to start: " + error);
         }
         return rt;
     }

@@ -1,5 +1,7 @@
 package io.tasker.worker.api;
 
+import io.tasker.worker.testing.HandlerTester;
+import io.tasker.worker.internal.context.StepContexts;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -32,21 +34,21 @@ class StepContextTest {
 
     @Test
     void identityAndNames() {
-        StepContext ctx = StepContext.fromEventJson(EVENT);
-        assertEquals("t1", ctx.getTaskUuid());
-        assertEquals("s1", ctx.getStepUuid());
-        assertEquals("c1", ctx.getCorrelationId());
-        assertEquals("tc1", ctx.getTaskCorrelationId());
-        assertEquals("batch.Process", ctx.getHandlerName());
-        assertEquals("process_batch_001", ctx.getStepName());
-        assertEquals("process_batch", ctx.getTemplateStepName());
-        assertEquals("order", ctx.getTaskName());
-        assertEquals("shop", ctx.getNamespace());
+        StepContext ctx = StepContexts.fromEventJson(EVENT);
+        assertEquals("t1", ctx.info().getTaskUuid());
+        assertEquals("s1", ctx.info().getStepUuid());
+        assertEquals("c1", ctx.info().getCorrelationId());
+        assertEquals("tc1", ctx.info().getTaskCorrelationId());
+        assertEquals("batch.Process", ctx.info().getHandlerName());
+        assertEquals("process_batch_001", ctx.info().getStepName());
+        assertEquals("process_batch", ctx.info().getTemplateStepName());
+        assertEquals("order", ctx.info().getTaskName());
+        assertEquals("shop", ctx.info().getNamespace());
     }
 
     @Test
     void inputsAndConfig() {
-        StepContext ctx = StepContext.fromEventJson(EVENT);
+        StepContext ctx = StepContexts.fromEventJson(EVENT);
         assertEquals(3, ctx.getInput("value"));
         assertEquals(3L, ctx.getInput("value", Long.class));
         assertNull(ctx.getInput("missing"));
@@ -61,7 +63,7 @@ class StepContextTest {
 
     @Test
     void dependencies() {
-        StepContext ctx = StepContext.fromEventJson(EVENT);
+        StepContext ctx = StepContexts.fromEventJson(EVENT);
         assertEquals(10, ((Map<?, ?>) ctx.getDependencyResult("analyze")).get("total"));
         assertEquals(2, ctx.getDependencyField("analyze", "nested", "deep", "1"));
         assertNull(ctx.getDependencyField("analyze", "nope", "deeper"));
@@ -72,25 +74,28 @@ class StepContextTest {
 
     @Test
     void retriesAndCheckpoint() {
-        StepContext ctx = StepContext.fromEventJson(EVENT);
-        assertEquals(1, ctx.getRetryCount());
-        assertEquals(3, ctx.getMaxRetries());
-        assertTrue(ctx.isRetry());
-        assertFalse(ctx.isLastRetry());
-        assertTrue(ctx.hasCheckpoint());
-        assertEquals(5, ctx.getCheckpointCursor());
-        assertEquals(5, ctx.getCheckpointItemsProcessed());
-        assertEquals(Map.of("sum", 15), ctx.getAccumulatedResults());
+        StepContext ctx = StepContexts.fromEventJson(EVENT);
+        assertEquals(1, ctx.info().getRetryCount());
+        assertEquals(3, ctx.info().getMaxRetries());
+        assertTrue(ctx.info().isRetry());
+        assertFalse(ctx.info().isLastRetry());
+        Checkpoint saved = ctx.checkpoint().orElseThrow();
+        assertEquals(5, saved.cursor());
+        assertEquals(5L, saved.cursorAs(Long.class));
+        assertEquals(5, saved.itemsProcessed());
+        assertEquals(Map.of("sum", 15), saved.accumulatedResults());
     }
 
     @Test
     void builderMatchesTheEventShape() {
-        StepContext ctx = StepContext.builder().handlerName("h").input("value", 4).retryCount(2).maxRetries(3)
+        StepContext ctx = HandlerTester.context().handlerName("h").input("value", 4).retryCount(2).maxRetries(3)
                 .dependencyResult("parent", Map.of("result", 8)).build();
         assertEquals(4, ctx.getInput("value"));
-        assertTrue(ctx.isLastRetry());
+        assertTrue(ctx.info().isLastRetry());
         assertEquals(8, ctx.getDependencyField("parent", "result"));
-        assertFalse(ctx.hasCheckpoint());
-        assertNull(ctx.getCheckpoint());
+        assertTrue(ctx.checkpoint().isEmpty());
+        StepContext resumed = HandlerTester.context().checkpoint(null, 3, null).build();
+        assertEquals(3, resumed.checkpoint().orElseThrow().itemsProcessed(), "a checkpoint without a cursor is still one");
+        assertNull(resumed.checkpoint().orElseThrow().cursorAs(Long.class));
     }
 }

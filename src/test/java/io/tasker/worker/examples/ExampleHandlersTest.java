@@ -1,5 +1,6 @@
 package io.tasker.worker.examples;
 
+import io.tasker.worker.testing.StepContextBuilder;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.domain.EventDeclaration;
@@ -12,7 +13,7 @@ import io.tasker.worker.examples.batch.ProcessBatchHandler;
 import io.tasker.worker.examples.decision.FinalizeApprovalHandler;
 import io.tasker.worker.examples.decision.RoutingDecisionHandler;
 import io.tasker.worker.examples.decision.ValidateRequestHandler;
-import io.tasker.worker.examples.errors.ChargePaymentHandler;
+import io.tasker.worker.examples.errors.Payments;
 import io.tasker.worker.examples.errors.FlakyInventoryHandler;
 import io.tasker.worker.examples.errors.ValidateOrderHandler;
 import io.tasker.worker.examples.events.OrderEventPublisher;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The example handlers one by one, with hand-built contexts ({@link HandlerTester}); no engine. */
 class ExampleHandlersTest {
 
-    private static StepContext.Builder afterValidation(double amount) {
+    private static StepContextBuilder afterValidation(double amount) {
         return HandlerTester.context().dependencyResult("validate_request", Map.of("valid", true, "amount", amount));
     }
 
@@ -75,7 +76,7 @@ class ExampleHandlersTest {
                 .hasResultAt("batch_processing_outcome.type", "no_batches").hasResultAt("reason", "no items to process");
     }
 
-    private static StepContext.Builder worker(int start, int end) {
+    private static StepContextBuilder worker(int start, int end) {
         return HandlerTester.context().stepConfig(Map.of("checkpoint_interval", 10, "fail_at_item", 25))
                 .stepInputs(Map.of("cursor", Map.of("batch_id", "001", "start_cursor", start, "end_cursor", end,
                         "batch_size", end - start), "batch_metadata", Map.of("cursor_field", "item_index"), "is_no_op", false));
@@ -108,7 +109,7 @@ class ExampleHandlersTest {
 
     @Test
     void checkpointingWorkerCrashesOnceThenResumes() {
-        StepContext.Builder ctx = worker(0, 50);
+        StepContextBuilder ctx = worker(0, 50);
         List<StepHandlerResult> firstAttempt = HandlerTester.runWithCheckpoints(new CheckpointingBatchWorker(), ctx, 10);
         StepHandlerResult crash = firstAttempt.get(firstAttempt.size() - 1);
         assertThat(crash).isRetryable().hasErrorMessageContaining("Simulated crash at item 25");
@@ -139,9 +140,9 @@ class ExampleHandlersTest {
         assertThat(HandlerTester.run(new FlakyInventoryHandler(), b -> b.retryCount(0))).isRetryable()
                 .hasErrorType("retryable_error").hasErrorMessage("Inventory service unavailable (attempt 1)");
         assertThat(HandlerTester.run(new FlakyInventoryHandler(), b -> b.retryCount(2))).isSuccess().hasResultAt("attempts", 3);
-        assertThat(HandlerTester.run(new ChargePaymentHandler(), b -> b.input("payment_outcome", "declined"))).isNotRetryable()
+        assertThat(HandlerTester.runObserver(new Payments(), HandlerTester.context().input("payment_outcome", "declined").build())).isNotRetryable()
                 .hasErrorCode("CARD_DECLINED").hasErrorType("permanent_error");
-        assertThat(HandlerTester.run(new ChargePaymentHandler(), b -> b.input("payment_outcome", "throttled"))).isRetryable()
+        assertThat(HandlerTester.runObserver(new Payments(), HandlerTester.context().input("payment_outcome", "throttled").build())).isRetryable()
                 .hasRetryAfter(1);
     }
 

@@ -4,8 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tasker.worker.api.domain.DomainEvent;
 import io.tasker.worker.api.events.StepCheckpointYieldSent;
-import io.tasker.worker.examples.api.BuildProfileHandler;
-import io.tasker.worker.examples.api.FetchUserHandler;
+import io.tasker.worker.examples.http.BuildProfileHandler;
+import io.tasker.worker.examples.http.FetchUserHandler;
 import io.tasker.worker.examples.batch.AggregateResultsHandler;
 import io.tasker.worker.examples.batch.AnalyzeDatasetHandler;
 import io.tasker.worker.examples.batch.CheckpointingBatchWorker;
@@ -17,7 +17,7 @@ import io.tasker.worker.examples.decision.FinanceReviewHandler;
 import io.tasker.worker.examples.decision.ManagerApprovalHandler;
 import io.tasker.worker.examples.decision.RoutingDecisionHandler;
 import io.tasker.worker.examples.decision.ValidateRequestHandler;
-import io.tasker.worker.examples.errors.ChargePaymentHandler;
+import io.tasker.worker.examples.errors.Payments;
 import io.tasker.worker.examples.errors.FlakyInventoryHandler;
 import io.tasker.worker.examples.errors.ValidateOrderHandler;
 import io.tasker.worker.examples.events.ConfirmOrderHandler;
@@ -74,7 +74,7 @@ class ExampleWorkflowsEngineTest {
                 .template("tasker/templates/batch_processing.yaml")
                 .template("tasker/templates/checkpoint_batch.yaml")
                 .template("tasker/templates/error_handling.yaml")
-                .template("tasker/templates/api_integration.yaml")
+                .template("tasker/templates/http_integration.yaml")
                 .template("tasker/templates/domain_events.yaml")
                 .handler(new ValidateRequestHandler()).handler(new RoutingDecisionHandler())
                 .handler(new AutoApproveHandler()).handler(new ManagerApprovalHandler())
@@ -83,7 +83,7 @@ class ExampleWorkflowsEngineTest {
                 .handler(new ProcessBatchHandler()).handler(new CheckpointingBatchWorker())
                 .handler(new AggregateResultsHandler())
                 .handler(new ValidateOrderHandler()).handler(new FlakyInventoryHandler())
-                .handler(new ChargePaymentHandler())
+                .observer(new Payments())
                 .handler(new FetchUserHandler()).handler(new BuildProfileHandler())
                 .handler(new PlaceOrderHandler()).handler(new ConfirmOrderHandler())
                 .publisher(new OrderEventPublisher())
@@ -243,7 +243,7 @@ class ExampleWorkflowsEngineTest {
 
     @Test
     void apiHandlerFetchesAUser() {
-        TaskRun run = env.run("api_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 42));
+        TaskRun run = env.run("http_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 42));
         assertTrue(run.isComplete(), run.toString());
         assertEquals("ada", run.step("fetch_user").resultAt("user.name"));
         assertEquals(200, ((Number) run.step("fetch_user").metadataAt("custom.status_code")).intValue());
@@ -252,7 +252,7 @@ class ExampleWorkflowsEngineTest {
 
     @Test
     void apiNotFoundIsPermanent() {
-        TaskRun run = env.run("api_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 404));
+        TaskRun run = env.run("http_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 404));
         assertTrue(run.isFailed(), run.toString());
         StepRun fetch = run.step("fetch_user");
         assertEquals(1, fetch.attempts());
@@ -262,14 +262,14 @@ class ExampleWorkflowsEngineTest {
 
     @Test
     void apiRateLimitIsRetried() {
-        TaskRun run = env.run("api_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 7));
+        TaskRun run = env.run("http_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 7));
         assertTrue(run.isComplete(), run.toString());
         assertEquals(2, run.step("fetch_user").attempts());
     }
 
     @Test
     void apiConnectionFailureIsRetryableConnectionError() {
-        TaskRun run = env.run("api_examples", "user_profile_sync", Map.of("api_base_url", "http://127.0.0.1:1", "user_id", 1));
+        TaskRun run = env.run("http_examples", "user_profile_sync", Map.of("api_base_url", "http://127.0.0.1:1", "user_id", 1));
         assertTrue(run.isFailed(), run.toString());
         StepRun fetch = run.step("fetch_user");
         assertEquals(3, fetch.attempts());
@@ -297,7 +297,7 @@ class ExampleWorkflowsEngineTest {
         DomainEvent confirmed = events.get(1);
         assertEquals("default", confirmed.publisher());
         assertEquals(Map.of("order_id", "ORD-7", "confirmed", true), confirmed.payload());
-        assertTrue(env.recentDomainEvents().stream().anyMatch(e -> e.event().eventId().equals(placed.eventId())));
+        assertTrue(env.recentDomainEvents().stream().anyMatch(e -> e.eventId().equals(placed.eventId())));
     }
 
     private List<DomainEvent> events(TaskRun run) {

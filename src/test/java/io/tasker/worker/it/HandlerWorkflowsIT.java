@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The specialised handler examples through Liberty with CDI handlers, over HTTP: decision points that create only
  * the branches they choose, batch workers created from a template with cursor slices (and the no-batches
- * placeholder), and retries that run out. ExamplesIT covers the 7500 approval route and the checkpointing worker
+ * placeholder), retries that run out, and a handler in the event form (a CDI observer). ExamplesIT covers the 7500 approval route and the checkpointing worker
  * that fails once and resumes.
  */
 class HandlerWorkflowsIT {
@@ -219,6 +219,47 @@ class HandlerWorkflowsIT {
         }
         assertEquals(status, client.task(task).path("status").asText());
         assertEquals(1, client.task(task).path("failed_steps").asInt());
+    }
+
+    // ---- event form ----
+
+    @Test
+    void anObserverHandlerCompletesAndFailsStepsLikeABean() throws Exception {
+        // charge_payment is handled by Payments.charge(@Observes @StepHandler(...) StepExecution).
+        String charged = client.createTask("error_examples", "order_with_errors",
+                Map.of("quantity", 2, "succeed_on_attempt", 1));
+        String declined = client.createTask("error_examples", "order_with_errors",
+                Map.of("quantity", 1, "succeed_on_attempt", 1, "payment_outcome", "declined"));
+
+        JsonNode t = client.awaitTerminal(charged, ItClient.budget(TIMEOUT_MS));
+        assertEquals("complete", t.path("status").asText(), t.toString());
+        JsonNode charge = client.step(charged, "charge_payment");
+        assertEquals("complete", charge.path("current_state").asText(), charge.toString());
+        assertEquals(1, charge.path("attempts").asInt(), charge.toString());
+        JsonNode result = charge.path("results").path("result");
+        assertTrue(result.path("charged").asBoolean(), result.toString());
+        assertEquals(2, result.path("reserved").asInt(), "the observer read its dependency's result: " + result);
+
+        JsonNode d = client.awaitTerminal(declined, ItClient.budget(TIMEOUT_MS));
+        String status = d.path("status").asText();
+        assertTrue(status.equals("error") || status.equals("blocked_by_failures"), d.toString());
+        JsonNode failed = client.step(declined, "charge_payment");
+        assertEquals("error", failed.path("current_state").asText(), failed.toString());
+        assertEquals(1, failed.path("attempts").asInt(), "a permanent failure is not retried: " + failed);
+        JsonNode error = failed.path("results").path("error");
+        assertEquals("permanent_error", error.path("error_type").asText(), failed.toString());
+        assertEquals("Card declined", error.path("message").asText(), failed.toString());
+
+        JsonNode handlers = client.get("/api/worker/handlers").json();
+        boolean listed = false;
+        for (JsonNode h : handlers) {
+            if (h.path("name").asText().equals("error_examples.charge_payment")) {
+                assertEquals("cdi-observer", h.path("source").asText(), h.toString());
+                assertEquals("io.tasker.worker.examples.errors.Payments", h.path("className").asText(), h.toString());
+                listed = true;
+            }
+        }
+        assertTrue(listed, "the observer is a registered handler: " + handlers);
     }
 
     private static Map<String, JsonNode> byName(JsonNode steps) {

@@ -26,6 +26,8 @@ final class ItClient {
 
     /** True when the suite runs against the real tasker-core stack ({@code -Preal-stack-it}). */
     static final boolean REAL_STACK = "tasker-core".equals(System.getProperty("tasker.it.backend"));
+    /** The native library the server under test loads: the engine, or the bridge to tasker-core. */
+    static final String LIBRARY = REAL_STACK ? "libtasker_bridge.so" : "libtasker_engine.so";
 
     final String base;
 

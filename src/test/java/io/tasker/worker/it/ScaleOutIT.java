@@ -92,7 +92,7 @@ class ScaleOutIT {
         List<String> slow = new ArrayList<>();
         // Slow steps first, so that worker B holds claimed work when it dies.
         for (int i = 0; i < 10; i++) {
-            slow.add(orchestration.createTask("examples", "slow_workflow", Map.of("sleep_ms", 5000)));
+            slow.add(orchestration.createTask("examples", "slow_workflow", Map.of("sleep_ms", 8000)));
         }
         long deadline = System.currentTimeMillis() + 60_000;
         int inFlight = 0;
@@ -110,55 +110,53 @@ class ScaleOutIT {
         }
         System.out.println("IT scale-out: killed worker B with " + inFlight + " steps in flight");
 
-        // Every task settles: it completes on A, or its step stays claimed by the dead worker. tasker-core 0.1.8 does
-        // not hand a claimed step to another worker (the claim moved it to in_progress; the PGMQ message that comes
-        // back after its visibility timeout no longer claims); only the orchestration's staleness detector
-        // ([orchestration.dlq.staleness_detection] steps_in_process_minutes) ends such a task, as an error.
+        // tasker-core 0.1.8 never hands a claimed step to another worker; our bridge's orphan sweep on worker A fails
+        // the steps the dead worker held as retryable once they have been in progress for the lease
+        // (tasker.core.orphan-lease-ms, 20 s in this profile), and tasker-core retries them on A. So every task
+        // completes, with correct results.
+        // One case cannot be repaired: the foundation records a step's new state and its result in two writes, and a
+        // worker killed between them leaves the state without a result (nobody has it; the staleness detector ends
+        // that task). Such a task must show exactly that, and be rare.
         List<String> all = new ArrayList<>(linear.keySet());
         all.addAll(slow);
-        long quietSince = System.currentTimeMillis();
-        int complete = -1;
+        List<String> done = new ArrayList<>();
+        int resultLost = 0;
         long settleDeadline = System.currentTimeMillis() + 240_000;
-        while (System.currentTimeMillis() < settleDeadline
-                && System.currentTimeMillis() - quietSince < 45_000) { // longer than the 30 s visibility timeout
-            int now = 0;
-            for (String t : all) {
-                if ("complete".equals(orchestration.task(t).path("status").asText())) {
-                    now++;
-                }
-            }
-            if (now != complete) {
-                complete = now;
-                quietSince = System.currentTimeMillis();
-            }
-            if (complete == all.size()) {
-                break;
-            }
-            Thread.sleep(500);
-        }
-        int stuck = 0;
         for (String t : all) {
-            JsonNode task = orchestration.task(t);
-            if ("complete".equals(task.path("status").asText())) {
-                if (linear.containsKey(t)) {
-                    assertEquals(2L * linear.get(t), ItClient.resultOf(workerA.step(t, "double_value")));
-                    assertEquals(2L * linear.get(t) + 10, ItClient.resultOf(workerA.step(t, "add_constant")));
-                } else {
-                    assertEquals("slept", workerA.step(t, "slow_step").path("results").path("result").path("result").asText());
-                }
+            String status = awaitComplete(t, Math.max(1, settleDeadline - System.currentTimeMillis()));
+            if ("complete".equals(status)) {
+                done.add(t);
                 continue;
             }
-            stuck++;
-            List<String> states = new ArrayList<>();
+            boolean stateWithoutResult = false;
             for (JsonNode step : workerA.steps(t)) {
-                states.add(step.path("current_state").asText());
+                stateWithoutResult |= step.path("current_state").asText().equals("enqueued_for_orchestration")
+                        && (step.path("results").isNull() || step.path("results").isMissingNode());
             }
-            assertTrue(states.contains("in_progress") && !states.contains("error"),
-                    "an unfinished task must hold a step claimed by the dead worker, nothing failed: " + t + " " + states);
+            assertTrue(stateWithoutResult, "task " + t + " after the kill is " + status + ": " + workerA.steps(t));
+            resultLost++;
         }
-        System.out.println("IT scale-out: after the kill " + (all.size() - stuck) + " of " + all.size()
-                + " tasks completed on worker A; " + stuck + " wait on steps the dead worker had claimed");
-        assertTrue(all.size() - stuck >= 90, "worker A finished the rest: " + (all.size() - stuck) + " of " + all.size());
+        assertTrue(resultLost <= 2, resultLost + " tasks lost a result between the foundation's two writes");
+        int redelivered = 0;
+        for (String t : done) {
+            List<JsonNode> steps = new ArrayList<>();
+            workerA.steps(t).forEach(steps::add);
+            for (JsonNode step : steps) {
+                if (step.path("attempts").asInt() > 1) {
+                    redelivered++;
+                }
+            }
+            if (linear.containsKey(t)) {
+                assertEquals(2L * linear.get(t), ItClient.resultOf(workerA.step(t, "double_value")));
+                assertEquals(2L * linear.get(t) + 10, ItClient.resultOf(workerA.step(t, "add_constant")));
+            } else {
+                assertEquals("slept", workerA.step(t, "slow_step").path("results").path("result").path("result").asText());
+            }
+        }
+        System.out.println("IT scale-out: after the kill " + done.size() + " of " + all.size() + " tasks completed on"
+                + " worker A (" + resultLost + " lost a result between the foundation's two writes); " + redelivered
+                + " steps the dead worker held were redelivered");
+        assertTrue(redelivered > 0, "the steps worker B held when it died ran again on A");
     }
 
     private String awaitComplete(String uuid, long timeoutMs) throws InterruptedException {

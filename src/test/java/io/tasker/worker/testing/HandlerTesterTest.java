@@ -58,7 +58,7 @@ class HandlerTesterTest {
     @Test
     void runWithCheckpointsFeedsTheCursorBack() {
         ExecutableHandler counter = ctx -> {
-            long cursor = ctx.hasCheckpoint() ? ctx.getCheckpointCursor(Long.class) : 0;
+            long cursor = ctx.checkpoint().map(c -> c.cursorAs(Long.class)).orElse(0L);
             return cursor < 3 ? StepHandlerResult.checkpoint(cursor + 1, cursor + 1, null)
                     : StepHandlerResult.success(Map.of("done_at", cursor));
         };

@@ -19,7 +19,7 @@ class CreateTaskRequestTest {
     }
 
     private static String refused(String body) {
-        return assertThrows(ApiException.class,
+        return assertThrows(RestException.class,
                 () -> CreateTaskRequest.toEngineJson(body.getBytes(StandardCharsets.UTF_8))).getMessage();
     }
 
@@ -69,13 +69,13 @@ class CreateTaskRequestTest {
         Boolean no = Boolean.FALSE;
         Boolean yes = Boolean.TRUE;
         assertEquals(Response.Status.CONFLICT,
-                ApiResponses.statusFor("API error (409): A task with the same identity already exists", no));
-        assertEquals(Response.Status.NOT_FOUND, ApiResponses.statusFor("API error (404): Task not found", no));
-        assertEquals(Response.Status.BAD_REQUEST, ApiResponses.statusFor("bad request", no));
-        assertEquals(Response.Status.SERVICE_UNAVAILABLE, ApiResponses.statusFor("busy", yes));
+                RestResponses.statusFor("API error (409): A task with the same identity already exists", no));
+        assertEquals(Response.Status.NOT_FOUND, RestResponses.statusFor("API error (404): Task not found", no));
+        assertEquals(Response.Status.BAD_REQUEST, RestResponses.statusFor("bad request", no));
+        assertEquals(Response.Status.SERVICE_UNAVAILABLE, RestResponses.statusFor("busy", yes));
         assertEquals(Response.Status.BAD_REQUEST,
-                ApiResponses.statusFor("client_get_task failed: Invalid argument: Invalid UUID", null));
+                RestResponses.statusFor("client_get_task failed: Invalid argument: Invalid UUID", null));
         assertEquals(Response.Status.INTERNAL_SERVER_ERROR,
-                ApiResponses.statusFor("Runtime error: Client not initialized", null));
+                RestResponses.statusFor("Runtime error: Client not initialized", null));
     }
 }

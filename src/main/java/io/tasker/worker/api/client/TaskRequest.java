@@ -7,10 +7,10 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * A task to create, with the seed client's defaults: namespace {@code default}, version {@code 1.0.0}, context
+ * A task to create, with the TypeScript worker's client defaults: namespace {@code default}, version {@code 1.0.0}, context
  * {@code {}}, initiator {@value #DEFAULT_INITIATOR}, source system {@code tasker-core}, reason
  * {@code Task requested}, tags {@code []}, a random correlation id. {@code requested_at} is never sent: the engine
- * sets it (the seed's ISO string with {@code Z} is refused by the real foundation).
+ * sets it (the TypeScript worker's ISO string with {@code Z} is refused by the real foundation).
  *
  * <pre>{@code TaskRequest.builder("order_flow").namespace("shop").context(Map.of("order", 7)).build()}</pre>
  */
@@ -43,7 +43,7 @@ public record TaskRequest(String name, String namespace, String version, Map<Str
         return new Builder(name);
     }
 
-    /** The engine's {@code TaskRequest} JSON document (contract §5.9), without {@code requested_at}. */
+    /** The engine's {@code TaskRequest} JSON document (docs/ffi-contract.md §5.9), without {@code requested_at}. */
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);

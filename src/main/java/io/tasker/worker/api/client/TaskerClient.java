@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Tasks and steps through the foundation's client functions: the seed's {@code TaskerClient}. Inject it in any bean
+ * Tasks and steps through the foundation's client functions: the TypeScript worker's {@code TaskerClient}. Inject it in any bean
  * ({@code @Inject TaskerClient client}); it works once the worker has started.
  *
  * <p>Results are the engine's JSON as plain Java ({@code Map}, {@code List}, {@code String}, {@code Number},

@@ -1,7 +1,7 @@
 package io.tasker.worker.api.client;
 
 /**
- * A client call the engine refused (the seed's {@code TaskerClientError}): the engine's message, and whether a
+ * A client call the engine refused (the TypeScript worker's {@code TaskerClientError}): the engine's message, and whether a
  * retry may succeed ({@code recoverable}; false when the engine did not say).
  */
 public class TaskerClientException extends RuntimeException {

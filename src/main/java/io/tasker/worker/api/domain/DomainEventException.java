@@ -6,7 +6,7 @@ import java.util.List;
 public class DomainEventException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    /** The seed's error classes. */
+    /** The TypeScript worker's error classes. */
     public enum Kind {
         /** The registry is frozen ({@code RegistryFrozenError}). */
         REGISTRY_FROZEN,

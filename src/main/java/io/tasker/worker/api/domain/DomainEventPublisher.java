@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Shapes and gates the domain events of this worker before its subscribers see them (the seed's
+ * Shapes and gates the domain events of this worker before its subscribers see them (the TypeScript worker's
  * {@code BasePublisher}). Declare one as a CDI bean (any scope, e.g. {@code @ApplicationScoped}); it is registered
  * under {@link #publisherName()} automatically. A template selects it with {@code publisher:} in
  * {@code publishes_events}.

@@ -3,8 +3,8 @@ package io.tasker.worker.api.domain;
 import java.util.List;
 
 /**
- * Reacts to domain events delivered inside this worker ({@code delivery_mode: fast} or {@code broadcast}), the
- * seed's {@code BaseSubscriber}. Declare one as a CDI bean and it is registered and started automatically.
+ * Reacts to domain events delivered inside this worker ({@code delivery_mode: fast} or {@code broadcast}), the TypeScript
+ * worker's {@code BaseSubscriber}. Declare one as a CDI bean and it is registered and started automatically.
  *
  * <p>{@link #handle} runs on a container-managed thread, one event at a time per worker, so keep it short (hand
  * long work to a {@code ManagedExecutorService}). Whatever it throws goes to {@link #onHandleError}; it never stops

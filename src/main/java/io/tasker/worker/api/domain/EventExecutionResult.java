@@ -3,7 +3,7 @@ package io.tasker.worker.api.domain;
 import java.util.Map;
 
 /**
- * The real outcome of the step that fired a domain event ({@code payload.execution_result}): unlike the seed, a
+ * The real outcome of the step that fired a domain event ({@code payload.execution_result}): unlike the TypeScript worker, a
  * failure event says it failed.
  *
  * @param success  whether the step succeeded

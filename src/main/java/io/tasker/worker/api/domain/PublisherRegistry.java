@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * The publishers this worker knows, by name (the seed's {@code PublisherRegistry}). In the server every CDI bean
+ * The publishers this worker knows, by name (the TypeScript worker's {@code PublisherRegistry}). In the server every CDI bean
  * implementing {@link DomainEventPublisher} is registered at startup; inject this registry to add more
  * programmatically. {@code default} is always available and never needs registering.
  *

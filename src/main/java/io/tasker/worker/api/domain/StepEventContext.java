@@ -3,7 +3,7 @@ package io.tasker.worker.api.domain;
 import java.util.Map;
 
 /**
- * The step an event is about, as publishers see it (the seed's {@code StepEventContext}).
+ * The step an event is about, as publishers see it (the TypeScript worker's {@code StepEventContext}).
  *
  * @param taskUuid      the task
  * @param stepUuid      the step

@@ -10,7 +10,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The subscribers this worker delivers domain events to (the seed's {@code SubscriberRegistry}). In the server
+ * The subscribers this worker delivers domain events to (the TypeScript worker's {@code SubscriberRegistry}). In the server
  * every CDI bean implementing {@link DomainEventSubscriber} is registered and started automatically; inject this
  * registry to add more programmatically. Only started, active subscribers receive events.
  *
@@ -31,13 +31,13 @@ public class SubscriberRegistry {
         entries.add(e);
     }
 
-    /** The seed's {@code registerInstance}. */
+    /** The TypeScript worker's {@code registerInstance}. */
     public void registerInstance(DomainEventSubscriber subscriber) {
         register(subscriber);
     }
 
     /**
-     * Adds a subscriber created at {@link #start()} (the seed's {@code register(Class)}); a factory that throws is
+     * Adds a subscriber created at {@link #start()} (the TypeScript worker's {@code register(Class)}); a factory that throws is
      * logged and skipped.
      */
     public void register(Supplier<? extends DomainEventSubscriber> factory) {
@@ -48,7 +48,7 @@ public class SubscriberRegistry {
         }
     }
 
-    /** Creates pending subscribers and activates every subscriber (the seed's {@code startAll}). Idempotent. */
+    /** Creates pending subscribers and activates every subscriber (the TypeScript worker's {@code startAll}). Idempotent. */
     public synchronized void start() {
         for (Supplier<? extends DomainEventSubscriber> f : pending) {
             instantiate(f);
@@ -60,7 +60,7 @@ public class SubscriberRegistry {
         started = true;
     }
 
-    /** Deactivates every subscriber (the seed's {@code stopAll}). */
+    /** Deactivates every subscriber (the TypeScript worker's {@code stopAll}). */
     public synchronized void stop() {
         for (Entry e : entries) {
             e.active = false;
@@ -94,7 +94,7 @@ public class SubscriberRegistry {
     }
 
     /**
-     * {@code {started, subscriberCount, activeCount, subscribers: [{className, active, patterns}]}}, as the seed
+     * {@code {started, subscriberCount, activeCount, subscribers: [{className, active, patterns}]}}, as the TypeScript worker
      * reports it.
      */
     public Map<String, Object> stats() {

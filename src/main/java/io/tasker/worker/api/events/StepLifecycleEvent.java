@@ -1,7 +1,7 @@
 package io.tasker.worker.api.events;
 
 /**
- * The seed's step lifecycle events, fired as CDI events. Observe them with {@code @Observes} (synchronous, on the
+ * The TypeScript worker's step lifecycle events, fired as CDI events. Observe them with {@code @Observes} (synchronous, on the
  * handler's thread: keep observers quick) or {@code @ObservesAsync}.
  *
  * <p>Every event names the dispatch ({@code eventId}), the task and step, and the handler.

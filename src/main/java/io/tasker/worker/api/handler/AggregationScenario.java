@@ -3,7 +3,7 @@ package io.tasker.worker.api.handler;
 import java.util.Map;
 
 /**
- * What an aggregation (convergence) step finds upstream (the seed's {@code detectAggregationScenario} result).
+ * What an aggregation (convergence) step finds upstream (the TypeScript worker's {@code detectAggregationScenario} result).
  *
  * @param noBatches       true when the batchable step returned {@code no_batches}
  * @param batchableResult the batchable step's result

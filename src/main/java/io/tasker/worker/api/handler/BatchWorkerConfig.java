@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 
 /**
- * One worker's slice of a batch (the seed's {@code BatchWorkerConfig}); {@link BatchableCapable#batchSuccess} turns
+ * One worker's slice of a batch (the TypeScript worker's {@code BatchWorkerConfig}); {@link BatchableCapable#batchSuccess} turns
  * it into the orchestrator's cursor config {@code {batch_id, start_cursor, end_cursor, batch_size}}.
  *
  * @param batchId      {@code "001"}, {@code "002"}, …: the created step is {@code <worker template>_<batchId>}

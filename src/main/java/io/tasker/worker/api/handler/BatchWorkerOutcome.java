@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A batch worker's final tally (the seed's {@code createWorkerOutcome}), sent by
+ * A batch worker's final tally (the TypeScript worker's {@code createWorkerOutcome}), sent by
  * {@link BatchableCapable#batchWorkerSuccess} as {@code result.batch_worker_outcome} and summed by
  * {@link BatchableCapable#aggregateBatchResults}.
  *
  * @param itemsProcessed items looked at
- * @param itemsSucceeded items that succeeded; 0 means "all processed" (as in the seed)
+ * @param itemsSucceeded items that succeeded; 0 means "all processed" (as in the TypeScript worker)
  * @param itemsFailed    items that failed
  * @param itemsSkipped   items skipped
  * @param results        per-item or summary results, may be {@code null}

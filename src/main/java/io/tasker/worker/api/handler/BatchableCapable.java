@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Helpers for the three roles of a batch workflow (the seed's {@code applyBatchable} mixin as a Java interface):
+ * Helpers for the three roles of a batch workflow (the TypeScript worker's {@code applyBatchable} mixin as a Java interface):
  * the {@code batchable} step that splits the work, the {@code batch_worker} steps that process one slice each, and
  * the {@code deferred_convergence} step that aggregates. Implement it next to
  * {@link io.tasker.worker.api.ExecutableHandler}, or extend {@link BatchableHandler}.
@@ -30,7 +30,7 @@ import java.util.function.Function;
  * noBatchesAggregationResult(z)            → {"worker_count":0,"scenario":"no_batches", ...z}
  * aggregateBatchWorkerResults(s, z, fn)    → {...fn(results) or "batch_results":{…}, "worker_count":N, "scenario":"with_batches"}
  * </pre>
- * The seed's {@code batchAnalyzerSuccess} ({@code batch_analyzer_outcome}) is deliberately absent: the orchestrator
+ * The TypeScript worker's {@code batchAnalyzerSuccess} ({@code batch_analyzer_outcome}) is deliberately absent: the orchestrator
  * ignores that key.
  */
 public interface BatchableCapable {
@@ -38,7 +38,7 @@ public interface BatchableCapable {
     // ---- the batchable step ----
 
     /**
-     * The seed's {@code createCursorConfigs}: {@code ceil(total / workerCount)} items per worker, batch ids
+     * The TypeScript worker's {@code createCursorConfigs}: {@code ceil(total / workerCount)} items per worker, batch ids
      * {@code "001"}, {@code "002"}, …; fewer configs than workers when there are fewer items.
      *
      * @return {@code []} when {@code totalItems} is 0
@@ -48,7 +48,7 @@ public interface BatchableCapable {
         return BatchSupport.cursorConfigs(totalItems, workerCount);
     }
 
-    /** The seed's {@code batchSuccess}: ask the orchestrator to create one worker per config. */
+    /** The TypeScript worker's {@code batchSuccess}: ask the orchestrator to create one worker per config. */
     default StepHandlerResult batchSuccess(String workerTemplateName, List<BatchWorkerConfig> configs,
                                            Map<String, ?> metadata) {
         if (workerTemplateName == null || workerTemplateName.isEmpty()) {
@@ -84,7 +84,7 @@ public interface BatchableCapable {
     }
 
     /**
-     * The seed's {@code noBatchesResult}. The orchestrator then creates one no-op placeholder worker
+     * The TypeScript worker's {@code noBatchesResult}. The orchestrator then creates one no-op placeholder worker
      * ({@code <template>_000}) when the batchable step's {@code handler.initialization} names the
      * {@code worker_template_name}.
      */
@@ -102,7 +102,7 @@ public interface BatchableCapable {
 
     // ---- batch workers ----
 
-    /** The seed's {@code getBatchWorkerInputs}: the cursor and batch metadata, or {@code null} when there are none. */
+    /** The TypeScript worker's {@code getBatchWorkerInputs}: the cursor and batch metadata, or {@code null} when there are none. */
     default BatchWorkerInputs getBatchWorkerInputs(StepContext ctx) {
         Map<String, Object> inputs = ctx.getStepInputs();
         if (inputs == null || inputs.isEmpty()) {
@@ -117,7 +117,7 @@ public interface BatchableCapable {
     }
 
     /**
-     * The seed's {@code handleNoOpWorker}: for the {@code no_batches} placeholder, the immediate success
+     * The TypeScript worker's {@code handleNoOpWorker}: for the {@code no_batches} placeholder, the immediate success
      * {@code {batch_id, no_op: true, processed_count: 0, message, processed_at}}; empty otherwise. Call it first.
      */
     default Optional<StepHandlerResult> handleNoOpWorker(StepContext ctx) {
@@ -134,7 +134,7 @@ public interface BatchableCapable {
         return Optional.of(StepHandlerResult.success(result));
     }
 
-    /** The seed's {@code batchWorkerSuccess}: {@code {batch_worker_outcome: {…}}}. */
+    /** The TypeScript worker's {@code batchWorkerSuccess}: {@code {batch_worker_outcome: {…}}}. */
     default StepHandlerResult batchWorkerSuccess(BatchWorkerOutcome outcome, Map<String, ?> metadata) {
         return StepHandlerResult.success(Map.of("batch_worker_outcome", outcome.toMap()), metadata);
     }
@@ -144,8 +144,8 @@ public interface BatchableCapable {
     }
 
     /**
-     * The seed's {@code checkpointYield}: save progress and be called again, in the same attempt, with
-     * {@link StepContext#getCheckpointCursor()} = {@code cursor}. A later retry also resumes from it.
+     * The TypeScript worker's {@code checkpointYield}: save progress and be called again, in the same attempt, with
+     * {@link StepContext#checkpoint()} at {@code cursor}. A later retry also resumes from it.
      */
     default StepHandlerResult checkpointYield(Object cursor, long itemsProcessed, Object accumulatedResults) {
         return StepHandlerResult.checkpoint(cursor, itemsProcessed, accumulatedResults);
@@ -153,13 +153,13 @@ public interface BatchableCapable {
 
     // ---- aggregation ----
 
-    /** The seed's {@code detectAggregationScenario} on a step context. */
+    /** The TypeScript worker's {@code detectAggregationScenario} on a step context. */
     default AggregationScenario detectAggregationScenario(StepContext ctx, String batchableStepName, String workerPrefix) {
         return detectAggregationScenario(ctx.getDependencyResults(), batchableStepName, workerPrefix);
     }
 
     /**
-     * The seed's {@code detectAggregationScenario} on raw dependency results.
+     * The TypeScript worker's {@code detectAggregationScenario} on raw dependency results.
      *
      * @throws IllegalStateException when the batchable step's result is missing, or when it created batches but
      *                               no dependency name starts with {@code workerPrefix}
@@ -169,7 +169,7 @@ public interface BatchableCapable {
         return BatchSupport.detect(dependencyResults, batchableStepName, workerPrefix);
     }
 
-    /** The seed's {@code noBatchesAggregationResult}: {@code {worker_count: 0, scenario: "no_batches", ...zero}}. */
+    /** The TypeScript worker's {@code noBatchesAggregationResult}: {@code {worker_count: 0, scenario: "no_batches", ...zero}}. */
     default StepHandlerResult noBatchesAggregationResult(Map<String, ?> zeroMetrics) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("worker_count", 0);
@@ -181,7 +181,7 @@ public interface BatchableCapable {
     }
 
     /**
-     * The seed's {@code aggregateBatchWorkerResults}: {@link #noBatchesAggregationResult} for {@code no_batches},
+     * The TypeScript worker's {@code aggregateBatchWorkerResults}: {@link #noBatchesAggregationResult} for {@code no_batches},
      * otherwise {@code {...aggregator(batchResults) or batch_results, worker_count, scenario: "with_batches"}}.
      *
      * @param aggregator may be {@code null}; receives worker step name → worker result
@@ -214,7 +214,7 @@ public interface BatchableCapable {
     }
 
     /**
-     * The seed's {@code aggregateBatchResults}: sums worker outcomes (each a {@code batch_worker_outcome} wrapper
+     * The TypeScript worker's {@code aggregateBatchResults}: sums worker outcomes (each a {@code batch_worker_outcome} wrapper
      * or the outcome map itself) into {@code {total_processed, total_succeeded, total_failed, total_skipped,
      * batch_count, success_rate, errors (first maxErrors), error_count}}.
      */

@@ -5,7 +5,7 @@ import io.tasker.worker.api.BaseStepHandler;
 import java.util.List;
 
 /**
- * Base class for batch workflows (the seed's {@code BatchableStepHandler}): {@link BaseStepHandler} plus every
+ * Base class for batch workflows (the TypeScript worker's {@code BatchableStepHandler}): {@link BaseStepHandler} plus every
  * {@link BatchableCapable} helper. The same base serves the batchable step, the workers and the aggregator.
  *
  * <pre>{@code

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Result builders for {@code type: decision} steps (the seed's {@code applyDecision} mixin as a Java interface).
+ * Result builders for {@code type: decision} steps (the TypeScript worker's {@code applyDecision} mixin as a Java interface).
  * Implement it next to {@link io.tasker.worker.api.ExecutableHandler}, or extend {@link DecisionHandler}.
  *
  * <p>Shapes produced (result / metadata):
@@ -43,7 +43,7 @@ public interface DecisionCapable extends HandlerIdentity {
     }
 
     /**
-     * The seed's {@code decisionSuccessWithOutcome}: same shape as {@link #decisionSuccess}, with
+     * The TypeScript worker's {@code decisionSuccessWithOutcome}: same shape as {@link #decisionSuccess}, with
      * {@code type = decisionType}, plus {@code dynamic_steps} (in the outcome) and {@code reason} when given.
      */
     default StepHandlerResult decisionSuccessWithOutcome(DecisionOutcome decision, Map<String, ?> metadata) {
@@ -65,7 +65,7 @@ public interface DecisionCapable extends HandlerIdentity {
     }
 
     /**
-     * The seed's {@code decisionNoBranches}: {@code {decision_point_outcome:{type}, reason?, routing_context?}}.
+     * The TypeScript worker's {@code decisionNoBranches}: {@code {decision_point_outcome:{type}, reason?, routing_context?}}.
      */
     default StepHandlerResult decisionNoBranches(DecisionOutcome decision, Map<String, ?> metadata) {
         Map<String, Object> result = new LinkedHashMap<>();
@@ -82,7 +82,7 @@ public interface DecisionCapable extends HandlerIdentity {
         return skipBranches(reason, null, null);
     }
 
-    /** The seed's {@code skipBranches}: {@code decisionNoBranches} with {@code type "no_branches"}. */
+    /** The TypeScript worker's {@code skipBranches}: {@code decisionNoBranches} with {@code type "no_branches"}. */
     default StepHandlerResult skipBranches(String reason, Map<String, ?> routingContext, Map<String, ?> metadata) {
         @SuppressWarnings("unchecked")
         Map<String, Object> routing = routingContext == null ? null : (Map<String, Object>) routingContext;
@@ -93,7 +93,7 @@ public interface DecisionCapable extends HandlerIdentity {
         return skipBranches(reason, routingContext, null);
     }
 
-    /** The seed's {@code decisionFailure}: error type {@code decision_error}, not retryable. */
+    /** The TypeScript worker's {@code decisionFailure}: error type {@code decision_error}, not retryable. */
     default StepHandlerResult decisionFailure(String message) {
         return decisionFailure(message, ErrorType.DECISION_ERROR.value(), false, null);
     }

@@ -5,7 +5,7 @@ import io.tasker.worker.api.BaseStepHandler;
 import java.util.List;
 
 /**
- * Base class for {@code type: decision} steps (the seed's {@code DecisionHandler}): {@link BaseStepHandler} plus
+ * Base class for {@code type: decision} steps (the TypeScript worker's {@code DecisionHandler}): {@link BaseStepHandler} plus
  * every {@link DecisionCapable} builder.
  *
  * <pre>{@code

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A full decision (the seed's {@code DecisionPointOutcome} argument of {@code decisionSuccessWithOutcome}).
+ * A full decision (the TypeScript worker's {@code DecisionPointOutcome} argument of {@code decisionSuccessWithOutcome}).
  *
  * @param decisionType   what to do
  * @param nextStepNames  the child steps to create (template step names); empty for {@code no_branches}

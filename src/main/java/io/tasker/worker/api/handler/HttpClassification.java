@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How the API helpers turn an HTTP failure into an error type and a message (the seed's classification map).
+ * How the API helpers turn an HTTP failure into an error type and a message (the TypeScript worker's classification map).
  *
  * <p>400 {@code bad_request}, 401 {@code unauthorized}, 403 {@code forbidden}, 404 {@code not_found},
  * 405 {@code method_not_allowed}, 408 {@code request_timeout}, 409 {@code conflict}, 410 {@code gone},
@@ -71,11 +71,11 @@ public final class HttpClassification {
      * {@code error, message, detail, error_message, msg} (or their nested {@code .message}), else the standard
      * status text, else {@code HTTP Error}.
      */
-    public static String message(ApiResponse response) {
+    public static String message(HttpReply response) {
         return "HTTP " + response.statusCode() + ": " + detail(response);
     }
 
-    static String detail(ApiResponse response) {
+    static String detail(HttpReply response) {
         if (response.body() instanceof Map<?, ?> body) {
             for (String key : DETAIL_KEYS) {
                 Object value = body.get(key);

@@ -2,7 +2,7 @@ package io.tasker.worker.api.logging;
 
 import java.util.logging.Level;
 
-/** The five levels of the seed's logging functions, with their {@code java.util.logging} equivalents. */
+/** The five levels of the TypeScript worker's logging functions, with their {@code java.util.logging} equivalents. */
 public enum LogLevel {
     ERROR(Level.SEVERE),
     WARN(Level.WARNING),

@@ -3,7 +3,7 @@ package io.tasker.worker.api.logging;
 import java.util.Map;
 
 /**
- * A logger with default fields (the seed's {@code createLogger(defaultFields)} result). Every line carries the
+ * A logger with default fields (the TypeScript worker's {@code createLogger(defaultFields)} result). Every line carries the
  * default fields, the fields of the call, and — while a handler runs — the step's {@code task_uuid},
  * {@code step_uuid}, {@code handler_name} and {@code correlation_id}. Field values may be of any type; they are
  * written as strings ({@code null}s dropped).

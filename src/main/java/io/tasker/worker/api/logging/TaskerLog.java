@@ -6,7 +6,7 @@ import io.tasker.worker.internal.logging.LogWriter;
 import java.util.Map;
 
 /**
- * The seed's logging functions: {@code logInfo(message, fields)} and friends, plus {@link #createLogger}.
+ * The TypeScript worker's logging functions: {@code logInfo(message, fields)} and friends, plus {@link #createLogger}.
  *
  * <pre>{@code
  * TaskerLog.logInfo("charging card", Map.of("order_id", orderId, "amount", 12.5));
@@ -70,7 +70,7 @@ public final class TaskerLog {
         logTrace(message, null);
     }
 
-    /** The seed's {@code createLogger(defaultFields)}. */
+    /** The TypeScript worker's {@code createLogger(defaultFields)}. */
     public static StepLogger createLogger(Map<String, ?> defaultFields) {
         return createLogger(LOGGER_NAME, defaultFields);
     }

@@ -1,5 +1,6 @@
 package io.tasker.worker.examples.batch;
 
+import io.tasker.worker.api.Checkpoint;
 import io.tasker.worker.api.RetryableStepException;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
@@ -41,16 +42,17 @@ public class CheckpointingBatchWorker extends BatchableHandler {
                 : ctx.getConfig("checkpoint_interval", Integer.class);
         Long failAt = ctx.getConfig("fail_at_item", Long.class);
 
-        long position = ctx.hasCheckpoint() ? ctx.getCheckpointCursor(Long.class) : start;
-        Accumulated acc = ctx.hasCheckpoint() ? ctx.getAccumulatedResults(Accumulated.class)
-                : new Accumulated(0, 0, null, 0);
-        if (acc.resumedFrom() == null && ctx.isRetry()) {
+        Optional<Checkpoint> saved = ctx.checkpoint();
+        long position = saved.map(c -> c.cursorAs(Long.class)).orElse(start);
+        Accumulated acc = saved.map(c -> c.accumulatedResultsAs(Accumulated.class))
+                .orElseGet(() -> new Accumulated(0, 0, null, 0));
+        if (acc.resumedFrom() == null && ctx.info().isRetry()) {
             // first call of a retry: remember where it picked up
             acc = new Accumulated(acc.sum(), acc.count(), position, acc.checkpoints());
         }
         long chunkEnd = Math.min(end, position + interval);
         for (long i = position; i < chunkEnd; i++) {
-            if (failAt != null && i == failAt && ctx.getRetryCount() == 0) {
+            if (failAt != null && i == failAt && ctx.info().getRetryCount() == 0) {
                 throw new RetryableStepException("Simulated crash at item " + i + " of batch " + inputs.cursor().batchId());
             }
             acc = new Accumulated(acc.sum() + i + 1, acc.count() + 1, acc.resumedFrom(), acc.checkpoints());
@@ -61,7 +63,7 @@ public class CheckpointingBatchWorker extends BatchableHandler {
         }
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("checkpoints", acc.checkpoints());
-        meta.put("attempt", ctx.getRetryCount() + 1);
+        meta.put("attempt", ctx.info().getRetryCount() + 1);
         meta.put("resumed_from", acc.resumedFrom());
         BatchWorkerOutcome outcome = new BatchWorkerOutcome(end - start, end - start, 0, 0,
                 List.of(Map.of("batch_id", inputs.cursor().batchId(), "sum", acc.sum())), List.of(), end, meta);

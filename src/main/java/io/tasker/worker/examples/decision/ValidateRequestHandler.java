@@ -20,8 +20,9 @@ public class ValidateRequestHandler extends BaseStepHandler {
         Number amount = ctx.getInput("amount", Double.class);
         String requester = ctx.getInput("requester", String.class);
         if (amount == null || amount.doubleValue() <= 0) {
-            throw new PermanentStepException("amount must be a positive number", ErrorType.VALIDATION_ERROR.value(),
-                    "INVALID_AMOUNT", Map.of("amount", String.valueOf(amount)), null);
+            throw PermanentStepException.builder("amount must be a positive number")
+                    .errorType(ErrorType.VALIDATION_ERROR).errorCode("INVALID_AMOUNT")
+                    .metadata("amount", String.valueOf(amount)).build();
         }
         return success(Map.of("valid", true, "amount", amount.doubleValue(),
                 "requester", requester == null ? "unknown" : requester));

@@ -20,7 +20,7 @@ public class FlakyInventoryHandler extends BaseStepHandler {
 
     @Override
     public StepHandlerResult call(StepContext ctx) {
-        int attempt = ctx.getRetryCount() + 1;
+        int attempt = ctx.info().getRetryCount() + 1;
         int succeedOn = ctx.getInputOr("succeed_on_attempt", 3);
         if (attempt < succeedOn) {
             throw new RetryableStepException("Inventory service unavailable (attempt " + attempt + ")");

@@ -18,8 +18,8 @@ public class UnavailableInventoryHandler extends BaseStepHandler {
 
     @Override
     public StepHandlerResult call(StepContext ctx) {
-        int attempt = ctx.getRetryCount() + 1;
+        int attempt = ctx.info().getRetryCount() + 1;
         throw new RetryableStepException("Inventory service unavailable (attempt " + attempt + " of "
-                + ctx.getMaxRetries() + ")");
+                + ctx.info().getMaxRetries() + ")");
     }
 }

@@ -22,8 +22,9 @@ public class ValidateOrderHandler extends BaseStepHandler {
     public StepHandlerResult call(StepContext ctx) {
         Integer quantity = ctx.getInput("quantity", Integer.class);
         if (quantity == null || quantity <= 0) {
-            throw new PermanentStepException("quantity must be at least 1, got " + quantity,
-                    ErrorType.VALIDATION_ERROR.value(), "INVALID_QUANTITY", Map.of("field", "quantity"), null);
+            throw PermanentStepException.builder("quantity must be at least 1, got " + quantity)
+                    .errorType(ErrorType.VALIDATION_ERROR).errorCode("INVALID_QUANTITY").metadata("field", "quantity")
+                    .build();
         }
         return success(Map.of("valid", true, "quantity", quantity));
     }

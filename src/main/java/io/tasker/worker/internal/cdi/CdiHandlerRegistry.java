@@ -1,15 +1,21 @@
 package io.tasker.worker.internal.cdi;
 
 import io.tasker.worker.api.ExecutableHandler;
+import io.tasker.worker.api.StepExecution;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
 import io.tasker.worker.internal.registry.HandlerSource;
+import io.tasker.worker.internal.registry.ObserverHandler;
 import io.tasker.worker.internal.registry.Registration;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.spi.CreationalContext;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.ObserverException;
+import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.enterprise.inject.spi.ObserverMethod;
 import jakarta.inject.Inject;
 
 import java.lang.annotation.Annotation;
@@ -17,10 +23,14 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The {@link io.tasker.worker.api.HandlerRegistry} applications inject: the {@code @StepHandler} beans found by
- * {@link StepHandlerExtension} plus programmatic registrations.
+ * The {@link io.tasker.worker.api.HandlerRegistry} applications inject: the {@code @StepHandler} beans and
+ * {@code StepExecution} observers found by {@link StepHandlerExtension}, plus programmatic registrations.
+ *
+ * <p>An observer is registered as an {@link ObserverHandler} that fires the execution as a CDI event qualified with its
+ * name; the qualified {@link Event} is selected once per name, so a step costs one synchronous event notification.
  *
  * <p>Normal-scoped handlers are resolved once and their client proxy reused. {@code @Dependent} handlers are created
  * for each call and destroyed right after it, so their {@code @PreDestroy} runs and nothing accumulates.
@@ -29,6 +39,8 @@ import java.util.Optional;
 public class CdiHandlerRegistry extends DefaultHandlerRegistry {
 
     public static final String CDI = "cdi";
+    /** The source of event-form handlers in the handler list. */
+    public static final String CDI_OBSERVER = "cdi-observer";
 
     @Inject
     BeanManager beanManager;
@@ -36,10 +48,15 @@ public class CdiHandlerRegistry extends DefaultHandlerRegistry {
     @Inject
     StepHandlerExtension extension;
 
+    @Inject
+    @Any
+    Event<StepExecution> executions;
+
     @PostConstruct
     void init() {
         Map<String, Registration> byName = new LinkedHashMap<>();
         extension.handlers().forEach((name, bean) -> byName.put(name, registration(name, bean)));
+        extension.observers().forEach((name, observer) -> byName.put(name, registration(name, observer)));
         setSource(new HandlerSource() {
             @Override
             public Optional<Registration> find(String name) {
@@ -69,8 +86,29 @@ public class CdiHandlerRegistry extends DefaultHandlerRegistry {
         });
     }
 
+    private Registration registration(String name, ObserverMethod<?> observer) {
+        String version = version(observer.getObservedQualifiers());
+        Event<StepExecution> event = executions.select(StepHandler.Literal.of(name));
+        ObserverHandler handler = new ObserverHandler(name, version, extension.describe(observer), step -> {
+            try {
+                event.fire(step);
+            } catch (ObserverException e) {
+                // CDI wraps a checked exception of the observer; report the observer's own exception.
+                if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        });
+        return new Registration(name, version, null, CDI_OBSERVER, handler, () -> Registration.Lease.of(handler));
+    }
+
     private static String version(Bean<?> bean) {
-        for (Annotation q : bean.getQualifiers()) {
+        return version(bean.getQualifiers());
+    }
+
+    private static String version(Set<Annotation> qualifiers) {
+        for (Annotation q : qualifiers) {
             if (q instanceof StepHandler h) {
                 return h.version();
             }

@@ -2,15 +2,15 @@ package io.tasker.worker.internal.cdi;
 
 import io.tasker.worker.api.logging.LogSink;
 import io.tasker.worker.api.logging.TaskerLog;
-import io.tasker.worker.ffi.LibraryLocator;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.LibraryLocator;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.logging.EngineLogSink;
 import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.TemplateGraph;
 import io.tasker.worker.internal.runtime.TemplateLoader;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
-import io.tasker.worker.internal.runtime.StepInterceptor;
+import io.tasker.worker.api.StepInterceptor;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.annotation.PreDestroy;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.client.TaskRequest;
 import io.tasker.worker.api.client.TaskerClient;
 import io.tasker.worker.api.client.TaskerClientException;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.cdi.TaskerWorker;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * {@link TaskerClient} over the eight {@code client_*} functions. The only place that unwraps the client envelopes
- * (contract §4.6): {@code success:true} gives {@code data}; anything else throws {@link EngineClientException}.
+ * (docs/ffi-contract.md §4.6): {@code success:true} gives {@code data}; anything else throws {@link EngineClientException}.
  *
  * <p>The {@code …Json} methods return {@code data} as a tree, untouched, for the HTTP API's pass-through; the
  * interface methods convert it to plain Java. Malformed ids are refused here before the engine sees them.

@@ -16,6 +16,7 @@ public enum ConfigKey {
     LIBRARY_PATH("tasker.library.path", Type.STRING, null, "native library file; else TASKER_FFI_LIBRARY_PATH, else the library bundled for the backend"),
     CORE_CONFIG_PATH("tasker.core.config-path", Type.STRING, null, "tasker-core backend: the foundation's own TOML (env TASKER_CORE_CONFIG_PATH); else the bundled tasker/tasker-core/worker.toml"),
     CORE_ORCHESTRATION_URL("tasker.core.orchestration-url", Type.STRING, null, "tasker-core backend: the orchestration server's REST address (env TASKER_CORE_ORCHESTRATION_URL); else the foundation TOML's [worker.orchestration_client] base_url"),
+    CORE_ORPHAN_LEASE_MS("tasker.core.orphan-lease-ms", Type.LONG, "300000", "tasker-core backend: a step in progress this long is taken as orphaned by a dead worker and failed as retryable, so tasker-core retries it on a live worker"),
     MAX_CONCURRENCY("tasker.worker.max-concurrency", Type.INT, "10", "handler executions in flight at once (execution slots)"),
     POLL_INTERVAL_MS("tasker.worker.poll-interval-ms", Type.LONG, "10", "pause between poll ticks when no event is queued"),
     HANDLER_TIMEOUT_MS("tasker.worker.handler-timeout-ms", Type.LONG, "25000", "handler run time before a retryable timeout failure; below the engine completion timeout"),

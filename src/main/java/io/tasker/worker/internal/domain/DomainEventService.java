@@ -4,7 +4,7 @@ import io.tasker.worker.api.domain.DomainEventPublisher;
 import io.tasker.worker.api.domain.DomainEventSubscriber;
 import io.tasker.worker.api.domain.PublisherRegistry;
 import io.tasker.worker.api.domain.SubscriberRegistry;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;

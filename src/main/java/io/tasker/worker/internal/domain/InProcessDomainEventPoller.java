@@ -27,7 +27,7 @@ import java.util.logging.Logger;
 
 /**
  * Drains the engine's in-process domain events ({@code fast}/{@code broadcast} delivery) and hands each to the
- * matching subscribers, through the publisher hooks (the seed's {@code InProcessDomainEventPoller}).
+ * matching subscribers, through the publisher hooks (the TypeScript worker's {@code InProcessDomainEventPoller}).
  *
  * <p>Each cycle takes up to {@link #maxEventsPerPoll} events from the poll function (one JSON string per call,
  * {@code null} when none is waiting) and dispatches them one after another on the calling thread. A cycle that hits
@@ -41,7 +41,7 @@ public final class InProcessDomainEventPoller {
 
     private static final Logger LOG = Logger.getLogger(InProcessDomainEventPoller.class.getName());
 
-    /** The seed's defaults. */
+    /** The TypeScript worker's defaults. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(10);
     public static final int DEFAULT_MAX_EVENTS_PER_POLL = 100;
 
@@ -86,7 +86,7 @@ public final class InProcessDomainEventPoller {
         this.pollFunction = poll;
     }
 
-    /** The seed's {@code subscribe(pattern, callback)}: a lightweight subscriber without a class. */
+    /** The TypeScript worker's {@code subscribe(pattern, callback)}: a lightweight subscriber without a class. */
     public void subscribe(String pattern, Consumer<DomainEvent> callback) {
         callbacks.add(new Callback(pattern, callback));
     }
@@ -256,7 +256,7 @@ public final class InProcessDomainEventPoller {
         }
     }
 
-    /** {@code {pollCount, eventsProcessed, eventsLagged, running}} as in the seed, plus error counters. */
+    /** {@code {pollCount, eventsProcessed, eventsLagged, running}} as in the TypeScript worker, plus error counters. */
     public Map<String, Object> stats() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pollCount", pollCount.get());

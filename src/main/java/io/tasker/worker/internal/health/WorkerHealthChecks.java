@@ -4,6 +4,7 @@ import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.cdi.TaskerWorker;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
 import io.tasker.worker.internal.runtime.WorkerState;
+import io.tasker.worker.internal.runtime.WorkerStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -27,19 +28,22 @@ public final class WorkerHealthChecks {
             String error = worker.startupError();
             return error == null ? b.withData("state", "starting") : b.withData("state", "failed").withData("error", error);
         }
-        WorkerRuntime.DispatchMetrics m = rt.lastMetrics();
-        return b.withData("state", rt.state().wireName())
-                .withData("worker_id", String.valueOf(rt.workerId()))
-                .withData("library_path", rt.engine().path())
+        return withData(b, rt.status(), worker);
+    }
+
+    private static HealthCheckResponseBuilder withData(HealthCheckResponseBuilder b, WorkerStatus s, TaskerWorker worker) {
+        return b.withData("state", s.state().wireName())
+                .withData("worker_id", String.valueOf(s.workerId()))
+                .withData("library_path", s.libraryPath())
                 .withData("library_version", String.valueOf(worker.libraryVersion()))
                 .withData("handler_count", worker.registry().handlerCount())
-                .withData("slots_used", rt.slotsUsed())
-                .withData("slots_total", rt.slotsTotal())
-                .withData("handlers_in_flight", Json.write(rt.inFlightByHandler()))
-                .withData("handler_limits", Json.write(rt.handlerLimits()))
-                .withData("pending", m.pendingCount())
-                .withData("starvation_detected", m.starvationDetected())
-                .withData("paused", rt.isPaused());
+                .withData("slots_used", s.slotsUsed())
+                .withData("slots_total", s.slotsTotal())
+                .withData("handlers_in_flight", Json.write(s.handlersInFlight()))
+                .withData("handler_limits", Json.write(s.handlerLimits()))
+                .withData("pending", s.dispatch().pendingCount())
+                .withData("starvation_detected", s.dispatch().starvationDetected())
+                .withData("paused", s.paused());
     }
 
     /** UP once the library is loaded, the engine bootstrapped and the handlers registered. */
@@ -69,18 +73,20 @@ public final class WorkerHealthChecks {
             WorkerRuntime rt = worker.runtime();
             boolean up = true;
             HealthCheckResponseBuilder b = HealthCheckResponse.named("tasker-worker-live");
-            if (rt != null && (rt.state() == WorkerState.RUNNING || rt.state() == WorkerState.DRAINING)) {
-                long allowed = Math.max(5000, 100 * rt.settings().pollIntervalMs());
-                long sinceTick = rt.millisSinceLastTick();
-                boolean wedged = rt.isDispatcherWedged();
-                up = sinceTick <= allowed && !wedged;
-                b.withData("ms_since_last_tick", sinceTick).withData("dispatcher_wedged", wedged);
+            if (rt == null) {
+                return withData(b.status(true), worker).build();
             }
-            return withData(b.status(up), worker).build();
+            WorkerStatus s = rt.status();
+            if (s.state() == WorkerState.RUNNING || s.state() == WorkerState.DRAINING) {
+                long allowed = Math.max(5000, 100 * rt.settings().pollIntervalMs());
+                up = s.msSinceLastTick() <= allowed && !s.dispatcherWedged();
+                b.withData("ms_since_last_tick", s.msSinceLastTick()).withData("dispatcher_wedged", s.dispatcherWedged());
+            }
+            return withData(b.status(up), s, worker).build();
         }
     }
 
-    /** UP only while running, not draining, and the engine reports its worker running (B12: a null poll says nothing). */
+    /** UP only while running, not draining, and the engine reports its worker running (docs/ffi-contract.md R10: a null poll says nothing). */
     @Readiness
     @ApplicationScoped
     public static class Ready implements HealthCheck {

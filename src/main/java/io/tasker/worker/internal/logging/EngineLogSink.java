@@ -2,7 +2,7 @@ package io.tasker.worker.internal.logging;
 
 import io.tasker.worker.api.logging.LogLevel;
 import io.tasker.worker.api.logging.LogSink;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 
 import java.util.Map;

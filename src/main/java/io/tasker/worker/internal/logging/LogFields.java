@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The engine's field rule (contract §4.4): {@code log_*} takes a map of strings only and silently drops the whole
+ * The engine's field rule (docs/ffi-contract.md §4.4, R9): {@code log_*} takes a map of strings only and silently drops the whole
  * map if any value is something else. So every value becomes a string here — text as is, numbers and booleans by
  * {@code toString}, maps, lists and other objects as JSON — and {@code null} values (and keys) are dropped.
  */

@@ -55,6 +55,12 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
                 () -> Registration.Lease.of(Objects.requireNonNull(factory.get(), "factory returned null"))));
     }
 
+    /** Registers an event-form handler under its own name and version. Fails if the name is taken. */
+    public void register(ObserverHandler observer) {
+        add(new Registration(checkName(observer.name()), observer.version(), null, PROGRAMMATIC, observer,
+                () -> Registration.Lease.of(observer)));
+    }
+
     @Override
     public synchronized void registerAll(Map<String, ? extends ExecutableHandler> handlers) {
         for (Map.Entry<String, ? extends ExecutableHandler> e : handlers.entrySet()) {
@@ -115,8 +121,9 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
                     return lease.handler().call(ctx);
                 }
                 Method m = target != null ? target : MethodDispatch.find(lease.handler().getClass(), methodName)
-                        .orElseThrow(() -> new PermanentStepException("Handler '" + r.name() + "' has no public method '"
-                                + methodName + "(StepContext)'", ErrorType.HANDLER_NOT_FOUND.value(), null, Map.of(), null));
+                        .orElseThrow(() -> PermanentStepException.builder("Handler '" + r.name()
+                                + "' has no public method '" + methodName + "(StepContext)'")
+                                .errorType(ErrorType.HANDLER_NOT_FOUND).build());
                 return MethodDispatch.invoke(m, lease.handler(), ctx);
             } finally {
                 lease.release().run();
@@ -138,7 +145,8 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
                 try {
                     capabilities = lease.handler().capabilities();
                     if (className == null) {
-                        className = lease.handler().getClass().getName();
+                        className = lease.handler() instanceof ObserverHandler o ? o.observerClass()
+                                : lease.handler().getClass().getName();
                     }
                 } finally {
                     lease.release().run();

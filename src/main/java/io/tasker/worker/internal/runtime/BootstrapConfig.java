@@ -48,6 +48,7 @@ public final class BootstrapConfig {
         if (s.taskerCore()) {
             Map<String, Object> core = new LinkedHashMap<>();
             core.put("config_path", CoreConfigFile.resolve(s));
+            core.put("orphan_lease_ms", s.coreOrphanLeaseMs());
             if (s.coreOrchestrationUrl() != null && !s.coreOrchestrationUrl().isBlank()) {
                 core.put("orchestration_url", s.coreOrchestrationUrl().trim());
             }

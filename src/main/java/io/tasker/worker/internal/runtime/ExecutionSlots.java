@@ -12,13 +12,13 @@ import java.util.concurrent.Semaphore;
  *
  * <p>The poller takes a slot <em>before</em> each {@code poll_step_events} and gives it back at once when nothing
  * was polled ({@link #giveBack}); otherwise the slot travels with the event and is released only after the engine
- * accepted (or refused) its outcome. The engine therefore never holds more of our events than we can run (B1).
+ * accepted (or refused) its outcome. The engine therefore never holds more of our events than we can run (docs/ffi-contract.md R1).
  */
 final class ExecutionSlots {
 
     private final int total;
     private final Semaphore slots;
-    private final ConcurrentHashMap<String, StepExecution> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, InFlightStep> inFlight = new ConcurrentHashMap<>();
     private final HandlerLimits handlerLimits; // null without per-handler caps: the hot path then skips them
     private volatile long lastReleaseNanos = System.nanoTime();
     private volatile int maxObservedInFlight;
@@ -43,7 +43,7 @@ final class ExecutionSlots {
      * Registers a polled event on its slot. Returns true when it may start now, false when it waits for its
      * handler's cap (it keeps the slot meanwhile).
      */
-    boolean admit(StepExecution execution) {
+    boolean admit(InFlightStep execution) {
         inFlight.put(execution.eventId, execution);
         int size = inFlight.size();
         if (size > maxObservedInFlight) {
@@ -56,7 +56,7 @@ final class ExecutionSlots {
      * Frees the slot of a reported event. Returns the next waiting event of the same handler, which already holds
      * a slot and must be started now; or null.
      */
-    StepExecution release(StepExecution execution) {
+    InFlightStep release(InFlightStep execution) {
         inFlight.remove(execution.eventId, execution);
         lastReleaseNanos = System.nanoTime();
         slots.release();
@@ -67,7 +67,7 @@ final class ExecutionSlots {
         return inFlight.isEmpty();
     }
 
-    Collection<StepExecution> inFlight() {
+    Collection<InFlightStep> inFlight() {
         return inFlight.values();
     }
 
@@ -98,7 +98,7 @@ final class ExecutionSlots {
     /** Events in flight per handler callable (running or waiting); read off the hot path. */
     Map<String, Integer> inFlightByHandler() {
         Map<String, Integer> m = new TreeMap<>();
-        for (StepExecution e : inFlight.values()) {
+        for (InFlightStep e : inFlight.values()) {
             m.merge(String.valueOf(e.handlerName()), 1, Integer::sum);
         }
         return m;

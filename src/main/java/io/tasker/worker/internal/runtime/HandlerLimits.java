@@ -20,7 +20,7 @@ final class HandlerLimits {
     private static final class Lane {
         final int limit;
         int running;
-        final ArrayDeque<StepExecution> waiting = new ArrayDeque<>();
+        final ArrayDeque<InFlightStep> waiting = new ArrayDeque<>();
 
         Lane(int limit) {
             this.limit = limit;
@@ -39,7 +39,7 @@ final class HandlerLimits {
     }
 
     /** True when the execution may run now (and then holds a place in its lane); false when it was queued. */
-    boolean admit(StepExecution e) {
+    boolean admit(InFlightStep e) {
         String callable = e.handlerName();
         Lane lane = callable == null ? null : lanes.get(callable);
         if (lane == null) {
@@ -60,7 +60,7 @@ final class HandlerLimits {
      * Called once when an execution has been reported. Returns the next waiting execution of the same handler,
      * now holding the lane place, for the caller to submit; or null.
      */
-    StepExecution release(StepExecution e) {
+    InFlightStep release(InFlightStep e) {
         String callable = e.handlerName();
         Lane lane = callable == null ? null : lanes.get(callable);
         if (lane == null) {
@@ -72,7 +72,7 @@ final class HandlerLimits {
                 return null;
             }
             e.holdsLane = false;
-            StepExecution next = lane.waiting.pollFirst();
+            InFlightStep next = lane.waiting.pollFirst();
             if (next == null) {
                 lane.running--;
             } else {

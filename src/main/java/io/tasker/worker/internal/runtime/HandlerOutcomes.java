@@ -29,6 +29,13 @@ public final class HandlerOutcomes {
                 .withBacktrace(ResultSerializer.backtrace(t));
     }
 
+    /** An event-form handler whose observer returned without reporting an outcome. */
+    public static StepHandlerResult noOutcome(String callable, String observer) {
+        return StepHandlerResult.failure("Observer " + observer + " of @StepHandler(\"" + callable + "\") returned "
+                + "without an outcome: call complete(), fail(), yieldCheckpoint() or finish() on the StepExecution "
+                + "before returning", ErrorType.HANDLER_ERROR, true);
+    }
+
     /** A handler that returned {@code null}. */
     public static StepHandlerResult noResult(String callable) {
         return StepHandlerResult.failure("Handler '" + callable + "' returned no result", ErrorType.HANDLER_ERROR, true);

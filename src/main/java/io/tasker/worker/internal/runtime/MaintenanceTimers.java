@@ -1,7 +1,7 @@
 package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 
 import java.util.concurrent.TimeUnit;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.events.StepExecutionReceived;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 
 import java.time.Instant;
@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 /**
  * The poll tick, run by one scheduled thread every {@code poll-interval-ms}: it fails events past their deadline,
  * drains every available event while slots remain, hands each to the handler executor, and runs the due
- * maintenance calls. Client calls never happen here (B13).
+ * maintenance calls. Client calls never happen here (docs/ffi-contract.md R11).
  *
  * <p><b>Draining.</b> Besides the tick, a freed slot asks for a drain at once ({@link #requestDrain}), so a busy
  * worker takes its next event as soon as it can run it instead of a full interval later. Only one thread drains at
@@ -133,7 +133,7 @@ final class PollLoop implements Runnable {
         String eventId;
         try {
             event = (ObjectNode) Json.MAPPER.readTree(json);
-            eventId = StepExecution.text(event, "event_id");
+            eventId = InFlightStep.text(event, "event_id");
         } catch (Exception e) {
             event = null;
             eventId = null;
@@ -144,7 +144,7 @@ final class PollLoop implements Runnable {
             LOG.severe(() -> "Unreadable step event from the engine: " + abbreviate(json));
             return;
         }
-        StepExecution execution = new StepExecution(runtime, event, eventId, now, timeoutNanos);
+        InFlightStep execution = new InFlightStep(runtime, event, eventId, now, timeoutNanos);
         boolean startNow = slots.admit(execution);
         if (runtime.emitReceived) {
             runtime.emit(new StepExecutionReceived(eventId, execution.taskUuid(), execution.stepUuid(),
@@ -156,7 +156,7 @@ final class PollLoop implements Runnable {
     }
 
     /** Hands an admitted event to the handler executor; a rejection is reported as a retryable failure at once. */
-    void submit(StepExecution execution) {
+    void submit(InFlightStep execution) {
         try {
             execution.attach(handlerExecutor.submit(execution));
         } catch (RejectedExecutionException e) {
@@ -166,7 +166,7 @@ final class PollLoop implements Runnable {
     }
 
     private void expireDeadlines(long now) {
-        for (StepExecution e : slots.inFlight()) {
+        for (InFlightStep e : slots.inFlight()) {
             if (now - e.deadlineNanos >= 0) {
                 e.timeOut(timeoutMs);
             }

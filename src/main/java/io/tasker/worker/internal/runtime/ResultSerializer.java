@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns a {@link StepHandlerResult} into the engine's completion and checkpoint JSON (FFI contract §5.5, §5.6).
+ * Turns a {@link StepHandlerResult} into the engine's completion and checkpoint JSON (docs/ffi-contract.md §5.5, §5.6; rules R4, R5, R7).
  *
  * <p>Rules: {@code step_uuid} echoes the event; {@code metadata.retryable} is always present (the only field the
  * retry decision reads); handler metadata goes under {@code metadata.custom}; {@code error_code} is written to
@@ -55,7 +55,7 @@ public final class ResultSerializer {
     }
 
     /**
-     * The known-good failure resent when the engine refused a completion (contract B6). Built by hand from
+     * The known-good failure resent when the engine refused a completion (docs/ffi-contract.md R6). Built by hand from
      * escaped strings only, so it cannot fail.
      */
     public String minimalFailure(String stepUuid, String message, long executionTimeMs) {

@@ -1,7 +1,9 @@
 package io.tasker.worker.internal.runtime;
 
+import io.tasker.worker.api.WorkerStartupException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.HandlerRegistry;
+import io.tasker.worker.api.StepInterceptor;
 import io.tasker.worker.api.events.StepCheckpointYieldSent;
 import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
@@ -9,12 +11,11 @@ import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.api.events.StepExecutionStarted;
 import io.tasker.worker.api.events.StepLifecycleEvent;
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.WorkerSettings;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,7 +31,7 @@ import java.util.logging.Logger;
 
 /**
  * The worker, free of CDI so it runs in the container and in a plain JVM alike: lifecycle (bootstrap, start,
- * pause, drain, stop), the callbacks of {@link StepExecution}, and the status figures. The work itself is split:
+ * pause, drain, stop), the callbacks of {@link InFlightStep}, and the status figures. The work itself is split:
  * {@link PollLoop} (the single poll thread: deadlines, polling, dispatch), {@link ExecutionSlots} (the slots, the
  * events holding them, per-handler caps) and {@link MaintenanceTimers} (cleanup and metrics calls).
  */
@@ -98,7 +99,7 @@ public final class WorkerRuntime {
 
     // ---- lifecycle ----
 
-    /** Bootstraps the engine with the given templates. Fails with the engine's {@code error} text (B8). */
+    /** Bootstraps the engine with the given templates. Fails with the engine's {@code error} text (docs/ffi-contract.md R8). */
     public String bootstrap(List<TemplateSource> templates) {
         synchronized (lifecycle) {
             String id = "java-worker-" + UUID.randomUUID();
@@ -110,11 +111,11 @@ public final class WorkerRuntime {
                 String error = result == null ? "no response" : result.path("error").asText("no error text");
                 throw new WorkerStartupException("Tasker engine bootstrap failed: " + error);
             }
-            String engineId = StepExecution.text(result, "worker_id");
+            String engineId = InFlightStep.text(result, "worker_id");
             if (engineId == null) {
                 // already_running carries no worker_id; ask the status instead
                 JsonNode status = Json.parse(ffi.workerStatus());
-                engineId = StepExecution.text(status, "worker_id");
+                engineId = InFlightStep.text(status, "worker_id");
             }
             workerId = engineId == null ? id : engineId;
             serializer = new ResultSerializer(workerId);
@@ -192,8 +193,8 @@ public final class WorkerRuntime {
                     break;
                 }
             }
-            List<StepExecution> stragglers = new ArrayList<>(slots.inFlight());
-            for (StepExecution straggler : stragglers) {
+            List<InFlightStep> stragglers = new ArrayList<>(slots.inFlight());
+            for (InFlightStep straggler : stragglers) {
                 LOG.warning(() -> "Shutdown grace period over: failing step " + straggler.stepUuid()
                         + " (" + straggler.handlerName() + ") as retryable");
                 straggler.abandon("Worker shut down before handler '" + straggler.handlerName() + "' finished");
@@ -224,11 +225,11 @@ public final class WorkerRuntime {
         }
     }
 
-    // ---- called by StepExecution ----
+    // ---- called by InFlightStep ----
 
-    void release(StepExecution execution, boolean success) {
+    void release(InFlightStep execution, boolean success) {
         (success ? succeeded : failed).increment();
-        StepExecution next = slots.release(execution);
+        InFlightStep next = slots.release(execution);
         if (next != null) {
             // The next waiting event of this handler already holds a global slot; it starts now.
             pollLoop.submit(next);
@@ -294,10 +295,6 @@ public final class WorkerRuntime {
         return ffi;
     }
 
-    public int slotsTotal() {
-        return slots.total();
-    }
-
     public int slotsUsed() {
         return slots.used();
     }
@@ -309,46 +306,6 @@ public final class WorkerRuntime {
     /** The most events ever in flight at once (tests assert it never exceeds the slot count). */
     public int maxObservedInFlight() {
         return slots.maxObservedInFlight();
-    }
-
-    public DispatchMetrics lastMetrics() {
-        return timers.metrics();
-    }
-
-    public long polls() {
-        return pollLoop.polls.sum();
-    }
-
-    /** Polls that returned an event (cumulative). */
-    public long pollsHit() {
-        return pollLoop.received.sum();
-    }
-
-    /** Polls that found nothing queued. */
-    public long pollsEmpty() {
-        return pollLoop.pollsEmpty.sum();
-    }
-
-    /** Polls whose FFI call threw. */
-    public long pollsFailed() {
-        return pollLoop.pollsFailed.sum();
-    }
-
-    public long eventsReceived() {
-        return pollLoop.received.sum();
-    }
-
-    public long succeeded() {
-        return succeeded.sum();
-    }
-
-    public long failed() {
-        return failed.sum();
-    }
-
-    /** Milliseconds since the poll tick last ran. */
-    public long millisSinceLastTick() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pollLoop.lastTickNanos());
     }
 
     /**
@@ -370,30 +327,12 @@ public final class WorkerRuntime {
         return slots.handlerLimits();
     }
 
-    /** A JSON-ready summary for the status endpoint and health data. */
-    public Map<String, Object> snapshot() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        DispatchMetrics dm = timers.metrics();
-        m.put("state", state.wireName());
-        m.put("worker_id", workerId);
-        m.put("library_path", ffi.path());
-        m.put("library_origin", ffi.origin());
-        m.put("slots_used", slotsUsed());
-        m.put("slots_total", slotsTotal());
-        m.put("slots", Map.of("used", slotsUsed(), "total", slotsTotal()));
-        m.put("in_flight", slots.inFlightCount());
-        m.put("handlers_in_flight", inFlightByHandler());
-        m.put("handler_limits", handlerLimits());
-        m.put("pending", dm.pendingCount());
-        m.put("starvation_detected", dm.starvationDetected());
-        m.put("starving_events", dm.starvingEventCount());
-        m.put("polls", polls());
-        m.put("events_received", eventsReceived());
-        m.put("succeeded", succeeded());
-        m.put("failed", failed());
-        m.put("paused", paused);
-        m.put("draining", isDraining());
-        m.put("ms_since_last_tick", millisSinceLastTick());
-        return m;
+    /** The state and figures now, for the status endpoint, the health checks and the gauges. */
+    public WorkerStatus status() {
+        return new WorkerStatus(state, workerId, ffi.path(), ffi.origin(), slots.used(), slots.total(),
+                slots.inFlightCount(), inFlightByHandler(), handlerLimits(), timers.metrics(), pollLoop.polls.sum(),
+                pollLoop.received.sum(), pollLoop.pollsEmpty.sum(), pollLoop.pollsFailed.sum(), succeeded.sum(),
+                failed.sum(), paused, isDraining(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pollLoop.lastTickNanos()), isDispatcherWedged());
     }
 }

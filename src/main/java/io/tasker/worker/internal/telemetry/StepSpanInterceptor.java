@@ -10,7 +10,7 @@ import io.opentelemetry.context.Scope;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepFailureException;
 import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.internal.runtime.StepInterceptor;
+import io.tasker.worker.api.StepInterceptor;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,19 +69,19 @@ public class StepSpanInterceptor implements StepInterceptor {
 
     @Override
     public StepHandlerResult around(StepContext ctx, Callable<StepHandlerResult> next) throws Exception {
-        Span span = tracer.spanBuilder("step " + names.boundedHandler(ctx.getHandlerName()))
+        Span span = tracer.spanBuilder("step " + names.boundedHandler(ctx.info().getHandlerName()))
                 .setNoParent()
                 .setSpanKind(SpanKind.CONSUMER)
-                .setAttribute(TASK_UUID, nonNull(ctx.getTaskUuid()))
-                .setAttribute(STEP_UUID, nonNull(ctx.getStepUuid()))
-                .setAttribute(STEP_NAME, nonNull(ctx.getStepName()))
-                .setAttribute(StepTelemetry.HANDLER, nonNull(ctx.getHandlerName()))
-                .setAttribute(TASK_NAME, nonNull(ctx.getTaskName()))
-                .setAttribute(NAMESPACE, nonNull(ctx.getNamespace()))
-                .setAttribute(EVENT_ID, nonNull(ctx.getEventId()))
-                .setAttribute(CORRELATION_ID, nonNull(ctx.getCorrelationId()))
-                .setAttribute(TASK_CORRELATION_ID, nonNull(ctx.getTaskCorrelationId()))
-                .setAttribute(ATTEMPT, (long) ctx.getRetryCount() + 1)
+                .setAttribute(TASK_UUID, nonNull(ctx.info().getTaskUuid()))
+                .setAttribute(STEP_UUID, nonNull(ctx.info().getStepUuid()))
+                .setAttribute(STEP_NAME, nonNull(ctx.info().getStepName()))
+                .setAttribute(StepTelemetry.HANDLER, nonNull(ctx.info().getHandlerName()))
+                .setAttribute(TASK_NAME, nonNull(ctx.info().getTaskName()))
+                .setAttribute(NAMESPACE, nonNull(ctx.info().getNamespace()))
+                .setAttribute(EVENT_ID, nonNull(ctx.info().getEventId()))
+                .setAttribute(CORRELATION_ID, nonNull(ctx.info().getCorrelationId()))
+                .setAttribute(TASK_CORRELATION_ID, nonNull(ctx.info().getTaskCorrelationId()))
+                .setAttribute(ATTEMPT, (long) ctx.info().getRetryCount() + 1)
                 .startSpan();
         try (Scope ignored = span.makeCurrent()) {
             StepHandlerResult result = next.call();

@@ -6,6 +6,7 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
 import io.tasker.worker.internal.cdi.TaskerWorker;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
+import io.tasker.worker.internal.runtime.WorkerStatus;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -58,26 +59,27 @@ public class WorkerGauges {
                 .buildWithCallback(m -> {
                     WorkerRuntime rt = runtime();
                     if (rt != null) {
-                        m.record(rt.pollsHit(), HIT);
-                        m.record(rt.pollsEmpty(), EMPTY);
-                        m.record(rt.pollsFailed(), ERROR);
+                        WorkerStatus s = rt.status();
+                        m.record(s.pollsHit(), HIT);
+                        m.record(s.pollsEmpty(), EMPTY);
+                        m.record(s.pollsFailed(), ERROR);
                     }
                 }));
-        gauge(meter, WorkerMetric.SLOTS_USED, WorkerRuntime::slotsUsed);
-        gauge(meter, WorkerMetric.SLOTS_TOTAL, WorkerRuntime::slotsTotal);
-        gauge(meter, WorkerMetric.DISPATCH_PENDING, rt -> rt.lastMetrics().pendingCount());
-        gauge(meter, WorkerMetric.PAUSED, rt -> rt.isPaused() ? 1 : 0);
+        gauge(meter, WorkerMetric.SLOTS_USED, WorkerStatus::slotsUsed);
+        gauge(meter, WorkerMetric.SLOTS_TOTAL, WorkerStatus::slotsTotal);
+        gauge(meter, WorkerMetric.DISPATCH_PENDING, s -> s.dispatch().pendingCount());
+        gauge(meter, WorkerMetric.PAUSED, s -> s.paused() ? 1 : 0);
     }
 
-    private void gauge(Meter meter, WorkerMetric m, ToLongFunction<WorkerRuntime> value) {
+    private void gauge(Meter meter, WorkerMetric m, ToLongFunction<WorkerStatus> value) {
         registered.add(meter.gaugeBuilder(m.metricName()).ofLongs().setUnit(m.unit()).setDescription(m.description())
                 .buildWithCallback(measurement -> read(value, measurement::record)));
     }
 
-    private void read(ToLongFunction<WorkerRuntime> value, java.util.function.LongConsumer sink) {
+    private void read(ToLongFunction<WorkerStatus> value, java.util.function.LongConsumer sink) {
         WorkerRuntime rt = runtime();
         if (rt != null) {
-            sink.accept(value.applyAsLong(rt));
+            sink.accept(value.applyAsLong(rt.status()));
         }
     }
 

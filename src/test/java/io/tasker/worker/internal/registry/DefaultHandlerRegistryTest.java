@@ -5,6 +5,7 @@ import io.tasker.worker.api.HandlerDefinition;
 import io.tasker.worker.api.HandlerInfo;
 import io.tasker.worker.api.PermanentStepException;
 import io.tasker.worker.api.StepContext;
+import io.tasker.worker.testing.HandlerTester;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class DefaultHandlerRegistryTest {
         }
     }
 
-    private final StepContext ctx = StepContext.builder().build();
+    private final StepContext ctx = HandlerTester.context().build();
 
     @Test
     void sharedInstanceResolvesToItselfWithoutMethodDispatch() throws Exception {

@@ -2,7 +2,7 @@ package io.tasker.worker.internal.runtime;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import io.tasker.worker.ffi.TaskerNative;
+import io.tasker.worker.internal.ffi.TaskerNative;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

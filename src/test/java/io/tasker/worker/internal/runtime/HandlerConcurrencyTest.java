@@ -27,7 +27,7 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
         registry.register("slow", ctx -> {
             int now = running.incrementAndGet();
             maxRunning.accumulateAndGet(now, Math::max);
-            order.add(ctx.getStepUuid());
+            order.add(ctx.info().getStepUuid());
             try {
                 release.await();
             } finally {
@@ -53,9 +53,10 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
         Map<String, Integer> lane = runtime.handlerLimits().get("slow");
         assertEquals(Map.of("limit", 2, "running", 2, "waiting", 3), lane);
         assertEquals(Map.of("slow", 5), runtime.inFlightByHandler());
-        @SuppressWarnings("unchecked")
-        Map<String, Object> slots = (Map<String, Object>) runtime.snapshot().get("slots");
-        assertEquals(Map.of("used", 5, "total", 5), slots);
+        WorkerStatus status = runtime.status();
+        assertEquals(5, status.slotsUsed());
+        assertEquals(5, status.slotsTotal());
+        assertEquals(Map.of("slow", 5), status.handlersInFlight());
         assertTrue(runtime.maxObservedInFlight() <= 5);
 
         release.countDown();
@@ -70,7 +71,7 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
     void waitingEventsStartInPollOrder() throws Exception {
         List<String> order = new CopyOnWriteArrayList<>();
         registry.register("one", ctx -> {
-            order.add(ctx.getStepUuid());
+            order.add(ctx.info().getStepUuid());
             Thread.sleep(20);
             return StepHandlerResult.success(null);
         });
@@ -114,6 +115,6 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
         start(Map.of());
         await(() -> engine.calls("complete_step_event").size() == 1);
         assertEquals(Map.of(), runtime.handlerLimits());
-        assertEquals(Map.of(), runtime.snapshot().get("handler_limits"));
+        assertEquals(Map.of(), runtime.status().handlerLimits());
     }
 }

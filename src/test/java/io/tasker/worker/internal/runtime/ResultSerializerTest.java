@@ -52,7 +52,7 @@ class ResultSerializerTest {
     @Test
     void failurePutsErrorCodeInBothPlacesAndMetadataUnderCustom() {
         Map<String, Object> meta = new HashMap<>();
-        meta.put("custom", null);          // the strictness traps of contract B5: harmless under custom
+        meta.put("custom", null);          // the strictness traps of docs/ffi-contract.md §5.5: harmless under custom
         meta.put("completed_at", "yesterday");
         meta.put("retryable", true);
         StepHandlerResult r = StepHandlerResult.failure("Gateway timeout", "timeout", false, meta, "GATEWAY_TIMEOUT")

@@ -1,6 +1,7 @@
 package io.tasker.worker.internal.runtime;
 
-import io.tasker.worker.ffi.TaskerFfi;
+import io.tasker.worker.api.StepInterceptor;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
 import org.junit.jupiter.api.AfterEach;

@@ -1,5 +1,6 @@
 package io.tasker.worker.internal.runtime;
 
+import io.tasker.worker.api.StepInterceptor;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
