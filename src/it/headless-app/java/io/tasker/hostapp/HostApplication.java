@@ -2,7 +2,6 @@ package io.tasker.hostapp;
 
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
-
 import java.util.Set;
 
 /**

@@ -5,7 +5,6 @@ import io.tasker.worker.api.StepExecution;
 import io.tasker.worker.api.StepHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.util.Map;
 
 /** The event form in a host application: a plain observer, found by the worker's extension from the classes jar. */

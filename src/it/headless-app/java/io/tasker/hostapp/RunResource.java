@@ -10,7 +10,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,11 @@ public class RunResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public String run(@QueryParam("value") Integer value) throws Exception {
-        Map<String, Object> created = client.createTask(TaskRequest.builder("host_flow").namespace("host")
-                .context(Map.of("value", value == null ? 5 : value)).reason("host run").build());
+        Map<String, Object> created = client.createTask(TaskRequest.builder("host_flow")
+                .namespace("host")
+                .context(Map.of("value", value == null ? 5 : value))
+                .reason("host run")
+                .build());
         String uuid = (String) created.get("task_uuid");
         Map<String, Object> task = client.getTask(uuid);
         long deadline = System.currentTimeMillis() + 20_000;

@@ -37,13 +37,13 @@ public abstract class BaseStepHandler implements ExecutableHandler {
         return StepHandlerResult.failure(message, errorType, retryable);
     }
 
-    protected StepHandlerResult failure(String message, ErrorType errorType, boolean retryable,
-                                        Map<String, ?> metadata) {
+    protected StepHandlerResult failure(
+            String message, ErrorType errorType, boolean retryable, Map<String, ?> metadata) {
         return StepHandlerResult.failure(message, errorType, retryable, metadata);
     }
 
-    protected StepHandlerResult failure(String message, String errorType, boolean retryable,
-                                        Map<String, ?> metadata, String errorCode) {
+    protected StepHandlerResult failure(
+            String message, String errorType, boolean retryable, Map<String, ?> metadata, String errorCode) {
         return StepHandlerResult.failure(message, errorType, retryable, metadata, errorCode);
     }
 
@@ -57,7 +57,8 @@ public abstract class BaseStepHandler implements ExecutableHandler {
         while (c.getSuperclass() != null && c.getAnnotation(StepHandler.class) == null && c.isSynthetic()) {
             c = c.getSuperclass();
         }
-        if (c.getAnnotation(StepHandler.class) == null && c.getSuperclass() != null
+        if (c.getAnnotation(StepHandler.class) == null
+                && c.getSuperclass() != null
                 && c.getSuperclass().getAnnotation(StepHandler.class) != null) {
             c = c.getSuperclass();
         }

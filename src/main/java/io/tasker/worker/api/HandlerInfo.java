@@ -12,5 +12,4 @@ import java.util.List;
  *                     {@link StepExecution}, {@code "programmatic"} for {@link HandlerRegistry#register}
  * @param capabilities {@link ExecutableHandler#capabilities()}
  */
-public record HandlerInfo(String name, String version, String className, String source, List<String> capabilities) {
-}
+public record HandlerInfo(String name, String version, String className, String source, List<String> capabilities) {}

@@ -18,8 +18,8 @@ public class PermanentStepException extends StepFailureException {
     }
 
     /** For subclasses; handler code builds failures by name with {@link #builder(String)}. */
-    protected PermanentStepException(String message, String errorType, String errorCode,
-                                     Map<String, Object> metadata, Throwable cause) {
+    protected PermanentStepException(
+            String message, String errorType, String errorCode, Map<String, Object> metadata, Throwable cause) {
         super(message, errorType, errorCode, metadata, cause);
     }
 

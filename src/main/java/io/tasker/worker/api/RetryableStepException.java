@@ -18,8 +18,8 @@ public class RetryableStepException extends StepFailureException {
     }
 
     /** For subclasses; handler code builds failures by name with {@link #builder(String)}. */
-    protected RetryableStepException(String message, String errorType, String errorCode,
-                                     Map<String, Object> metadata, Throwable cause) {
+    protected RetryableStepException(
+            String message, String errorType, String errorCode, Map<String, Object> metadata, Throwable cause) {
         super(message, errorType, errorCode, metadata, cause);
     }
 

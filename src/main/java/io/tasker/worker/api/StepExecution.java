@@ -86,11 +86,14 @@ public final class StepExecution {
         Objects.requireNonNull(result, "result");
         if (!outcome.compareAndSet(null, result)) {
             StepHandlerResult earlier = outcome.get();
-            throw new IllegalStateException(earlier == NONE
-                    ? "Step " + context.info().getStepUuid() + " (handler '" + context.info().getHandlerName() + "'): the "
-                    + "observer already returned; report the outcome before returning"
-                    : "Step " + context.info().getStepUuid() + " (handler '" + context.info().getHandlerName() + "') already "
-                    + "has an outcome (" + earlier + "); an observer reports exactly one");
+            throw new IllegalStateException(
+                    earlier == NONE
+                            ? "Step " + context.info().getStepUuid() + " (handler '"
+                                    + context.info().getHandlerName() + "'): the "
+                                    + "observer already returned; report the outcome before returning"
+                            : "Step " + context.info().getStepUuid() + " (handler '"
+                                    + context.info().getHandlerName() + "') already " + "has an outcome (" + earlier
+                                    + "); an observer reports exactly one");
         }
     }
 

@@ -32,12 +32,13 @@ public abstract class StepFailureException extends RuntimeException {
     private final String errorCode;
     private final transient Map<String, Object> metadata;
 
-    protected StepFailureException(String message, String errorType, String errorCode,
-                                   Map<String, Object> metadata, Throwable cause) {
+    protected StepFailureException(
+            String message, String errorType, String errorCode, Map<String, Object> metadata, Throwable cause) {
         super(message, cause);
         this.errorType = errorType;
         this.errorCode = errorCode;
-        this.metadata = metadata == null || metadata.isEmpty() ? Map.of()
+        this.metadata = metadata == null || metadata.isEmpty()
+                ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(metadata));
     }
 
@@ -168,7 +169,8 @@ public abstract class StepFailureException extends RuntimeException {
         }
 
         private String type() {
-            return errorType != null ? errorType
+            return errorType != null
+                    ? errorType
                     : retryable ? ErrorType.RETRYABLE_ERROR.value() : ErrorType.PERMANENT_ERROR.value();
         }
     }

@@ -67,8 +67,8 @@ public final class StepHandlerResult {
         return failure(message, errorType.value(), retryable, Map.of(), null);
     }
 
-    public static StepHandlerResult failure(String message, ErrorType errorType, boolean retryable,
-                                            Map<String, ?> metadata) {
+    public static StepHandlerResult failure(
+            String message, ErrorType errorType, boolean retryable, Map<String, ?> metadata) {
         return failure(message, errorType.value(), retryable, metadata, null);
     }
 
@@ -76,8 +76,8 @@ public final class StepHandlerResult {
      * The TypeScript worker's {@code failure(message, errorType, retryable, metadata, errorCode)}; {@code errorType} may be
      * any string (for example an HTTP classification such as {@code rate_limited}).
      */
-    public static StepHandlerResult failure(String message, String errorType, boolean retryable,
-                                            Map<String, ?> metadata, String errorCode) {
+    public static StepHandlerResult failure(
+            String message, String errorType, boolean retryable, Map<String, ?> metadata, String errorCode) {
         Builder b = new Builder();
         b.success = false;
         b.errorMessage = message == null ? "Unknown error" : message;
@@ -234,7 +234,8 @@ public final class StepHandlerResult {
     public String toString() {
         return success
                 ? "StepHandlerResult[success, result=" + result + "]"
-                : "StepHandlerResult[failure, type=" + errorType + ", retryable=" + retryable + ", message=" + errorMessage + "]";
+                : "StepHandlerResult[failure, type=" + errorType + ", retryable=" + retryable + ", message="
+                        + errorMessage + "]";
     }
 
     @Override
@@ -242,11 +243,17 @@ public final class StepHandlerResult {
         if (!(o instanceof StepHandlerResult r)) {
             return false;
         }
-        return success == r.success && retryable == r.retryable && Objects.equals(result, r.result)
-                && Objects.equals(errorMessage, r.errorMessage) && Objects.equals(errorType, r.errorType)
-                && Objects.equals(errorCode, r.errorCode) && metadata.equals(r.metadata)
-                && Objects.equals(statusCode, r.statusCode) && Objects.equals(backtrace, r.backtrace)
-                && headers.equals(r.headers) && Objects.equals(backoffHint, r.backoffHint)
+        return success == r.success
+                && retryable == r.retryable
+                && Objects.equals(result, r.result)
+                && Objects.equals(errorMessage, r.errorMessage)
+                && Objects.equals(errorType, r.errorType)
+                && Objects.equals(errorCode, r.errorCode)
+                && metadata.equals(r.metadata)
+                && Objects.equals(statusCode, r.statusCode)
+                && Objects.equals(backtrace, r.backtrace)
+                && headers.equals(r.headers)
+                && Objects.equals(backoffHint, r.backoffHint)
                 && Objects.equals(checkpoint, r.checkpoint);
     }
 

@@ -12,7 +12,8 @@ public abstract class TypeRef<T> {
     protected TypeRef() {
         Type superclass = getClass().getGenericSuperclass();
         if (!(superclass instanceof ParameterizedType parameterized)) {
-            throw new IllegalStateException("TypeRef must be created with a type argument, e.g. new TypeRef<List<X>>() {}");
+            throw new IllegalStateException(
+                    "TypeRef must be created with a type argument, e.g. new TypeRef<List<X>>() {}");
         }
         this.type = parameterized.getActualTypeArguments()[0];
     }

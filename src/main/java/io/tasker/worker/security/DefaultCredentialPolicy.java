@@ -19,13 +19,15 @@ public final class DefaultCredentialPolicy {
     private static final Set<String> RELAXED = Set.of("", "development", "dev", "test");
 
     /** What startup does with the account. */
-    public enum Outcome { ACCEPT, WARN, REFUSE }
-
-    public record Verdict(Outcome outcome, String message) {
+    public enum Outcome {
+        ACCEPT,
+        WARN,
+        REFUSE
     }
 
-    private DefaultCredentialPolicy() {
-    }
+    public record Verdict(Outcome outcome, String message) {}
+
+    private DefaultCredentialPolicy() {}
 
     /**
      * @param environment TASKER_ENV (null when unset)
@@ -40,15 +42,20 @@ public final class DefaultCredentialPolicy {
         String env = environment == null ? "" : environment.trim().toLowerCase(Locale.ROOT);
         String account = "'" + (user == null || user.isBlank() ? "admin" : user) + "'";
         if (RELAXED.contains(env)) {
-            return new Verdict(Outcome.WARN, "The operator account " + account + " has the published development"
-                    + " password (TASKER_ENV=" + (env.isEmpty() ? "unset, so development" : env) + "). Anyone who"
-                    + " can reach this server can create, cancel and pause. Set TASKER_ADMIN_PASSWORD before it is"
-                    + " reachable from other machines.");
+            return new Verdict(
+                    Outcome.WARN,
+                    "The operator account " + account + " has the published development"
+                            + " password (TASKER_ENV=" + (env.isEmpty() ? "unset, so development" : env)
+                            + "). Anyone who"
+                            + " can reach this server can create, cancel and pause. Set TASKER_ADMIN_PASSWORD before it is"
+                            + " reachable from other machines.");
         }
-        return new Verdict(Outcome.REFUSE, "Refusing to start: TASKER_ENV=" + env + " and the operator account "
-                + account + " has the published development password. Set TASKER_ADMIN_PASSWORD (plain, or"
-                + " encoded with Liberty's securityUtility encode, e.g. --encoding=hash) in the server's environment"
-                + " or a Kubernetes Secret; or set TASKER_ENV=development on a machine only you can reach.");
+        return new Verdict(
+                Outcome.REFUSE,
+                "Refusing to start: TASKER_ENV=" + env + " and the operator account "
+                        + account + " has the published development password. Set TASKER_ADMIN_PASSWORD (plain, or"
+                        + " encoded with Liberty's securityUtility encode, e.g. --encoding=hash) in the server's environment"
+                        + " or a Kubernetes Secret; or set TASKER_ENV=development on a machine only you can reach.");
     }
 
     /** The default in plain text or in Liberty's reversible {xor} encoding ({aes} and {hash} cannot be compared). */

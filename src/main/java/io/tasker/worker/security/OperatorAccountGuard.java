@@ -3,11 +3,10 @@ package io.tasker.worker.security;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
-
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Checks the operator account when the application starts. Outside development and test, the published default
@@ -36,8 +35,7 @@ public class OperatorAccountGuard implements ServletContextListener {
                 LOG.log(Level.SEVERE, verdict.message());
                 throw new IllegalStateException(verdict.message());
             }
-            case ACCEPT -> {
-            }
+            case ACCEPT -> {}
         }
     }
 }

@@ -31,8 +31,7 @@ public final class SignInThrottle {
     }
 
     /** What the caller should do with a failure it reports. */
-    public record Failure(int failures, int maxFailures, boolean lockedNow) {
-    }
+    public record Failure(int failures, int maxFailures, boolean lockedNow) {}
 
     public SignInThrottle(int maxFailures, Duration lockout, Clock clock) {
         if (maxFailures < 1) {

@@ -11,15 +11,14 @@ import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticat
 import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
-
-import javax.security.auth.callback.Callback;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.logging.Logger;
+import javax.security.auth.callback.Callback;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * HTTP basic authentication, checked against the server's user registry (ops.xml's basic registry, or LDAP)
@@ -49,8 +48,10 @@ public class ThrottledBasicAuthentication implements HttpAuthenticationMechanism
     @PostConstruct
     void configure() {
         Config config = ConfigProvider.getConfig();
-        throttle = new SignInThrottle(positive(config, MAX_FAILURES, 5),
-                Duration.ofSeconds(positive(config, LOCKOUT_SECONDS, 60)), Clock.systemUTC());
+        throttle = new SignInThrottle(
+                positive(config, MAX_FAILURES, 5),
+                Duration.ofSeconds(positive(config, LOCKOUT_SECONDS, 60)),
+                Clock.systemUTC());
     }
 
     private static int positive(Config config, String name, int fallback) {
@@ -70,8 +71,9 @@ public class ThrottledBasicAuthentication implements HttpAuthenticationMechanism
     }
 
     @Override
-    public AuthenticationStatus validateRequest(HttpServletRequest request, HttpServletResponse response,
-                                                HttpMessageContext context) throws AuthenticationException {
+    public AuthenticationStatus validateRequest(
+            HttpServletRequest request, HttpServletResponse response, HttpMessageContext context)
+            throws AuthenticationException {
         String header = request.getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return context.isProtected() ? challenge(response) : context.doNothing();
@@ -81,8 +83,8 @@ public class ThrottledBasicAuthentication implements HttpAuthenticationMechanism
         if (!locked.isZero()) {
             long seconds = Math.max(1, locked.toSeconds() + (locked.toMillisPart() > 0 ? 1 : 0));
             if (throttle.firstRefusal(client)) {
-                LOG.warning("Sign-in refused for client " + client + ": too many failed sign-ins, locked for "
-                        + seconds + " s more");
+                LOG.warning("Sign-in refused for client " + client + ": too many failed sign-ins, locked for " + seconds
+                        + " s more");
             }
             SecurityHeaders.apply(response);
             response.setHeader("Retry-After", Long.toString(seconds));
@@ -93,7 +95,8 @@ public class ThrottledBasicAuthentication implements HttpAuthenticationMechanism
         String user = null;
         char[] password = null;
         try {
-            String decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            String decoded =
+                    new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
             int colon = decoded.indexOf(':');
             if (colon > 0) {
                 user = decoded.substring(0, colon);
@@ -108,11 +111,13 @@ public class ThrottledBasicAuthentication implements HttpAuthenticationMechanism
         }
         SignInThrottle.Failure f = throttle.failed(client);
         LOG.warning("Sign-in failed for user '" + printable(user) + "' from " + client + " (" + f.failures() + " of "
-                + f.maxFailures() + (f.lockedNow() ? "; locked for " + throttle.lockout().toSeconds() + " s)" : ")"));
+                + f.maxFailures()
+                + (f.lockedNow() ? "; locked for " + throttle.lockout().toSeconds() + " s)" : ")"));
         return challenge(response);
     }
 
-    private static boolean valid(HttpMessageContext context, String user, char[] password) throws AuthenticationException {
+    private static boolean valid(HttpMessageContext context, String user, char[] password)
+            throws AuthenticationException {
         PasswordValidationCallback check = new PasswordValidationCallback(context.getClientSubject(), user, password);
         try {
             context.getHandler().handle(new Callback[] {check});
@@ -137,8 +142,10 @@ public class ThrottledBasicAuthentication implements HttpAuthenticationMechanism
             return "(unreadable credentials)";
         }
         StringBuilder out = new StringBuilder();
-        user.codePoints().limit(64).forEach(cp -> out.appendCodePoint(Character.isISOControl(cp)
-                || Character.getType(cp) == Character.FORMAT ? '?' : cp));
+        user.codePoints()
+                .limit(64)
+                .forEach(cp -> out.appendCodePoint(
+                        Character.isISOControl(cp) || Character.getType(cp) == Character.FORMAT ? '?' : cp));
         return user.codePointCount(0, user.length()) > 64 ? out + "…" : out.toString();
     }
 }

@@ -8,7 +8,6 @@ import io.tasker.worker.internal.logging.StepLogContext;
 import io.tasker.worker.internal.registry.ObserverHandler;
 import io.tasker.worker.internal.registry.ObserverMethods;
 import io.tasker.worker.internal.runtime.HandlerOutcomes;
-
 import java.util.List;
 import java.util.Map;
 
@@ -37,8 +36,7 @@ import java.util.Map;
  */
 public final class HandlerTester {
 
-    private HandlerTester() {
-    }
+    private HandlerTester() {}
 
     /** A context builder with fresh ids, empty input and attempt 0 (see {@link StepContextBuilder}). */
     public static StepContextBuilder context() {
@@ -52,8 +50,11 @@ public final class HandlerTester {
      * retryable failure.
      */
     public static StepHandlerResult run(ExecutableHandler handler, StepContext ctx) {
-        try (StepLogContext ignored = StepLogContext.open(ctx.info().getTaskUuid(), ctx.info().getStepUuid(),
-                ctx.info().getHandlerName(), ctx.info().getCorrelationId())) {
+        try (StepLogContext ignored = StepLogContext.open(
+                ctx.info().getTaskUuid(),
+                ctx.info().getStepUuid(),
+                ctx.info().getHandlerName(),
+                ctx.info().getCorrelationId())) {
             StepHandlerResult result = handler.call(ctx);
             return result == null ? HandlerOutcomes.noResult(ctx.info().getHandlerName()) : result;
         } catch (StepFailureException e) {
@@ -74,7 +75,8 @@ public final class HandlerTester {
      */
     public static StepHandlerResult runObserver(Object bean, StepContext ctx) {
         Map<String, ObserverHandler> observers = ObserverMethods.of(bean);
-        ObserverHandler handler = observers.size() == 1 ? observers.values().iterator().next()
+        ObserverHandler handler = observers.size() == 1
+                ? observers.values().iterator().next()
                 : observers.get(ctx.info().getHandlerName());
         if (handler == null) {
             throw new IllegalArgumentException(bean.getClass().getName() + " observes " + observers.keySet()
@@ -84,7 +86,8 @@ public final class HandlerTester {
     }
 
     /** Builds the context with {@code configure} and runs the handler: {@code run(h, b -> b.input("x", 1))}. */
-    public static StepHandlerResult run(ExecutableHandler handler, java.util.function.Consumer<StepContextBuilder> configure) {
+    public static StepHandlerResult run(
+            ExecutableHandler handler, java.util.function.Consumer<StepContextBuilder> configure) {
         StepContextBuilder b = context();
         configure.accept(b);
         return run(handler, b.build());
@@ -95,8 +98,8 @@ public final class HandlerTester {
      * checkpoint (as the engine does), at most {@code maxYields} times. Returns every result in order; the last is
      * the final one.
      */
-    public static List<StepHandlerResult> runWithCheckpoints(ExecutableHandler handler, StepContextBuilder ctx,
-                                                             int maxYields) {
+    public static List<StepHandlerResult> runWithCheckpoints(
+            ExecutableHandler handler, StepContextBuilder ctx, int maxYields) {
         List<StepHandlerResult> results = new java.util.ArrayList<>();
         StepHandlerResult r = run(handler, ctx.build());
         results.add(r);
@@ -105,7 +108,9 @@ public final class HandlerTester {
             if (++yields > maxYields) {
                 throw new AssertionError("Handler yielded more than " + maxYields + " checkpoints");
             }
-            ctx.checkpoint(r.getCheckpoint().cursor(), r.getCheckpoint().itemsProcessed(),
+            ctx.checkpoint(
+                    r.getCheckpoint().cursor(),
+                    r.getCheckpoint().itemsProcessed(),
                     r.getCheckpoint().accumulatedResults());
             r = run(handler, ctx.build());
             results.add(r);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
-
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.List;
@@ -74,7 +73,8 @@ public final class ResultAssert {
     }
 
     public ResultAssert hasErrorMessageContaining(String part) {
-        check(actual.getErrorMessage() != null && actual.getErrorMessage().contains(part),
+        check(
+                actual.getErrorMessage() != null && actual.getErrorMessage().contains(part),
                 "an error message containing '" + part + "'");
         return this;
     }
@@ -92,7 +92,9 @@ public final class ResultAssert {
 
     /** A server-requested backoff of {@code seconds} (Retry-After). */
     public ResultAssert hasRetryAfter(int seconds) {
-        check(actual.getBackoffHint() != null && actual.getBackoffHint().delaySeconds() == seconds
+        check(
+                actual.getBackoffHint() != null
+                        && actual.getBackoffHint().delaySeconds() == seconds
                         && String.valueOf(seconds).equals(actual.getHeaders().get("Retry-After")),
                 "a Retry-After of " + seconds + " s");
         return this;
@@ -107,7 +109,9 @@ public final class ResultAssert {
     /** The value at {@code path} in the result equals {@code expected} (as JSON). */
     public ResultAssert hasResultAt(String path, Object expected) {
         Object value = at(actual.getResult(), path);
-        check(jsonEquals(expected, value), "result." + path + " = " + Json.write(expected) + " (was " + Json.write(value) + ")");
+        check(
+                jsonEquals(expected, value),
+                "result." + path + " = " + Json.write(expected) + " (was " + Json.write(value) + ")");
         return this;
     }
 
@@ -126,7 +130,9 @@ public final class ResultAssert {
     /** The handler metadata entry (sent under {@code metadata.custom}) equals {@code expected}. */
     public ResultAssert hasMetadata(String path, Object expected) {
         Object value = at(actual.getMetadata(), path);
-        check(jsonEquals(expected, value), "metadata." + path + " = " + Json.write(expected) + " (was " + Json.write(value) + ")");
+        check(
+                jsonEquals(expected, value),
+                "metadata." + path + " = " + Json.write(expected) + " (was " + Json.write(value) + ")");
         return this;
     }
 
@@ -153,7 +159,9 @@ public final class ResultAssert {
 
     /** A checkpoint yield at {@code cursor} after {@code itemsProcessed} items. */
     public ResultAssert isCheckpointYield(Object cursor, long itemsProcessed) {
-        check(actual.isCheckpointYield() && jsonEquals(cursor, actual.getCheckpoint().cursor())
+        check(
+                actual.isCheckpointYield()
+                        && jsonEquals(cursor, actual.getCheckpoint().cursor())
                         && actual.getCheckpoint().itemsProcessed() == itemsProcessed,
                 "a checkpoint yield at " + Json.write(cursor) + " after " + itemsProcessed + " items");
         return this;
@@ -167,11 +175,14 @@ public final class ResultAssert {
                 if (node == null) {
                     return null;
                 }
-                node = node.isArray() && segment.chars().allMatch(Character::isDigit) ? node.get(Integer.parseInt(segment))
+                node = node.isArray() && segment.chars().allMatch(Character::isDigit)
+                        ? node.get(Integer.parseInt(segment))
                         : node.get(segment);
             }
         }
-        return node == null || node.isNull() || node.isMissingNode() ? null : Json.MAPPER.convertValue(node, Object.class);
+        return node == null || node.isNull() || node.isMissingNode()
+                ? null
+                : Json.MAPPER.convertValue(node, Object.class);
     }
 
     /** JSON equality where numbers compare by value. */

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.context.StepContexts;
-
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;

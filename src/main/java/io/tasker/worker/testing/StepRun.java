@@ -13,8 +13,13 @@ import java.util.Map;
  *                 when the step never ran
  * @param raw      the engine's whole step record
  */
-public record StepRun(String name, String stepUuid, String state, int attempts, Map<String, Object> results,
-                      Map<String, Object> raw) {
+public record StepRun(
+        String name,
+        String stepUuid,
+        String state,
+        int attempts,
+        Map<String, Object> results,
+        Map<String, Object> raw) {
 
     /** The handler's {@code result}, or {@code null}. */
     public Object result() {

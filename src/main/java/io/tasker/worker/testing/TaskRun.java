@@ -25,9 +25,11 @@ public record TaskRun(String taskUuid, String status, Map<String, Object> task, 
 
     /** The step with this concrete name. @throws NoSuchElementException when it does not exist */
     public StepRun step(String name) {
-        return steps.stream().filter(s -> s.name().equals(name)).findFirst()
-                .orElseThrow(() -> new NoSuchElementException("No step '" + name + "' in task " + taskUuid + "; steps: "
-                        + stepNames()));
+        return steps.stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new NoSuchElementException(
+                        "No step '" + name + "' in task " + taskUuid + "; steps: " + stepNames()));
     }
 
     /** Whether a step with this name exists (decisions and batches create steps as they go). */
@@ -47,7 +49,9 @@ public record TaskRun(String taskUuid, String status, Map<String, Object> task, 
 
     /** The steps whose names start with {@code prefix} (batch workers), sorted by name. */
     public List<StepRun> stepsStartingWith(String prefix) {
-        return steps.stream().filter(s -> s.name().startsWith(prefix))
-                .sorted(java.util.Comparator.comparing(StepRun::name)).toList();
+        return steps.stream()
+                .filter(s -> s.name().startsWith(prefix))
+                .sorted(java.util.Comparator.comparing(StepRun::name))
+                .toList();
     }
 }

@@ -2,23 +2,21 @@ package io.tasker.worker.testing;
 
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.client.TaskerClient;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolutionException;
-import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestInstancePostProcessor;
-import org.junit.platform.commons.support.AnnotationSupport;
-import org.junit.platform.commons.support.HierarchyTraversalMode;
-
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestInstancePostProcessor;
+import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.HierarchyTraversalMode;
 
 /**
  * The JUnit 5 extension behind {@link TaskerTest}: one {@link TaskerTestEnvironment} per test class, kept in this
@@ -28,14 +26,15 @@ import java.util.Optional;
  * <p>The environment is started in {@code beforeAll}, or earlier if a constructor asks for it under
  * {@code @TestInstance(PER_CLASS)}. {@code @Nested} classes reuse the environment of the enclosing class.
  */
-public final class TaskerExtension implements BeforeAllCallback, AfterAllCallback, TestInstancePostProcessor,
-        ParameterResolver {
+public final class TaskerExtension
+        implements BeforeAllCallback, AfterAllCallback, TestInstancePostProcessor, ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(TaskerExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(TaskerExtension.class);
     private static final String KEY = "environment";
 
     /** The environment of a class and the handlers this extension created for its instance fields. */
-    private record Started(TaskerTestEnvironment env, Map<Field, ExecutableHandler> created) implements AutoCloseable {
+    private record Started(TaskerTestEnvironment env, Map<Field, Object> created) implements AutoCloseable {
         @Override
         public void close() {
             env.close();
@@ -53,7 +52,7 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
         if (started == null) {
             return; // PER_CLASS: beforeAll comes next and reads the fields of this instance
         }
-        for (Map.Entry<Field, ExecutableHandler> e : started.created().entrySet()) {
+        for (Map.Entry<Field, Object> e : started.created().entrySet()) {
             if (e.getKey().getDeclaringClass().isInstance(testInstance)) {
                 e.getKey().set(testInstance, e.getValue());
             }
@@ -88,7 +87,8 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
             return existing;
         }
         ExtensionContext classContext = context;
-        while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+        while (classContext.getTestMethod().isPresent()
+                && classContext.getParent().isPresent()) {
             classContext = classContext.getParent().get();
         }
         Class<?> testClass = classContext.getRequiredTestClass();
@@ -118,34 +118,40 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
             if (eq <= 0) {
                 throw new ExtensionConfigurationException("@TaskerTest setting '" + setting + "' is not key=value");
             }
-            builder.setting(setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
+            builder.setting(
+                    setting.substring(0, eq).trim(), setting.substring(eq + 1).trim());
         }
-        Map<Field, ExecutableHandler> created = new LinkedHashMap<>();
-        List<Field> fields = AnnotationSupport.findAnnotatedFields(testClass, TestHandler.class,
-                f -> true, HierarchyTraversalMode.TOP_DOWN);
+        Map<Field, Object> created = new LinkedHashMap<>();
+        List<Field> fields = AnnotationSupport.findAnnotatedFields(
+                testClass, TestHandler.class, f -> true, HierarchyTraversalMode.TOP_DOWN);
         for (Field field : fields) {
-            ExecutableHandler handler = handlerOf(field, testInstance, created);
+            Object value = handlerOf(field, testInstance, created);
             String name = field.getAnnotation(TestHandler.class).value();
             try {
-                if (name.isEmpty()) {
+                if (!(value instanceof ExecutableHandler handler)) {
+                    if (!name.isEmpty()) {
+                        throw new IllegalArgumentException("an observer bean is registered under the names of its "
+                                + "@StepHandler observers; leave the @TestHandler value empty");
+                    }
+                    builder.observer(value);
+                } else if (name.isEmpty()) {
                     builder.handler(handler);
                 } else {
                     builder.handler(name, handler);
                 }
             } catch (IllegalArgumentException e) {
-                throw new ExtensionConfigurationException("@TestHandler field " + describe(field) + ": "
-                        + e.getMessage(), e);
+                throw new ExtensionConfigurationException(
+                        "@TestHandler field " + describe(field) + ": " + e.getMessage(), e);
             }
         }
         return new Started(builder.build(), Map.copyOf(created));
     }
 
-    /** The handler a field holds, or a new one set into it (remembered in {@code created} for later instances). */
-    private static ExecutableHandler handlerOf(Field field, Object testInstance, Map<Field, ExecutableHandler> created) {
-        if (!ExecutableHandler.class.isAssignableFrom(field.getType())) {
-            throw new ExtensionConfigurationException("@TestHandler field " + describe(field) + " is not an "
-                    + ExecutableHandler.class.getSimpleName());
-        }
+    /**
+     * The handler (or event-form observer bean) a field holds, or a new one set into it (remembered in {@code created}
+     * for later instances).
+     */
+    private static Object handlerOf(Field field, Object testInstance, Map<Field, Object> created) {
         boolean isStatic = Modifier.isStatic(field.getModifiers());
         Object target = isStatic ? null : testInstance;
         try {
@@ -153,10 +159,10 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
             if (isStatic || testInstance != null) {
                 Object value = field.get(target);
                 if (value != null) {
-                    return (ExecutableHandler) value;
+                    return value;
                 }
             }
-            ExecutableHandler handler = instantiate(field);
+            Object handler = instantiate(field);
             if (isStatic || testInstance != null) {
                 field.set(target, handler);
             } else {
@@ -168,7 +174,7 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
         }
     }
 
-    private static ExecutableHandler instantiate(Field field) {
+    private static Object instantiate(Field field) {
         Class<?> type = field.getType();
         if (type.isInterface() || Modifier.isAbstract(type.getModifiers())) {
             throw new ExtensionConfigurationException("@TestHandler field " + describe(field) + " has the abstract "
@@ -178,10 +184,11 @@ public final class TaskerExtension implements BeforeAllCallback, AfterAllCallbac
         try {
             var constructor = type.getDeclaredConstructor();
             constructor.setAccessible(true);
-            return (ExecutableHandler) constructor.newInstance();
+            return constructor.newInstance();
         } catch (ReflectiveOperationException e) {
-            throw new ExtensionConfigurationException("Cannot create the handler of @TestHandler field "
-                    + describe(field) + " with a no-arg constructor", e);
+            throw new ExtensionConfigurationException(
+                    "Cannot create the handler of @TestHandler field " + describe(field) + " with a no-arg constructor",
+                    e);
         }
     }
 

@@ -10,18 +10,17 @@ import io.tasker.worker.api.domain.DomainEventSubscriber;
 import io.tasker.worker.api.domain.PublisherRegistry;
 import io.tasker.worker.api.domain.SubscriberRegistry;
 import io.tasker.worker.api.events.StepLifecycleEvent;
-import io.tasker.worker.internal.ffi.LibraryLocator;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.domain.InProcessDomainEventPoller;
 import io.tasker.worker.internal.domain.RecentDomainEvents;
+import io.tasker.worker.internal.ffi.LibraryLocator;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
 import io.tasker.worker.internal.registry.ObserverMethods;
 import io.tasker.worker.internal.runtime.TemplateLoader;
 import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -82,8 +81,8 @@ import java.util.function.Supplier;
 public final class TaskerTestEnvironment implements AutoCloseable {
 
     /** Task states after which nothing more happens without an operator. */
-    public static final Set<String> TERMINAL = Set.of("complete", "error", "blocked_by_failures", "cancelled",
-            "resolved_manually");
+    public static final Set<String> TERMINAL =
+            Set.of("complete", "error", "blocked_by_failures", "cancelled", "resolved_manually");
 
     private static final AtomicBoolean OPEN = new AtomicBoolean();
 
@@ -106,18 +105,19 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         try {
             this.ffi = LibraryLocator.standard(b.libraryPath).load();
             if (ffi.isWorkerRunning()) {
-                throw new IllegalStateException("The engine is already running in this JVM (another worker was "
-                        + "started and not stopped)");
+                throw new IllegalStateException(
+                        "The engine is already running in this JVM (another worker was " + "started and not stopped)");
             }
             this.registry = new DefaultHandlerRegistry();
             b.registrations.forEach(r -> r.accept(registry));
             Map<String, String> settings = new LinkedHashMap<>(Builder.DEFAULTS);
             settings.putAll(b.settings);
             WorkerSettings workerSettings = WorkerSettings.of(settings);
-            this.handlers = Executors.newFixedThreadPool(workerSettings.maxConcurrency(), daemon("tasker-test-handler"));
+            this.handlers =
+                    Executors.newFixedThreadPool(workerSettings.maxConcurrency(), daemon("tasker-test-handler"));
             this.scheduler = Executors.newScheduledThreadPool(2, daemon("tasker-test-poller"));
-            this.runtime = new WorkerRuntime(ffi, workerSettings, registry, handlers, scheduler, lifecycleEvents::add,
-                    registry::versionOf);
+            this.runtime = new WorkerRuntime(
+                    ffi, workerSettings, registry, handlers, scheduler, lifecycleEvents::add, registry::versionOf);
             runtime.bootstrap(b.templates);
             runtime.start();
             PublisherRegistry publishers = new PublisherRegistry();
@@ -163,7 +163,8 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         // Equal contexts would otherwise collide on the engine's identity hash.
         request.put("idempotency_key", UUID.randomUUID().toString());
         return data(ffi.clientCreateTask(Json.write(request)), "create task " + namespace + "/" + name)
-                .path("task_uuid").asText();
+                .path("task_uuid")
+                .asText();
     }
 
     /** Waits until the task is terminal, then returns it with its steps. */
@@ -172,8 +173,9 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         JsonNode task = task(taskUuid);
         while (!TERMINAL.contains(task.path("status").asText())) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("Task " + taskUuid + " not finished after " + timeout.toMillis() + " ms: status "
-                        + task.path("status").asText() + ", steps " + snapshot(taskUuid).steps());
+                throw new AssertionError("Task " + taskUuid + " not finished after " + timeout.toMillis()
+                        + " ms: status " + task.path("status").asText() + ", steps "
+                        + snapshot(taskUuid).steps());
             }
             sleep(10);
             task = task(taskUuid);
@@ -190,12 +192,18 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         List<StepRun> steps = new ArrayList<>();
         for (JsonNode s : data(ffi.clientListTaskSteps(taskUuid), "list steps of " + taskUuid)) {
             JsonNode results = s.get("results");
-            steps.add(new StepRun(s.path("name").asText(), s.path("step_uuid").asText(), s.path("current_state").asText(),
+            steps.add(new StepRun(
+                    s.path("name").asText(),
+                    s.path("step_uuid").asText(),
+                    s.path("current_state").asText(),
                     s.path("attempts").asInt(0),
                     results == null || results.isNull() ? null : Json.MAPPER.convertValue(results, LinkedHashMap.class),
                     Json.MAPPER.convertValue(s, LinkedHashMap.class)));
         }
-        return new TaskRun(taskUuid, task.path("status").asText(), Json.MAPPER.convertValue(task, LinkedHashMap.class),
+        return new TaskRun(
+                taskUuid,
+                task.path("status").asText(),
+                Json.MAPPER.convertValue(task, LinkedHashMap.class),
                 List.copyOf(steps));
     }
 
@@ -211,14 +219,15 @@ public final class TaskerTestEnvironment implements AutoCloseable {
 
     /** The domain events delivered in-process so far (after their publisher's transformation), newest first. */
     public List<DomainEvent> recentDomainEvents() {
-        return domainEvents.recent().snapshot().stream().map(RecentDomainEvents.Entry::event).toList();
+        return domainEvents.recent().snapshot().stream()
+                .map(RecentDomainEvents.Entry::event)
+                .toList();
     }
 
     /** The same {@link io.tasker.worker.api.client.TaskerClient} a bean injects on Liberty, over this engine. */
     public io.tasker.worker.api.client.TaskerClient client() {
         return new io.tasker.worker.internal.client.FfiTaskerClient(() -> ffi);
     }
-
 
     /** Stops the worker and the engine; the next environment may then open. */
     @Override
@@ -292,14 +301,14 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         private String libraryPath;
         private Duration timeout = Duration.ofSeconds(30);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** A template from the classpath (e.g. {@code tasker/templates/x.yaml}) or, failing that, the file system. */
         public Builder template(String resourceOrPath) {
             try (InputStream in = TaskerTestEnvironment.class.getClassLoader().getResourceAsStream(resourceOrPath)) {
                 if (in != null) {
-                    templates.add(new TemplateSource(resourceOrPath, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+                    templates.add(
+                            new TemplateSource(resourceOrPath, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
                     return this;
                 }
             } catch (IOException e) {
@@ -314,7 +323,8 @@ public final class TaskerTestEnvironment implements AutoCloseable {
                 if (java.nio.file.Files.isDirectory(fileOrDirectory)) {
                     templates.addAll(TemplateLoader.fromDirectory(fileOrDirectory));
                 } else {
-                    templates.add(new TemplateSource(fileOrDirectory.getFileName().toString(),
+                    templates.add(new TemplateSource(
+                            fileOrDirectory.getFileName().toString(),
                             java.nio.file.Files.readString(fileOrDirectory, StandardCharsets.UTF_8)));
                 }
             } catch (IOException e) {
@@ -339,8 +349,8 @@ public final class TaskerTestEnvironment implements AutoCloseable {
         public Builder handler(ExecutableHandler handler) {
             StepHandler annotation = handler.getClass().getAnnotation(StepHandler.class);
             if (annotation == null) {
-                throw new IllegalArgumentException(handler.getClass().getName()
-                        + " has no @StepHandler; use handler(name, handler)");
+                throw new IllegalArgumentException(
+                        handler.getClass().getName() + " has no @StepHandler; use handler(name, handler)");
             }
             return handler(annotation.value(), handler);
         }

@@ -8,7 +8,8 @@ import java.lang.annotation.Target;
 
 /**
  * Marks a field of a {@link TaskerTest} class as a handler to register with the class's
- * {@link TaskerTestEnvironment}. The field's type must implement {@link io.tasker.worker.api.ExecutableHandler}.
+ * {@link TaskerTestEnvironment}: an {@link io.tasker.worker.api.ExecutableHandler}, or a bean with event-form handlers
+ * ({@code @Observes @StepHandler("name") StepExecution} methods), registered under each observer's name.
  *
  * <p>The handler is registered under {@link #value()}, or, when that is empty, under the name of the handler class's
  * {@link io.tasker.worker.api.StepHandler @StepHandler}. A static field (or, with

@@ -6,7 +6,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.Map;
 
 /** Test support: always fails, not retryable, so the step goes to error on its first attempt. */
@@ -15,7 +14,11 @@ import java.util.Map;
 public class PermanentFailure extends BaseStepHandler {
     @Override
     public StepHandlerResult call(StepContext ctx) {
-        return failure("Rejected on purpose: this step never succeeds", ErrorType.PERMANENT_ERROR.value(), false,
-                Map.of("example", "permanent_failure"), "EXAMPLE_PERMANENT");
+        return failure(
+                "Rejected on purpose: this step never succeeds",
+                ErrorType.PERMANENT_ERROR.value(),
+                false,
+                Map.of("example", "permanent_failure"),
+                "EXAMPLE_PERMANENT");
     }
 }

@@ -5,7 +5,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +37,9 @@ public class RecordedSleep extends BaseStepHandler {
     public StepHandlerResult call(StepContext ctx) throws InterruptedException {
         String executionId = UUID.randomUUID().toString();
         int attempt = ctx.info().getRetryCount() + 1;
-        record(ctx, ctx.info().getStepUuid() + " " + ctx.info().getEventId() + " " + attempt + " " + executionId + "\n");
+        record(
+                ctx,
+                ctx.info().getStepUuid() + " " + ctx.info().getEventId() + " " + attempt + " " + executionId + "\n");
         Object requested = ctx.getInput("sleep_ms");
         long sleepMs = requested instanceof Number n ? n.longValue() : 0;
         if (sleepMs > 0) {
@@ -46,7 +47,8 @@ public class RecordedSleep extends BaseStepHandler {
         }
         String previous = ctx.getConfig("previous", String.class);
         long value = 1;
-        if (previous != null && !"none".equals(previous)
+        if (previous != null
+                && !"none".equals(previous)
                 && ctx.getDependencyField(previous, "result") instanceof Number n) {
             value = n.longValue() + 1;
         }
@@ -67,8 +69,13 @@ public class RecordedSleep extends BaseStepHandler {
         synchronized (LOCK) {
             try {
                 Files.createDirectories(file.getParent());
-                Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+                Files.writeString(
+                        file,
+                        line,
+                        StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND,
+                        StandardOpenOption.WRITE);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot record the execution in " + file, e);
             }

@@ -6,7 +6,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.Map;
 
 /** Test support: a retryable failure on the first two attempts, success on the third. */

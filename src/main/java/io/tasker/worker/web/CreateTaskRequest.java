@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tasker.worker.internal.Json;
-
 import java.util.Iterator;
 import java.util.Set;
 import java.util.UUID;
@@ -19,12 +18,22 @@ import java.util.UUID;
 final class CreateTaskRequest {
 
     static final String DEFAULT_INITIATOR = "tasker-worker-jakarta";
-    private static final Set<String> KNOWN = Set.of("name", "namespace", "version", "context", "initiator",
-            "source_system", "reason", "tags", "priority", "correlation_id", "parent_correlation_id",
-            "idempotency_key", "options");
+    private static final Set<String> KNOWN = Set.of(
+            "name",
+            "namespace",
+            "version",
+            "context",
+            "initiator",
+            "source_system",
+            "reason",
+            "tags",
+            "priority",
+            "correlation_id",
+            "parent_correlation_id",
+            "idempotency_key",
+            "options");
 
-    private CreateTaskRequest() {
-    }
+    private CreateTaskRequest() {}
 
     static String toEngineJson(byte[] body) {
         JsonNode root;
@@ -72,8 +81,10 @@ final class CreateTaskRequest {
         }
         JsonNode priority = root.get("priority");
         if (priority != null && !priority.isNull()) {
-            if (!priority.canConvertToInt() || !priority.isIntegralNumber()
-                    || priority.asInt() < -100 || priority.asInt() > 100) {
+            if (!priority.canConvertToInt()
+                    || !priority.isIntegralNumber()
+                    || priority.asInt() < -100
+                    || priority.asInt() > 100) {
                 throw new RestException("Field 'priority' must be an integer from -100 to 100");
             }
             out.put("priority", priority.asInt());

@@ -5,5 +5,4 @@ import jakarta.ws.rs.core.Application;
 
 /** The worker's HTTP API under {@code /api}. Responses are JSON written with Jackson (no JSON-B). */
 @ApplicationPath("/api")
-public class RestApplication extends Application {
-}
+public class RestApplication extends Application {}

@@ -6,7 +6,6 @@ import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.client.EngineClientException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,8 +17,7 @@ import java.util.Map;
  */
 final class RestResponses {
 
-    private RestResponses() {
-    }
+    private RestResponses() {}
 
     /** 200 with the engine's data as it came. */
     static Response data(JsonNode data) {
@@ -30,8 +28,11 @@ final class RestResponses {
     static Response fromClientException(TaskerClientException e) {
         Boolean recoverable = e instanceof EngineClientException ece ? ece.reportedRecoverable() : null;
         if (e instanceof EngineClientException ece && ece.kind() != EngineClientException.Kind.ENGINE) {
-            return error(ece.kind() == EngineClientException.Kind.NOT_STARTED ? Response.Status.SERVICE_UNAVAILABLE
-                    : Response.Status.INTERNAL_SERVER_ERROR, e.getMessage());
+            return error(
+                    ece.kind() == EngineClientException.Kind.NOT_STARTED
+                            ? Response.Status.SERVICE_UNAVAILABLE
+                            : Response.Status.INTERNAL_SERVER_ERROR,
+                    e.getMessage());
         }
         String message = e.getMessage() == null ? "Unknown engine error" : e.getMessage();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -53,15 +54,21 @@ final class RestResponses {
         if (recoverable != null) {
             return recoverable ? Response.Status.SERVICE_UNAVAILABLE : Response.Status.BAD_REQUEST;
         }
-        if (m.contains("invalid") || m.contains("validation") || m.contains("missing field")
-                || m.contains("unknown variant") || m.contains("expected")) {
+        if (m.contains("invalid")
+                || m.contains("validation")
+                || m.contains("missing field")
+                || m.contains("unknown variant")
+                || m.contains("expected")) {
             return Response.Status.BAD_REQUEST;
         }
         return Response.Status.INTERNAL_SERVER_ERROR;
     }
 
     static Response json(Response.Status status, String body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(body).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body)
+                .build();
     }
 
     static Response ok(Object value) {

@@ -18,7 +18,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -44,8 +43,12 @@ public class TaskResource {
     // WILDCARD plus our own check, so that a wrong type gets our JSON error body rather than the runtime's page.
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Response create(@HeaderParam("Content-Length") Long contentLength, @Context HttpHeaders headers,
-                           @Context UriInfo uri, InputStream body) throws IOException {
+    public Response create(
+            @HeaderParam("Content-Length") Long contentLength,
+            @Context HttpHeaders headers,
+            @Context UriInfo uri,
+            InputStream body)
+            throws IOException {
         requireJson(headers.getMediaType());
         if (contentLength != null && contentLength > MAX_BODY_BYTES) {
             throw new RestException(413, "Body larger than " + MAX_BODY_BYTES + " bytes");
@@ -59,7 +62,8 @@ public class TaskResource {
         }
         JsonNode created = client.createTaskJson(CreateTaskRequest.toEngineJson(bytes));
         Response.ResponseBuilder response = Response.status(Response.Status.CREATED)
-                .type(MediaType.APPLICATION_JSON_TYPE).entity(created.toString());
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(created.toString());
         String uuid = created.path("task_uuid").asText(null);
         if (uuid != null) {
             // Absolute, from the request's own path: a relative "/api/…" is resolved against the application's
@@ -70,10 +74,16 @@ public class TaskResource {
     }
 
     @GET
-    public Response list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
-                         @QueryParam("namespace") String namespace, @QueryParam("status") String status) {
-        return RestResponses.data(client.listTasksJson(integer("limit", limit, 50, 1, 1000),
-                integer("offset", offset, 0, 0, Integer.MAX_VALUE), namespace, status));
+    public Response list(
+            @QueryParam("limit") String limit,
+            @QueryParam("offset") String offset,
+            @QueryParam("namespace") String namespace,
+            @QueryParam("status") String status) {
+        return RestResponses.data(client.listTasksJson(
+                integer("limit", limit, 50, 1, 1000),
+                integer("offset", offset, 0, 0, Integer.MAX_VALUE),
+                namespace,
+                status));
     }
 
     @GET
@@ -94,10 +104,16 @@ public class TaskResource {
         String uuid = Uuids.require(taskUuid, "taskUuid");
         JsonNode steps = client.listTaskStepsJson(uuid);
         io.tasker.worker.internal.runtime.TemplateGraph graph = worker.templateGraph();
-        if (graph != null && steps instanceof com.fasterxml.jackson.databind.node.ArrayNode list && lacksParents(list)) {
+        if (graph != null
+                && steps instanceof com.fasterxml.jackson.databind.node.ArrayNode list
+                && lacksParents(list)) {
             // tasker-core reports no step parents: the dashboard's DAG comes from the task's template instead.
             JsonNode task = client.getTaskJson(uuid);
-            graph.addParents(task.path("namespace").asText(), task.path("name").asText(), task.path("version").asText(), list);
+            graph.addParents(
+                    task.path("namespace").asText(),
+                    task.path("name").asText(),
+                    task.path("version").asText(),
+                    list);
         }
         return RestResponses.data(steps);
     }
@@ -114,23 +130,25 @@ public class TaskResource {
     @GET
     @Path("{taskUuid}/steps/{stepUuid}")
     public Response step(@PathParam("taskUuid") String taskUuid, @PathParam("stepUuid") String stepUuid) {
-        return RestResponses.data(client.getStepJson(Uuids.require(taskUuid, "taskUuid"),
-                Uuids.require(stepUuid, "stepUuid")));
+        return RestResponses.data(
+                client.getStepJson(Uuids.require(taskUuid, "taskUuid"), Uuids.require(stepUuid, "stepUuid")));
     }
 
     @GET
     @Path("{taskUuid}/steps/{stepUuid}/audit")
     public Response audit(@PathParam("taskUuid") String taskUuid, @PathParam("stepUuid") String stepUuid) {
-        return RestResponses.data(client.getStepAuditHistoryJson(Uuids.require(taskUuid, "taskUuid"),
-                Uuids.require(stepUuid, "stepUuid")));
+        return RestResponses.data(client.getStepAuditHistoryJson(
+                Uuids.require(taskUuid, "taskUuid"), Uuids.require(stepUuid, "stepUuid")));
     }
 
     /** 415 for anything but {@code application/json} (parameters such as {@code charset} are fine). */
     static void requireJson(MediaType type) {
-        if (type == null || type.isWildcardType() || type.isWildcardSubtype()
+        if (type == null
+                || type.isWildcardType()
+                || type.isWildcardSubtype()
                 || !MediaType.APPLICATION_JSON_TYPE.isCompatible(type)) {
-            throw new RestException(415, "Content-Type must be application/json, got "
-                    + (type == null ? "none" : "'" + type + "'"));
+            throw new RestException(
+                    415, "Content-Type must be application/json, got " + (type == null ? "none" : "'" + type + "'"));
         }
     }
 

@@ -5,11 +5,10 @@ import java.util.regex.Pattern;
 /** UUID syntax checks for path parameters, so malformed ids get a 400 naming the parameter. */
 final class Uuids {
 
-    private static final Pattern UUID = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final Pattern UUID =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
-    private Uuids() {
-    }
+    private Uuids() {}
 
     static boolean isUuid(String s) {
         return s != null && UUID.matcher(s).matches();

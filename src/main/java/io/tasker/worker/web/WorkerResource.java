@@ -11,7 +11,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -50,7 +49,8 @@ public class WorkerResource {
     }
 
     private Map<String, Object> snapshot() {
-        return render(runtime().status(), worker.libraryVersion(), worker.registry().handlerCount());
+        return render(
+                runtime().status(), worker.libraryVersion(), worker.registry().handlerCount());
     }
 
     /** The status as JSON keys; {@code slots_used}/{@code slots_total} are the slots (no nested duplicate). */
@@ -84,7 +84,8 @@ public class WorkerResource {
         WorkerRuntime rt = worker.runtime();
         if (rt == null) {
             String error = worker.startupError();
-            throw new RestException(503, error == null ? "The worker is not started" : "The worker failed to start: " + error);
+            throw new RestException(
+                    503, error == null ? "The worker is not started" : "The worker failed to start: " + error);
         }
         return rt;
     }

@@ -1,16 +1,15 @@
 package io.tasker.worker.api;
 
-import io.tasker.worker.testing.HandlerTester;
-import io.tasker.worker.internal.context.StepContexts;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tasker.worker.internal.context.StepContexts;
+import io.tasker.worker.testing.HandlerTester;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class StepContextTest {
 
@@ -29,8 +28,7 @@ class StepContextTest {
                  "process_batch_002":{"step_uuid":"z","success":true,"result":null,"status":"completed","error":null}}}
             """;
 
-    record Item(String sku, int qty) {
-    }
+    record Item(String sku, int qty) {}
 
     @Test
     void identityAndNames() {
@@ -54,7 +52,7 @@ class StepContextTest {
         assertNull(ctx.getInput("missing"));
         assertEquals("d", ctx.getInputOr("missing", "d"));
         assertNull(ctx.getInputOr("flag", "d"), "present null is not absent");
-        List<Item> items = ctx.getInput("items", new TypeRef<List<Item>>() { });
+        List<Item> items = ctx.getInput("items", new TypeRef<List<Item>>() {});
         assertEquals(new Item("a", 2), items.get(0));
         assertEquals("stripe", ctx.getConfig("gateway"));
         assertEquals(7, ctx.getConfig("limit", Integer.class));
@@ -88,14 +86,20 @@ class StepContextTest {
 
     @Test
     void builderMatchesTheEventShape() {
-        StepContext ctx = HandlerTester.context().handlerName("h").input("value", 4).retryCount(2).maxRetries(3)
-                .dependencyResult("parent", Map.of("result", 8)).build();
+        StepContext ctx = HandlerTester.context()
+                .handlerName("h")
+                .input("value", 4)
+                .retryCount(2)
+                .maxRetries(3)
+                .dependencyResult("parent", Map.of("result", 8))
+                .build();
         assertEquals(4, ctx.getInput("value"));
         assertTrue(ctx.info().isLastRetry());
         assertEquals(8, ctx.getDependencyField("parent", "result"));
         assertTrue(ctx.checkpoint().isEmpty());
         StepContext resumed = HandlerTester.context().checkpoint(null, 3, null).build();
-        assertEquals(3, resumed.checkpoint().orElseThrow().itemsProcessed(), "a checkpoint without a cursor is still one");
+        assertEquals(
+                3, resumed.checkpoint().orElseThrow().itemsProcessed(), "a checkpoint without a cursor is still one");
         assertNull(resumed.checkpoint().orElseThrow().cursorAs(Long.class));
     }
 }

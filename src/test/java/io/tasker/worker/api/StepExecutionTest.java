@@ -1,20 +1,20 @@
 package io.tasker.worker.api;
 
-import io.tasker.worker.testing.HandlerTester;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tasker.worker.testing.HandlerTester;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 /** One outcome per execution, whichever way it is reported; none after the worker has read it. */
 class StepExecutionTest {
 
     private static StepExecution execution() {
-        return new StepExecution(HandlerTester.context().handlerName("charge").stepUuid("s-1").build());
+        return new StepExecution(
+                HandlerTester.context().handlerName("charge").stepUuid("s-1").build());
     }
 
     @Test
@@ -43,8 +43,12 @@ class StepExecutionTest {
     void aSecondReportIsAnErrorAndTheFirstStands() {
         StepExecution step = execution();
         step.complete("first");
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> step.fail("late", ErrorType.TIMEOUT, true));
-        assertTrue(e.getMessage().contains("already has an outcome") && e.getMessage().contains("s-1"), e.getMessage());
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> step.fail("late", ErrorType.TIMEOUT, true));
+        assertTrue(
+                e.getMessage().contains("already has an outcome")
+                        && e.getMessage().contains("s-1"),
+                e.getMessage());
         assertEquals("first", step.outcome().orElseThrow().getResult());
     }
 

@@ -1,19 +1,18 @@
 package io.tasker.worker.api;
 
-import io.tasker.worker.internal.config.ConfigurationException;
-import io.tasker.worker.internal.ffi.NativeLibraryException;
-import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tasker.worker.internal.config.ConfigurationException;
+import io.tasker.worker.internal.ffi.NativeLibraryException;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** Failures built by name, their copies, and the one root of startup problems. */
 class StepFailureExceptionTest {
@@ -22,8 +21,12 @@ class StepFailureExceptionTest {
     void theBuilderNamesEveryPart() {
         IOException cause = new IOException("disk");
         StepFailureException e = PermanentStepException.builder("quantity must be at least 1")
-                .errorType(ErrorType.VALIDATION_ERROR).errorCode("INVALID_QUANTITY")
-                .metadata("field", "quantity").metadata(Map.of("min", 1)).cause(cause).build();
+                .errorType(ErrorType.VALIDATION_ERROR)
+                .errorCode("INVALID_QUANTITY")
+                .metadata("field", "quantity")
+                .metadata(Map.of("min", 1))
+                .cause(cause)
+                .build();
         assertInstanceOf(PermanentStepException.class, e);
         assertFalse(e.isRetryable());
         assertEquals("quantity must be at least 1", e.getMessage());
@@ -38,18 +41,29 @@ class StepFailureExceptionTest {
         StepFailureException retryable = StepFailureException.builder("busy").build();
         assertInstanceOf(RetryableStepException.class, retryable);
         assertEquals("retryable_error", retryable.getErrorType());
-        StepFailureException permanent = RetryableStepException.builder("no").retryable(false).build();
+        StepFailureException permanent =
+                RetryableStepException.builder("no").retryable(false).build();
         assertInstanceOf(PermanentStepException.class, permanent);
         assertEquals("permanent_error", permanent.getErrorType());
-        assertEquals("rate_limited", StepFailureException.builder("slow").errorType("rate_limited").build().getErrorType());
+        assertEquals(
+                "rate_limited",
+                StepFailureException.builder("slow")
+                        .errorType("rate_limited")
+                        .build()
+                        .getErrorType());
     }
 
     @Test
     void toResultGivesTheSameFailureWithoutAnException() {
-        StepHandlerResult built = PermanentStepException.builder("Card declined").errorCode("CARD_DECLINED")
-                .metadata("decline_code", "insufficient_funds").toResult();
-        StepHandlerResult thrown = PermanentStepException.builder("Card declined").errorCode("CARD_DECLINED")
-                .metadata("decline_code", "insufficient_funds").build().toResult();
+        StepHandlerResult built = PermanentStepException.builder("Card declined")
+                .errorCode("CARD_DECLINED")
+                .metadata("decline_code", "insufficient_funds")
+                .toResult();
+        StepHandlerResult thrown = PermanentStepException.builder("Card declined")
+                .errorCode("CARD_DECLINED")
+                .metadata("decline_code", "insufficient_funds")
+                .build()
+                .toResult();
         assertEquals(thrown, built);
         assertTrue(built.isFailure());
         assertFalse(built.isRetryable());

@@ -39,7 +39,8 @@ public final class BackendBenchmark {
     private static final Pattern UUID_FIELD = Pattern.compile("\"task_uuid\"\\s*:\\s*\"([0-9a-f-]{36})\"");
     private static final Pattern STARTED = Pattern.compile("\"started_at_ms\"\\s*:\\s*(\\d+)");
     private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z_]+)\"");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String worker;
     private final String create;
@@ -91,8 +92,7 @@ public final class BackendBenchmark {
     }
 
     private long[] runLowLoad(int n, long intervalMs) throws Exception {
-        record Sent(long at, String uuid) {
-        }
+        record Sent(long at, String uuid) {}
         List<Sent> sent = new ArrayList<>();
         long next = System.currentTimeMillis();
         for (int i = 0; i < n; i++) {
@@ -109,16 +109,24 @@ public final class BackendBenchmark {
             latencies.add(startedAt(s.uuid()) - s.at());
         }
         Collections.sort(latencies);
-        return new long[] {latencies.get(latencies.size() / 2), latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1)};
+        return new long[] {
+            latencies.get(latencies.size() / 2), latencies.get((int) Math.ceil(latencies.size() * 0.99) - 1)
+        };
     }
 
     private String createTask() throws IOException, InterruptedException {
-        String body = "{\"name\":\"bench_start_stamp\",\"namespace\":\"examples\",\"version\":\"1.0.0\",\"context\":{\"run\":\"" + UUID.randomUUID() + "\"},"
-                + "\"initiator\":\"bench\",\"source_system\":\"bench\",\"reason\":\"benchmark\",\"idempotency_key\":\""
-                + UUID.randomUUID() + "\"}";
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(create))
-                .header("Content-Type", "application/json").header("Authorization", auth)
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        String body =
+                "{\"name\":\"bench_start_stamp\",\"namespace\":\"examples\",\"version\":\"1.0.0\",\"context\":{\"run\":\""
+                        + UUID.randomUUID() + "\"},"
+                        + "\"initiator\":\"bench\",\"source_system\":\"bench\",\"reason\":\"benchmark\",\"idempotency_key\":\""
+                        + UUID.randomUUID() + "\"}";
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(URI.create(create))
+                        .header("Content-Type", "application/json")
+                        .header("Authorization", auth)
+                        .timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         Matcher m = UUID_FIELD.matcher(r.body());
         if (r.statusCode() / 100 != 2 || !m.find()) {
@@ -149,7 +157,13 @@ public final class BackendBenchmark {
     }
 
     private String get(String url) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", auth)
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Authorization", auth)
+                                .timeout(Duration.ofSeconds(30))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 }

@@ -10,18 +10,15 @@ import io.tasker.worker.api.client.TaskerClient;
 import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.api.events.StepExecutionStarted;
 import io.tasker.worker.api.events.StepLifecycleEvent;
+import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.cdi.CdiHandlerRegistry;
 import io.tasker.worker.internal.cdi.StepHandlerExtension;
 import io.tasker.worker.internal.ffi.LibraryLocator;
 import io.tasker.worker.internal.ffi.TaskerFfi;
-import io.tasker.worker.internal.Json;
 import io.tasker.worker.testing.HandlerTester;
 import io.tasker.worker.testing.TaskerTestEnvironment;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.weld.environment.se.Weld;
-import org.jboss.weld.environment.se.WeldContainer;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +26,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jboss.weld.environment.se.Weld;
+import org.jboss.weld.environment.se.WeldContainer;
 
 /**
  * Measures the Java hot path (poll → dispatch → handler → complete) against the bare engine, in one run so the
@@ -75,12 +74,12 @@ public final class DispatchBenchmark {
         }
     }
 
-    private DispatchBenchmark() {
-    }
+    private DispatchBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int tasks = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
-        System.out.printf("Dispatch benchmark: %d diamond tasks (%d steps) per round, in-memory engine%n",
+        System.out.printf(
+                "Dispatch benchmark: %d diamond tasks (%d steps) per round, in-memory engine%n",
                 tasks, tasks * STEPS_PER_TASK);
         bareLoop(tasks / 4); // warm-up
         double bare = bareLoop(tasks);
@@ -101,9 +100,15 @@ public final class DispatchBenchmark {
     /** The event form against the bean form: one handler call alone, then whole steps through the runtime. */
     private static void eventForm(int tasks) throws Exception {
         System.out.println();
-        try (WeldContainer weld = new Weld("dispatch-bench").disableDiscovery().addExtension(new StepHandlerExtension())
-                .addBeanClasses(BenchObserver.class, CdiHandlerRegistry.class).initialize()) {
-            ExecutableHandler observer = weld.select(CdiHandlerRegistry.class).get().resolve("bench.step").orElseThrow();
+        try (WeldContainer weld = new Weld("dispatch-bench")
+                .disableDiscovery()
+                .addExtension(new StepHandlerExtension())
+                .addBeanClasses(BenchObserver.class, CdiHandlerRegistry.class)
+                .initialize()) {
+            ExecutableHandler observer = weld.select(CdiHandlerRegistry.class)
+                    .get()
+                    .resolve("bench.step")
+                    .orElseThrow();
             StepContext ctx = HandlerTester.context().handlerName("bench.step").build();
             int calls = 200_000;
             double beanNs = Double.MAX_VALUE;
@@ -112,12 +117,14 @@ public final class DispatchBenchmark {
                 beanNs = Math.min(beanNs, perCallNanos(BEAN, ctx, calls));
                 eventNs = Math.min(eventNs, perCallNanos(observer, ctx, calls));
             }
-            System.out.printf("handler call    : bean form %,.0f ns, event form %,.0f ns (%+,.0f ns per step)%n",
+            System.out.printf(
+                    "handler call    : bean form %,.0f ns, event form %,.0f ns (%+,.0f ns per step)%n",
                     beanNs, eventNs, eventNs - beanNs);
             runtime(tasks / 4, 4, Map.of(), observer, false); // warm-up
             double bean = runtime(tasks, 4, Map.of(), BEAN, true);
             double event = runtime(tasks, 4, Map.of(), observer, true);
-            System.out.printf("  event form / bean form through the runtime, 4 slots: %.2f (%+.1f us per step)%n",
+            System.out.printf(
+                    "  event form / bean form through the runtime, 4 slots: %.2f (%+.1f us per step)%n",
                     event / bean, (1e6 / event) - (1e6 / bean));
         }
     }
@@ -174,8 +181,9 @@ public final class DispatchBenchmark {
     }
 
     /** Steps per second through the worker runtime, plus received→started hand-off latency percentiles. */
-    private static double runtime(int tasks, int slots, Map<String, String> settings, ExecutableHandler handler,
-                                  boolean print) throws InterruptedException {
+    private static double runtime(
+            int tasks, int slots, Map<String, String> settings, ExecutableHandler handler, boolean print)
+            throws InterruptedException {
         TaskerTestEnvironment.Builder builder = TaskerTestEnvironment.builder()
                 .templateYaml("bench.yaml", TEMPLATE)
                 .handler("bench.step", handler)
@@ -193,9 +201,14 @@ public final class DispatchBenchmark {
             double perSecond = tasks * STEPS_PER_TASK / seconds;
             if (print) {
                 long[] handOff = handOffMicros(env.lifecycleEvents());
-                System.out.printf("%s: %,10.0f steps/s with %2d slots (incl. task creation); "
-                                + "received->started p50 %d us, p99 %d us%n", handler == BEAN ? "worker runtime  "
-                                : "event form      ", perSecond, slots, percentile(handOff, 50), percentile(handOff, 99));
+                System.out.printf(
+                        "%s: %,10.0f steps/s with %2d slots (incl. task creation); "
+                                + "received->started p50 %d us, p99 %d us%n",
+                        handler == BEAN ? "worker runtime  " : "event form      ",
+                        perSecond,
+                        slots,
+                        percentile(handOff, 50),
+                        percentile(handOff, 99));
             }
             return perSecond;
         }
@@ -218,8 +231,20 @@ public final class DispatchBenchmark {
 
     private static void create(TaskerFfi ffi, int i) {
         String response = ffi.clientCreateTask(Json.write(Map.of(
-                "name", "bench_chain", "namespace", "bench", "version", "1.0.0", "context", Map.of("i", i),
-                "initiator", "bench", "source_system", "bench", "reason", "bench")));
+                "name",
+                "bench_chain",
+                "namespace",
+                "bench",
+                "version",
+                "1.0.0",
+                "context",
+                Map.of("i", i),
+                "initiator",
+                "bench",
+                "source_system",
+                "bench",
+                "reason",
+                "bench")));
         if (!Json.parse(response).path("success").asBoolean()) {
             throw new IllegalStateException(response);
         }
@@ -230,9 +255,13 @@ public final class DispatchBenchmark {
         List<Long> out = new ArrayList<>();
         for (StepLifecycleEvent e : events) {
             if (e instanceof StepExecutionReceived r) {
-                received.put(r.eventId(), r.receivedAt().getEpochSecond() * 1_000_000 + r.receivedAt().getNano() / 1000);
+                received.put(
+                        r.eventId(),
+                        r.receivedAt().getEpochSecond() * 1_000_000
+                                + r.receivedAt().getNano() / 1000);
             } else if (e instanceof StepExecutionStarted s && received.containsKey(s.eventId())) {
-                long startedMicros = s.startedAt().getEpochSecond() * 1_000_000 + s.startedAt().getNano() / 1000;
+                long startedMicros = s.startedAt().getEpochSecond() * 1_000_000
+                        + s.startedAt().getNano() / 1000;
                 out.add(startedMicros - received.get(s.eventId()));
             }
         }

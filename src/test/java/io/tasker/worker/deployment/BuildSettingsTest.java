@@ -1,25 +1,23 @@
 package io.tasker.worker.deployment;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
-
-import javax.xml.parsers.DocumentBuilderFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the pom resolves to under the environments and flags the README documents, read from Maven's own effective
@@ -38,7 +36,10 @@ class BuildSettingsTest {
         Path out = tmp.resolve("effective-" + System.nanoTime() + ".xml");
         List<String> command = new ArrayList<>(List.of("mvn", "-B", "-q", "-N", HELP, "-Doutput=" + out));
         command.addAll(List.of(flags));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toFile()).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+                        .toFile())
+                .redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         env.remove("PORT");
         env.remove("HTTP_PORT");
@@ -70,11 +71,14 @@ class BuildSettingsTest {
      */
     private static String port(Document pom) {
         Element config = child(plugin(pom, "liberty-maven-plugin"), "configuration");
-        return child(child(config, "bootstrapProperties"), "http.port").getTextContent().strip();
+        return child(child(config, "bootstrapProperties"), "http.port")
+                .getTextContent()
+                .strip();
     }
 
     private static Element plugin(Document pom, String artifactId) {
-        NodeList plugins = child(child(pom.getDocumentElement(), "build"), "plugins").getElementsByTagName("plugin");
+        NodeList plugins =
+                child(child(pom.getDocumentElement(), "build"), "plugins").getElementsByTagName("plugin");
         for (int i = 0; i < plugins.getLength(); i++) {
             Element p = (Element) plugins.item(i);
             if (artifactId.equals(child(p, "artifactId").getTextContent().strip())) {
@@ -97,7 +101,8 @@ class BuildSettingsTest {
 
     private static String cargoTestSkip(Document pom) {
         return child(child(execution(plugin(pom, "exec-maven-plugin"), "cargo-test"), "configuration"), "skip")
-                .getTextContent().strip();
+                .getTextContent()
+                .strip();
     }
 
     @Test
@@ -124,13 +129,18 @@ class BuildSettingsTest {
         Element runProps = child(child(liberty, "configuration"), "bootstrapProperties");
         for (Node n = runProps.getFirstChild(); n != null; n = n.getNextSibling()) {
             if (n instanceof Element e) {
-                assertFalse(e.getTagName().startsWith("otel."), "liberty:run/dev would export telemetry: " + e.getTagName());
+                assertFalse(
+                        e.getTagName().startsWith("otel."),
+                        "liberty:run/dev would export telemetry: " + e.getTagName());
             }
         }
         // The test server (pre-integration-test) exports with the logging exporters, for TelemetryCatalogueIT.
         Element testProps = child(child(execution(liberty, "start-liberty"), "configuration"), "bootstrapProperties");
-        assertEquals("false", child(testProps, "otel.sdk.disabled").getTextContent().strip());
-        assertEquals("logging", child(testProps, "otel.metrics.exporter").getTextContent().strip());
+        assertEquals(
+                "false", child(testProps, "otel.sdk.disabled").getTextContent().strip());
+        assertEquals(
+                "logging",
+                child(testProps, "otel.metrics.exporter").getTextContent().strip());
         assertNotNull(child(testProps, "http.port"), "the test server keeps the port from the plugin configuration");
     }
 
@@ -139,14 +149,18 @@ class BuildSettingsTest {
         // Inside Liberty a variable's defaultValue is the weakest source: bootstrap.properties (Maven) and the
         // environment (HTTP_PORT, found for http.port by Liberty's name mangling) both replace it; PORT only
         // feeds the default.
-        Document server = DocumentBuilderFactory.newInstance().newDocumentBuilder()
-                .parse(Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("src/main/liberty/config/server.xml").toFile());
+        Document server = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+                        .resolve("src/main/liberty/config/server.xml")
+                        .toFile());
         NodeList variables = server.getElementsByTagName("variable");
         String httpPortDefault = null;
         for (int i = 0; i < variables.getLength(); i++) {
             Element v = (Element) variables.item(i);
             if (v.getAttribute("name").equals("http.port")) {
-                assertFalse(v.hasAttribute("value"), "a value attribute would override bootstrap.properties and HTTP_PORT");
+                assertFalse(
+                        v.hasAttribute("value"), "a value attribute would override bootstrap.properties and HTTP_PORT");
                 httpPortDefault = v.getAttribute("defaultValue");
             }
         }

@@ -1,11 +1,8 @@
 package io.tasker.worker.deployment;
 
-import org.junit.jupiter.api.Test;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +16,11 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * Lints the deployment artefacts that cannot be built here (no container engine on these machines): the
@@ -74,8 +73,13 @@ public class DeploymentLintTest {
     @Test
     void containerfileCopiesOnlyWhatExists() throws Exception {
         List<String> ins = instructions();
-        String warName = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(read("pom.xml")).results()
-                .map(m -> m.group(1)).findFirst().orElse("tasker-worker-jakarta-0.1.0-SNAPSHOT") + ".war";
+        String warName = Pattern.compile("<finalName>([^<]+)</finalName>")
+                        .matcher(read("pom.xml"))
+                        .results()
+                        .map(m -> m.group(1))
+                        .findFirst()
+                        .orElse("tasker-worker-jakarta-0.1.0-SNAPSHOT")
+                + ".war";
         int copies = 0;
         for (String in : ins) {
             if (!in.startsWith("COPY ")) {
@@ -88,8 +92,9 @@ public class DeploymentLintTest {
             List<String> sources = args.subList(0, args.size() - 1);
             for (String src : sources) {
                 if (fromStage) {
-                    assertTrue(src.endsWith("/target/" + warName), "stage copy must take the pom's WAR "
-                            + warName + ": " + in);
+                    assertTrue(
+                            src.endsWith("/target/" + warName),
+                            "stage copy must take the pom's WAR " + warName + ": " + in);
                 } else {
                     assertTrue(Files.exists(ROOT.resolve(src)), "COPY source missing in the repository: " + src);
                 }
@@ -107,14 +112,16 @@ public class DeploymentLintTest {
         int features = indexOf(ins, "^RUN features\\.sh$");
         int war = indexOf(ins, "^COPY --chown=1001:0 --from=build \\S+\\.war /config/apps/");
         int configure = indexOf(ins, "^RUN configure\\.sh$");
-        assertTrue(runtime > 0 && runtime < config && config < features && features < war && war < configure,
+        assertTrue(
+                runtime > 0 && runtime < config && config < features && features < war && war < configure,
                 "expected FROM kernel-slim, COPY config, RUN features.sh, COPY war, RUN configure.sh in order: " + ins);
         assertTrue(indexOf(ins, "^HEALTHCHECK .*/health/live") > runtime, "HEALTHCHECK on /health/live");
         assertTrue(indexOf(ins, "cargo") < 0 || indexOf(ins, "cargo") < runtime, "no Rust in the runtime stage");
 
         // The WAR lands where server.xml's webApplication points.
         String server = read("src/main/liberty/config/server.xml");
-        Matcher loc = Pattern.compile("<webApplication[^>]*location=\"([^\"]+)\"").matcher(server);
+        Matcher loc =
+                Pattern.compile("<webApplication[^>]*location=\"([^\"]+)\"").matcher(server);
         assertTrue(loc.find(), "server.xml has no webApplication");
         assertTrue(ins.get(war).endsWith("/config/apps/" + loc.group(1)), ins.get(war) + " vs " + loc.group(1));
     }
@@ -127,7 +134,8 @@ public class DeploymentLintTest {
         Matcher port = Pattern.compile("containerPort:\\s*(\\d+)").matcher(manifest);
         assertTrue(port.find());
         assertEquals("EXPOSE " + port.group(1), expose);
-        assertTrue(read("src/main/liberty/config/server.xml").contains("defaultValue=\"" + port.group(1) + "\""),
+        assertTrue(
+                read("src/main/liberty/config/server.xml").contains("defaultValue=\"" + port.group(1) + "\""),
                 "server.xml's default http.port is the container port");
     }
 
@@ -143,8 +151,15 @@ public class DeploymentLintTest {
 
     @Test
     void probesUseTheHealthEndpointsTheWorkerImplements() throws Exception {
-        assertEquals(Map.of("startupProbe", "/health/started", "livenessProbe", "/health/live",
-                "readinessProbe", "/health/ready"), probePaths());
+        assertEquals(
+                Map.of(
+                        "startupProbe",
+                        "/health/started",
+                        "livenessProbe",
+                        "/health/live",
+                        "readinessProbe",
+                        "/health/ready"),
+                probePaths());
         // Each endpoint has at least one check of its kind in the worker's code.
         Set<String> kinds = new TreeSet<>();
         try (Stream<Path> files = Files.walk(ROOT.resolve("src/main/java"))) {
@@ -171,19 +186,26 @@ public class DeploymentLintTest {
     @Test
     void terminationGraceExceedsTheWorkersDrain() throws Exception {
         Properties defaults = new Properties();
-        try (InputStream in = Files.newInputStream(ROOT.resolve("src/main/resources/META-INF/microprofile-config.properties"))) {
+        try (InputStream in =
+                Files.newInputStream(ROOT.resolve("src/main/resources/META-INF/microprofile-config.properties"))) {
             defaults.load(in);
         }
         long graceMs = Long.parseLong(defaults.getProperty("tasker.worker.shutdown-grace-ms"));
         String manifest = read("deploy/k8s/tasker-worker.yaml");
         Matcher t = Pattern.compile("terminationGracePeriodSeconds:\\s*(\\d+)").matcher(manifest);
         assertTrue(t.find());
-        Matcher pre = Pattern.compile("preStop:\\s*\\n\\s*sleep:\\s*\\n\\s*seconds:\\s*(\\d+)").matcher(manifest);
+        Matcher pre = Pattern.compile("preStop:\\s*\\n\\s*sleep:\\s*\\n\\s*seconds:\\s*(\\d+)")
+                .matcher(manifest);
         long preStop = pre.find() ? Long.parseLong(pre.group(1)) : 0;
-        long tomlGrace = Pattern.compile("shutdown_grace_ms\\s*=\\s*(\\d+)").matcher(manifest).results()
-                .mapToLong(r -> Long.parseLong(r.group(1))).max().orElse(graceMs);
+        long tomlGrace = Pattern.compile("shutdown_grace_ms\\s*=\\s*(\\d+)")
+                .matcher(manifest)
+                .results()
+                .mapToLong(r -> Long.parseLong(r.group(1)))
+                .max()
+                .orElse(graceMs);
         long drainSeconds = (Math.max(graceMs, tomlGrace) + 999) / 1000;
-        assertTrue(Long.parseLong(t.group(1)) > preStop + drainSeconds,
+        assertTrue(
+                Long.parseLong(t.group(1)) > preStop + drainSeconds,
                 "terminationGracePeriodSeconds " + t.group(1) + " must exceed preStop " + preStop + " s + drain "
                         + drainSeconds + " s");
         for (String env : List.of("TASKER_ENV", "TASKER_CONFIG_PATH", "TASKER_FFI_LIBRARY_PATH", "DATABASE_URL")) {
@@ -194,9 +216,12 @@ public class DeploymentLintTest {
     @Test
     void configMapTomlUsesOnlyKnownSettings() throws Exception {
         String manifest = read("deploy/k8s/tasker-worker.yaml");
-        Matcher block = Pattern.compile("(?m)^  tasker\\.toml: \\|\\n((?:    .*\\n|\\s*\\n)+)").matcher(manifest);
+        Matcher block = Pattern.compile("(?m)^  tasker\\.toml: \\|\\n((?:    .*\\n|\\s*\\n)+)")
+                .matcher(manifest);
         assertTrue(block.find(), "the ConfigMap carries a tasker.toml");
-        String toml = block.group(1).lines().map(l -> l.length() >= 4 ? l.substring(4) : l)
+        String toml = block.group(1)
+                .lines()
+                .map(l -> l.length() >= 4 ? l.substring(4) : l)
                 .collect(java.util.stream.Collectors.joining("\n"));
         org.tomlj.TomlParseResult parsed = org.tomlj.Toml.parse(toml);
         assertTrue(parsed.errors().isEmpty(), parsed.errors().toString());
@@ -260,7 +285,8 @@ public class DeploymentLintTest {
             }
         }
         assertTrue(found, "ops.xml's basicRegistry needs a group tasker-operator with the operator as member");
-        assertTrue(read("src/main/liberty/config/server.xml").contains("${server.config.dir}/ops.xml"),
+        assertTrue(
+                read("src/main/liberty/config/server.xml").contains("${server.config.dir}/ops.xml"),
                 "server.xml includes ops.xml");
     }
 }

@@ -1,11 +1,13 @@
 package io.tasker.worker.examples;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tasker.worker.api.domain.DomainEvent;
 import io.tasker.worker.api.events.StepCheckpointYieldSent;
-import io.tasker.worker.examples.http.BuildProfileHandler;
-import io.tasker.worker.examples.http.FetchUserHandler;
 import io.tasker.worker.examples.batch.AggregateResultsHandler;
 import io.tasker.worker.examples.batch.AnalyzeDatasetHandler;
 import io.tasker.worker.examples.batch.CheckpointingBatchWorker;
@@ -17,21 +19,18 @@ import io.tasker.worker.examples.decision.FinanceReviewHandler;
 import io.tasker.worker.examples.decision.ManagerApprovalHandler;
 import io.tasker.worker.examples.decision.RoutingDecisionHandler;
 import io.tasker.worker.examples.decision.ValidateRequestHandler;
-import io.tasker.worker.examples.errors.Payments;
 import io.tasker.worker.examples.errors.FlakyInventoryHandler;
+import io.tasker.worker.examples.errors.Payments;
 import io.tasker.worker.examples.errors.ValidateOrderHandler;
 import io.tasker.worker.examples.events.ConfirmOrderHandler;
 import io.tasker.worker.examples.events.OrderEventPublisher;
 import io.tasker.worker.examples.events.OrderEventSubscriber;
 import io.tasker.worker.examples.events.PlaceOrderHandler;
+import io.tasker.worker.examples.http.BuildProfileHandler;
+import io.tasker.worker.examples.http.FetchUserHandler;
 import io.tasker.worker.testing.StepRun;
 import io.tasker.worker.testing.TaskRun;
 import io.tasker.worker.testing.TaskerTestEnvironment;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,10 +40,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Every example template, run end to end through the real engine (in memory, in-process) with the example handlers,
@@ -76,16 +75,24 @@ class ExampleWorkflowsEngineTest {
                 .template("tasker/templates/error_handling.yaml")
                 .template("tasker/templates/http_integration.yaml")
                 .template("tasker/templates/domain_events.yaml")
-                .handler(new ValidateRequestHandler()).handler(new RoutingDecisionHandler())
-                .handler(new AutoApproveHandler()).handler(new ManagerApprovalHandler())
-                .handler(new FinanceReviewHandler()).handler(new FinalizeApprovalHandler())
-                .handler(new AnalyzeDatasetHandler()).handler(new CreateBatchesHandler())
-                .handler(new ProcessBatchHandler()).handler(new CheckpointingBatchWorker())
+                .handler(new ValidateRequestHandler())
+                .handler(new RoutingDecisionHandler())
+                .handler(new AutoApproveHandler())
+                .handler(new ManagerApprovalHandler())
+                .handler(new FinanceReviewHandler())
+                .handler(new FinalizeApprovalHandler())
+                .handler(new AnalyzeDatasetHandler())
+                .handler(new CreateBatchesHandler())
+                .handler(new ProcessBatchHandler())
+                .handler(new CheckpointingBatchWorker())
                 .handler(new AggregateResultsHandler())
-                .handler(new ValidateOrderHandler()).handler(new FlakyInventoryHandler())
+                .handler(new ValidateOrderHandler())
+                .handler(new FlakyInventoryHandler())
                 .observer(new Payments())
-                .handler(new FetchUserHandler()).handler(new BuildProfileHandler())
-                .handler(new PlaceOrderHandler()).handler(new ConfirmOrderHandler())
+                .handler(new FetchUserHandler())
+                .handler(new BuildProfileHandler())
+                .handler(new PlaceOrderHandler())
+                .handler(new ConfirmOrderHandler())
                 .publisher(new OrderEventPublisher())
                 .subscriber(orderEvents)
                 .build();
@@ -125,7 +132,8 @@ class ExampleWorkflowsEngineTest {
     void smallAmountIsAutoApproved() {
         TaskRun run = env.run("approvals", "approval_routing", Map.of("amount", 250, "requester", "kim"));
         assertTrue(run.isComplete(), run.toString());
-        assertEquals(List.of("auto_approve", "finalize_approval", "routing_decision", "validate_request"), run.stepNames());
+        assertEquals(
+                List.of("auto_approve", "finalize_approval", "routing_decision", "validate_request"), run.stepNames());
         assertEquals("create_steps", run.step("routing_decision").resultAt("decision_point_outcome.type"));
         assertEquals("auto", run.step("routing_decision").resultAt("routing_context.route"));
         assertEquals(true, run.step("finalize_approval").resultAt("approved"));
@@ -136,7 +144,9 @@ class ExampleWorkflowsEngineTest {
     void mediumAmountNeedsAManager() {
         TaskRun run = env.run("approvals", "approval_routing", Map.of("amount", 2500));
         assertTrue(run.isComplete(), run.toString());
-        assertEquals(List.of("finalize_approval", "manager_approval", "routing_decision", "validate_request"), run.stepNames());
+        assertEquals(
+                List.of("finalize_approval", "manager_approval", "routing_decision", "validate_request"),
+                run.stepNames());
         assertEquals(List.of("manager_approval"), run.step("finalize_approval").resultAt("approved_by"));
     }
 
@@ -144,10 +154,19 @@ class ExampleWorkflowsEngineTest {
     void largeAmountAlsoNeedsFinance() {
         TaskRun run = env.run("approvals", "approval_routing", Map.of("amount", 7500));
         assertTrue(run.isComplete(), run.toString());
-        assertEquals(List.of("finalize_approval", "finance_review", "manager_approval", "routing_decision",
-                "validate_request"), run.stepNames());
-        assertEquals(List.of("manager_approval", "finance_review"), run.step("finalize_approval").resultAt("approved_by"));
-        assertEquals("approval_routing.routing_decision",
+        assertEquals(
+                List.of(
+                        "finalize_approval",
+                        "finance_review",
+                        "manager_approval",
+                        "routing_decision",
+                        "validate_request"),
+                run.stepNames());
+        assertEquals(
+                List.of("manager_approval", "finance_review"),
+                run.step("finalize_approval").resultAt("approved_by"));
+        assertEquals(
+                "approval_routing.routing_decision",
                 run.step("routing_decision").metadataAt("custom.decision_handler"));
     }
 
@@ -167,10 +186,12 @@ class ExampleWorkflowsEngineTest {
 
     @Test
     void batchSumsOverFourWorkers() {
-        TaskRun run = env.run("batch_examples", "number_batch_processing", Map.of("item_count", 1000, "worker_count", 4));
+        TaskRun run =
+                env.run("batch_examples", "number_batch_processing", Map.of("item_count", 1000, "worker_count", 4));
         assertTrue(run.isComplete(), run.toString());
         List<StepRun> workers = run.stepsStartingWith("process_batch_");
-        assertEquals(List.of("process_batch_001", "process_batch_002", "process_batch_003", "process_batch_004"),
+        assertEquals(
+                List.of("process_batch_001", "process_batch_002", "process_batch_003", "process_batch_004"),
                 workers.stream().map(StepRun::name).toList());
         assertEquals(250, ((Number) workers.get(3).resultAt("batch_worker_outcome.items_processed")).intValue());
         StepRun aggregate = run.step("aggregate_results");
@@ -203,8 +224,10 @@ class ExampleWorkflowsEngineTest {
         StepRun clean = run.step("checkpoint_batch_002");
         assertEquals(1, clean.attempts());
         assertEquals(4, ((Number) clean.resultAt("batch_worker_outcome.batch_metadata.checkpoints")).intValue());
-        assertTrue(env.lifecycleEvents().stream().anyMatch(e -> e instanceof StepCheckpointYieldSent y && y.accepted()
-                && y.taskUuid().equals(run.taskUuid())));
+        assertTrue(env.lifecycleEvents().stream()
+                .anyMatch(e -> e instanceof StepCheckpointYieldSent y
+                        && y.accepted()
+                        && y.taskUuid().equals(run.taskUuid())));
     }
 
     // ---- errors ----
@@ -230,7 +253,9 @@ class ExampleWorkflowsEngineTest {
 
     @Test
     void declinedPaymentIsAPermanentFailureResult() {
-        TaskRun run = env.run("error_examples", "order_with_errors",
+        TaskRun run = env.run(
+                "error_examples",
+                "order_with_errors",
                 Map.of("quantity", 1, "payment_outcome", "declined", "succeed_on_attempt", 1));
         assertTrue(run.isFailed(), run.toString());
         StepRun charge = run.step("charge_payment");
@@ -269,7 +294,8 @@ class ExampleWorkflowsEngineTest {
 
     @Test
     void apiConnectionFailureIsRetryableConnectionError() {
-        TaskRun run = env.run("http_examples", "user_profile_sync", Map.of("api_base_url", "http://127.0.0.1:1", "user_id", 1));
+        TaskRun run = env.run(
+                "http_examples", "user_profile_sync", Map.of("api_base_url", "http://127.0.0.1:1", "user_id", 1));
         assertTrue(run.isFailed(), run.toString());
         StepRun fetch = run.step("fetch_user");
         assertEquals(3, fetch.attempts());
@@ -287,7 +313,9 @@ class ExampleWorkflowsEngineTest {
             Thread.sleep(10);
         }
         List<DomainEvent> events = events(run);
-        assertEquals(List.of("order.placed", "order.confirmed"), events.stream().map(DomainEvent::eventName).toList());
+        assertEquals(
+                List.of("order.placed", "order.confirmed"),
+                events.stream().map(DomainEvent::eventName).toList());
         DomainEvent placed = events.get(0);
         assertEquals(OrderEventPublisher.NAME, placed.publisher());
         assertEquals(Map.of("order_id", "ORD-7", "amount_cents", 1250L, "task_uuid", run.taskUuid()), placed.payload());
@@ -301,6 +329,8 @@ class ExampleWorkflowsEngineTest {
     }
 
     private List<DomainEvent> events(TaskRun run) {
-        return orderEvents.received().stream().filter(e -> run.taskUuid().equals(e.metadata().taskUuid())).toList();
+        return orderEvents.received().stream()
+                .filter(e -> run.taskUuid().equals(e.metadata().taskUuid()))
+                .toList();
     }
 }

@@ -1,13 +1,9 @@
 package io.tasker.worker.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,9 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code kill -9} of the Liberty JVM in the middle of workflows, then a restart on the same data directory: every
@@ -45,16 +44,15 @@ class CrashRestartIT {
     private static final ItClient client = new ItClient();
 
     /** What the API showed for a completed step before the kill. */
-    record Acked(String task, String name, int attempts, JsonNode results) {
-    }
+    record Acked(String task, String name, int attempts, JsonNode results) {}
 
     /** One line of the execution log. */
-    record Execution(String stepUuid, String eventId, int attempt, String executionId) {
-    }
+    record Execution(String stepUuid, String eventId, int attempt, String executionId) {}
 
     @BeforeAll
     static void ready() throws InterruptedException {
-        Assumptions.assumeTrue(Boolean.getBoolean("tasker.it.crash-allowed"),
+        Assumptions.assumeTrue(
+                Boolean.getBoolean("tasker.it.crash-allowed"),
                 "kills the server: runs only in the pom's crash-it execution");
         client.awaitReady(180_000);
         // Warm up the paths the tests poll (the server was just restarted by the drain test): a cold first request
@@ -92,8 +90,10 @@ class CrashRestartIT {
             }
             Thread.sleep(20);
         }
-        assertTrue(acked.size() >= 2 && running >= 2, "never had complete and running steps together: "
-                + acked.size() + " complete, " + running + " running after " + snapshots + " snapshots");
+        assertTrue(
+                acked.size() >= 2 && running >= 2,
+                "never had complete and running steps together: " + acked.size() + " complete, " + running
+                        + " running after " + snapshots + " snapshots");
         System.out.println("IT crash: " + snapshots + " snapshots in " + (System.currentTimeMillis() - firstSeen)
                 + " ms before the kill");
 
@@ -123,7 +123,8 @@ class CrashRestartIT {
             JsonNode step = e.getValue();
             List<Execution> runs = byStep.getOrDefault(e.getKey(), List.of());
             assertTrue(!runs.isEmpty(), "never executed: " + step);
-            String stored = step.path("results").path("result").path("execution_id").asText();
+            String stored =
+                    step.path("results").path("result").path("execution_id").asText();
             assertEquals(runs.get(runs.size() - 1).executionId(), stored, "stored result is not the last run: " + runs);
             int before = beforeByStep.getOrDefault(e.getKey(), List.of()).size();
             assertTrue(before <= 1, "ran twice before the kill: " + runs);
@@ -137,7 +138,8 @@ class CrashRestartIT {
             assertEquals(1, step.path("attempts").asInt(), "a lost execution is not counted as an attempt: " + step);
             String name = step.path("name").asText();
             long expected = name.endsWith("_a") ? 1 : name.endsWith("_b") ? 2 : 3;
-            assertEquals(expected, step.path("results").path("result").path("result").asLong(), step.toString());
+            assertEquals(
+                    expected, step.path("results").path("result").path("result").asLong(), step.toString());
         }
         System.out.println("IT crash: " + rerun + " in-flight steps ran again after the restart");
         assertTrue(rerun >= 1, "no step was in flight at the kill (" + running + " were running just before)");
@@ -155,26 +157,31 @@ class CrashRestartIT {
         List<String> tasks = new CopyOnWriteArrayList<>();
         Map<String, Acked> acked = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread creator = new Thread(() -> {
-            for (int i = 0; i < 60 && !stop.get(); i++) {
-                try {
-                    tasks.add(client.createTask("crash_chain", Map.of("sleep_ms", 5 + i % 20, "execution_log", log)));
-                } catch (AssertionError e) {
-                    return; // the server died under the request: its task may or may not exist
-                }
-            }
-        }, "burst-creator");
-        Thread watcher = new Thread(() -> {
-            while (!stop.get()) {
-                try {
-                    Map<String, Acked> seen = new HashMap<>();
-                    snapshot(new ArrayList<>(tasks), seen);
-                    acked.putAll(seen);
-                } catch (AssertionError e) {
-                    return;
-                }
-            }
-        }, "burst-watcher");
+        Thread creator = new Thread(
+                () -> {
+                    for (int i = 0; i < 60 && !stop.get(); i++) {
+                        try {
+                            tasks.add(client.createTask(
+                                    "crash_chain", Map.of("sleep_ms", 5 + i % 20, "execution_log", log)));
+                        } catch (AssertionError e) {
+                            return; // the server died under the request: its task may or may not exist
+                        }
+                    }
+                },
+                "burst-creator");
+        Thread watcher = new Thread(
+                () -> {
+                    while (!stop.get()) {
+                        try {
+                            Map<String, Acked> seen = new HashMap<>();
+                            snapshot(new ArrayList<>(tasks), seen);
+                            acked.putAll(seen);
+                        } catch (AssertionError e) {
+                            return;
+                        }
+                    }
+                },
+                "burst-watcher");
         long start = System.currentTimeMillis();
         creator.start();
         watcher.start();
@@ -201,7 +208,8 @@ class CrashRestartIT {
         for (JsonNode step : finalSteps.values()) {
             String name = step.path("name").asText();
             long expected = name.endsWith("_a") ? 1 : name.endsWith("_b") ? 2 : 3;
-            assertEquals(expected, step.path("results").path("result").path("result").asLong(), step.toString());
+            assertEquals(
+                    expected, step.path("results").path("result").path("result").asLong(), step.toString());
         }
     }
 
@@ -214,8 +222,13 @@ class CrashRestartIT {
             for (JsonNode s : client.steps(task)) {
                 String state = s.path("current_state").asText();
                 if ("complete".equals(state)) {
-                    acked.putIfAbsent(s.path("step_uuid").asText(),
-                            new Acked(task, s.path("name").asText(), s.path("attempts").asInt(), s.path("results")));
+                    acked.putIfAbsent(
+                            s.path("step_uuid").asText(),
+                            new Acked(
+                                    task,
+                                    s.path("name").asText(),
+                                    s.path("attempts").asInt(),
+                                    s.path("results")));
                 } else if ("in_progress".equals(state)) {
                     running++;
                 }
@@ -225,8 +238,8 @@ class CrashRestartIT {
     }
 
     /** Every step the API showed complete before the kill: still complete, same attempts and result, ran once. */
-    private static void assertAcknowledgedSurvived(Map<String, Acked> acked, Map<String, JsonNode> finalSteps,
-                                                   List<Execution> log) {
+    private static void assertAcknowledgedSurvived(
+            Map<String, Acked> acked, Map<String, JsonNode> finalSteps, List<Execution> log) {
         Map<String, List<Execution>> byStep = byStep(log);
         for (Map.Entry<String, Acked> e : acked.entrySet()) {
             Acked before = e.getValue();
@@ -237,8 +250,11 @@ class CrashRestartIT {
             assertEquals(1, before.attempts(), before.toString());
             assertEquals(before.results(), after.path("results"), "stored result changed for " + before.name());
             List<Execution> runs = byStep.getOrDefault(e.getKey(), List.of());
-            assertEquals(1, runs.size(), "acknowledged step " + before.name() + " ran " + runs.size() + " times: " + runs);
-            assertEquals(runs.get(0).executionId(), after.path("results").path("result").path("execution_id").asText());
+            assertEquals(
+                    1, runs.size(), "acknowledged step " + before.name() + " ran " + runs.size() + " times: " + runs);
+            assertEquals(
+                    runs.get(0).executionId(),
+                    after.path("results").path("result").path("execution_id").asText());
         }
     }
 
@@ -295,8 +311,13 @@ class CrashRestartIT {
     private static long restart() throws Exception {
         long t0 = System.currentTimeMillis();
         Path wlp = Path.of(System.getProperty("wlp.install.dir"));
-        Process start = new ProcessBuilder(wlp.resolve("bin/server").toString(), "start", serverDir().getFileName().toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process start = new ProcessBuilder(
+                        wlp.resolve("bin/server").toString(),
+                        "start",
+                        serverDir().getFileName().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         assertTrue(start.waitFor(180, TimeUnit.SECONDS), "server start did not return");
         assertEquals(0, start.exitValue(), "server start failed");
         client.awaitReady(180_000);

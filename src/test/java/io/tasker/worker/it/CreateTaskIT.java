@@ -1,16 +1,15 @@
 package io.tasker.worker.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** {@code POST /api/tasks} as a client sees it: the Location it answers, the media types it takes, duplicates. */
 class CreateTaskIT {
@@ -23,13 +22,22 @@ class CreateTaskIT {
     }
 
     private static String body(Object marker) {
-        return ItClient.json(Map.of("name", "linear_workflow", "namespace", "examples", "version", "1.0.0",
-                "context", Map.of("value", 2, "create_it", marker)));
+        return ItClient.json(Map.of(
+                "name",
+                "linear_workflow",
+                "namespace",
+                "examples",
+                "version",
+                "1.0.0",
+                "context",
+                Map.of("value", 2, "create_it", marker)));
     }
 
     @Test
     void locationHeaderResolvesToTheCreatedTask() throws Exception {
-        HttpResponse<String> created = client.postAs("/api/tasks", "application/json; charset=utf-8",
+        HttpResponse<String> created = client.postAs(
+                "/api/tasks",
+                "application/json; charset=utf-8",
                 body(UUID.randomUUID().toString()));
         assertEquals(201, created.statusCode(), created.body());
         String uuid = ItClient.JSON.readTree(created.body()).path("task_uuid").asText();
@@ -45,15 +53,23 @@ class CreateTaskIT {
     @Test
     void anythingButJsonIs415() throws Exception {
         String marker = UUID.randomUUID().toString();
-        for (String type : new String[] {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-                "application/xml", "*/*", null}) {
+        for (String type : new String[] {
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/xml",
+            "*/*",
+            null
+        }) {
             HttpResponse<String> r = client.postAs("/api/tasks", type, body(marker));
             assertEquals(415, r.statusCode(), type + " -> " + r.body());
             JsonNode error = ItClient.JSON.readTree(r.body());
             assertTrue(error.path("error").asText().contains("application/json"), r.body());
         }
         // None of them created the task: the same body as JSON is still new.
-        assertEquals(201, client.postAs("/api/tasks", "application/json", body(marker)).statusCode());
+        assertEquals(
+                201,
+                client.postAs("/api/tasks", "application/json", body(marker)).statusCode());
     }
 
     @Test

@@ -1,11 +1,10 @@
 package io.tasker.worker.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The handler-API examples in the deployed WAR on Liberty: CDI discovery of handlers, publishers and subscribers,
@@ -30,7 +29,8 @@ class ExamplesIT {
 
     private static final Set<String> TERMINAL = Set.of("complete", "error", "blocked_by_failures", "cancelled");
     private static final String BASE = "http://localhost:" + System.getProperty("http.port", "9080");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void awaitReady() throws Exception {
@@ -39,7 +39,10 @@ class ExamplesIT {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
             try {
-                if (send(HttpRequest.newBuilder(URI.create(BASE + "/health/ready")).GET()).statusCode() == 200) {
+                if (send(HttpRequest.newBuilder(URI.create(BASE + "/health/ready"))
+                                        .GET())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
             } catch (IOException e) {
@@ -51,13 +54,16 @@ class ExamplesIT {
     }
 
     private static HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
-        String token = System.getProperty("tasker.admin.user", "admin") + ":" + System.getProperty("tasker.admin.password", "tasker-dev");
-        b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
+        String token = System.getProperty("tasker.admin.user", "admin") + ":"
+                + System.getProperty("tasker.admin.password", "tasker-dev");
+        b.header(
+                "Authorization", "Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
         return HTTP.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(BASE + path)).GET());
+        HttpResponse<String> r =
+                send(HttpRequest.newBuilder(URI.create(BASE + path)).GET());
         assertEquals(200, r.statusCode(), path + " -> " + r.body());
         return Json.parse(r.body());
     }
@@ -66,10 +72,20 @@ class ExamplesIT {
         // A fresh it_run key: tasker-core's default task identity is the template plus the context.
         Map<String, Object> unique = new java.util.LinkedHashMap<>(context);
         unique.put("it_run", UUID.randomUUID().toString());
-        String body = Json.write(Map.of("name", name, "namespace", namespace, "version", "1.0.0", "context", unique,
-                "idempotency_key", UUID.randomUUID().toString()));
+        String body = Json.write(Map.of(
+                "name",
+                name,
+                "namespace",
+                namespace,
+                "version",
+                "1.0.0",
+                "context",
+                unique,
+                "idempotency_key",
+                UUID.randomUUID().toString()));
         HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(BASE + "/api/tasks"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
         assertEquals(201, r.statusCode(), r.body());
         return Json.parse(r.body()).path("task_uuid").asText();
     }
@@ -99,7 +115,8 @@ class ExamplesIT {
     void decisionWorkflowRoutesLargeAmountsToManagerAndFinance() throws Exception {
         String task = create("approvals", "approval_routing", Map.of("amount", 7500));
         assertEquals("complete", awaitTerminal(task).path("status").asText());
-        JsonNode approvedBy = step(task, "finalize_approval").path("results").path("result").path("approved_by");
+        JsonNode approvedBy =
+                step(task, "finalize_approval").path("results").path("result").path("approved_by");
         assertEquals(List.of("manager_approval", "finance_review"), Json.MAPPER.convertValue(approvedBy, List.class));
     }
 
@@ -109,7 +126,13 @@ class ExamplesIT {
         // (checkpoint_batch_001: items 0..49) fails there, after its checkpoint at 20.
         String task = create("batch_examples", "checkpointed_batch_processing", Map.of("item_count", 100));
         assertEquals("complete", awaitTerminal(task).path("status").asText());
-        assertEquals(5050, step(task, "aggregate_results").path("results").path("result").path("total_sum").asInt());
+        assertEquals(
+                5050,
+                step(task, "aggregate_results")
+                        .path("results")
+                        .path("result")
+                        .path("total_sum")
+                        .asInt());
         JsonNode failed = step(task, "checkpoint_batch_001");
         assertEquals(2, failed.path("attempts").asInt());
         JsonNode outcome = failed.path("results").path("result").path("batch_worker_outcome");
@@ -121,13 +144,20 @@ class ExamplesIT {
         assertEquals(50, outcome.path("last_cursor").asLong());
         JsonNode clean = step(task, "checkpoint_batch_002");
         assertEquals(1, clean.path("attempts").asInt(), clean.toString());
-        assertTrue(clean.path("results").path("result").path("batch_worker_outcome").path("batch_metadata")
-                .path("resumed_from").isNull(), clean.toString());
+        assertTrue(
+                clean.path("results")
+                        .path("result")
+                        .path("batch_worker_outcome")
+                        .path("batch_metadata")
+                        .path("resumed_from")
+                        .isNull(),
+                clean.toString());
 
         // The audit history shows the failure, the wait for the retry and the second run.
         List<String> states = new java.util.ArrayList<>();
         JsonNode failure = null;
-        for (JsonNode a : get("/api/tasks/" + task + "/steps/" + failed.path("step_uuid").asText() + "/audit")) {
+        for (JsonNode a :
+                get("/api/tasks/" + task + "/steps/" + failed.path("step_uuid").asText() + "/audit")) {
             states.add(a.path("to_state").asText());
             if ("enqueued_as_error_for_orchestration".equals(a.path("to_state").asText())) {
                 failure = a;
@@ -146,8 +176,10 @@ class ExamplesIT {
         }
         assertTrue(failure != null && !failure.path("success").asBoolean(), "no failure transition: " + states);
         // The audited result: the step result itself (embedded), or wrapped as {"data": …} (tasker-core).
-        JsonNode audited = failure.path("result").has("data") ? failure.path("result").path("data") : failure.path("result");
-        assertTrue(audited.path("error").path("message").asText().contains("Simulated crash at item 25"),
+        JsonNode audited =
+                failure.path("result").has("data") ? failure.path("result").path("data") : failure.path("result");
+        assertTrue(
+                audited.path("error").path("message").asText().contains("Simulated crash at item 25"),
                 failure.toString());
     }
 
@@ -159,7 +191,8 @@ class ExamplesIT {
         long deadline = System.currentTimeMillis() + 5000;
         while (placed == null && System.currentTimeMillis() < deadline) {
             for (JsonNode e : get("/api/domain-events?limit=200").path("recent")) {
-                if (task.equals(e.path("taskUuid").asText()) && "order.placed".equals(e.path("eventName").asText())) {
+                if (task.equals(e.path("taskUuid").asText())
+                        && "order.placed".equals(e.path("eventName").asText())) {
                     placed = e;
                 }
             }

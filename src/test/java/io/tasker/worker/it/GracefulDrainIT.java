@@ -1,18 +1,17 @@
 package io.tasker.worker.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 
 /**
  * SIGTERM the Liberty JVM while slow handlers run, restart it, and check that the in-flight steps were completed
@@ -25,7 +24,8 @@ class GracefulDrainIT {
 
     @Test
     void inFlightStepsCompleteBeforeTheServerStops() throws Exception {
-        Assumptions.assumeTrue(Boolean.getBoolean("tasker.it.restart-allowed"),
+        Assumptions.assumeTrue(
+                Boolean.getBoolean("tasker.it.restart-allowed"),
                 "stops the server: runs only in the pom's drain-it execution");
         client.awaitReady(120_000);
         List<String> tasks = new ArrayList<>();
@@ -45,8 +45,13 @@ class GracefulDrainIT {
         System.out.println("IT drain: server exited " + stopMs + " ms after SIGTERM");
 
         Path wlp = Path.of(System.getProperty("wlp.install.dir"));
-        Process start = new ProcessBuilder(wlp.resolve("bin/server").toString(), "start", serverDir.getFileName().toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process start = new ProcessBuilder(
+                        wlp.resolve("bin/server").toString(),
+                        "start",
+                        serverDir.getFileName().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         assertTrue(start.waitFor(180, TimeUnit.SECONDS), "server start did not return");
         assertEquals(0, start.exitValue(), "server start failed");
         client.awaitReady(180_000);
@@ -56,7 +61,8 @@ class GracefulDrainIT {
             assertEquals("complete", t.path("status").asText(), t.toString());
             JsonNode step = client.step(task, "slow_step");
             assertEquals(1, step.path("attempts").asInt(), "the step was retried instead of drained: " + step);
-            assertEquals(3000, step.path("results").path("result").path("slept_ms").asInt(), step.toString());
+            assertEquals(
+                    3000, step.path("results").path("result").path("slept_ms").asInt(), step.toString());
         }
         assertTrue(stopMs >= 1000, "the server should have waited for the handlers, stopped after " + stopMs + " ms");
     }
@@ -66,7 +72,10 @@ class GracefulDrainIT {
         while (System.currentTimeMillis() < deadline) {
             boolean all = true;
             for (String t : tasks) {
-                all &= "in_progress".equals(client.step(t, "slow_step").path("current_state").asText());
+                all &= "in_progress"
+                        .equals(client.step(t, "slow_step")
+                                .path("current_state")
+                                .asText());
             }
             if (all) {
                 return;

@@ -1,9 +1,11 @@
 package io.tasker.worker.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,11 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The specialised handler examples through Liberty with CDI handlers, over HTTP: decision points that create only
@@ -71,8 +70,12 @@ class HandlerWorkflowsIT {
             assertEquals(want.size(), t.path("completed_steps").asInt(), amount + ": completed_steps " + t);
 
             JsonNode decision = byName.get("routing_decision").path("results").path("result");
-            assertEquals("create_steps", decision.path("decision_point_outcome").path("type").asText(), decision.toString());
-            assertEquals(branches, strings(decision.path("decision_point_outcome").path("step_names")));
+            assertEquals(
+                    "create_steps",
+                    decision.path("decision_point_outcome").path("type").asText(),
+                    decision.toString());
+            assertEquals(
+                    branches, strings(decision.path("decision_point_outcome").path("step_names")));
 
             // The deferred convergence step saw exactly the created branches' results, and ran after all of them.
             JsonNode finalize = byName.get("finalize_approval");
@@ -83,14 +86,27 @@ class HandlerWorkflowsIT {
             for (String branch : branches) {
                 JsonNode b = byName.get(branch);
                 assertTrue(b.path("results").path("result").path("approved").asBoolean(), b.toString());
-                assertFalse(Instant.parse(b.path("completed_at").asText()).isAfter(finalizedAt),
+                assertFalse(
+                        Instant.parse(b.path("completed_at").asText()).isAfter(finalizedAt),
                         amount + ": finalize_approval completed before " + branch);
             }
             if (branches.contains("auto_approve")) {
-                assertEquals(amount, byName.get("auto_approve").path("results").path("result").path("amount").asInt());
+                assertEquals(
+                        amount,
+                        byName.get("auto_approve")
+                                .path("results")
+                                .path("result")
+                                .path("amount")
+                                .asInt());
             }
             if (branches.contains("finance_review")) {
-                assertEquals("finance", byName.get("finance_review").path("results").path("result").path("reviewer").asText());
+                assertEquals(
+                        "finance",
+                        byName.get("finance_review")
+                                .path("results")
+                                .path("result")
+                                .path("reviewer")
+                                .asText());
             }
         }
     }
@@ -104,13 +120,14 @@ class HandlerWorkflowsIT {
     }
 
     private static void assertBatchRun(int items, int workers) throws Exception {
-        String task = client.createTask("batch_examples", "number_batch_processing",
-                Map.of("item_count", items, "worker_count", workers));
+        String task = client.createTask(
+                "batch_examples", "number_batch_processing", Map.of("item_count", items, "worker_count", workers));
         JsonNode t = client.awaitTerminal(task, TIMEOUT_MS);
         assertEquals("complete", t.path("status").asText(), t.toString());
         Map<String, JsonNode> byName = byName(client.steps(task));
 
-        JsonNode outcome = byName.get("create_batches").path("results").path("result").path("batch_processing_outcome");
+        JsonNode outcome =
+                byName.get("create_batches").path("results").path("result").path("batch_processing_outcome");
         assertEquals("create_batches", outcome.path("type").asText(), outcome.toString());
         assertEquals("process_batch", outcome.path("worker_template_name").asText());
         JsonNode cursors = outcome.path("cursor_configs");
@@ -138,7 +155,8 @@ class HandlerWorkflowsIT {
             assertEquals(slice, wo.path("results").get(0).path("sum").asLong(), name + ": " + wo);
             assertEquals(end, wo.path("last_cursor").asLong(), wo.toString());
             assertEquals(end - start, wo.path("items_processed").asLong(), wo.toString());
-            assertEquals("item_index", wo.path("batch_metadata").path("cursor_field").asText(), wo.toString());
+            assertEquals(
+                    "item_index", wo.path("batch_metadata").path("cursor_field").asText(), wo.toString());
             total += slice;
         }
         assertEquals(items, expectedStart, "slices cover every item: " + cursors);
@@ -162,11 +180,18 @@ class HandlerWorkflowsIT {
         assertEquals("complete", t.path("status").asText(), t.toString());
         Map<String, JsonNode> byName = byName(client.steps(task));
         // no_batches + worker_template_name in the batchable step's initialization → one placeholder <template>_000
-        assertEquals(List.of("analyze_dataset", "create_batches", "process_batch_000", "aggregate_results"),
+        assertEquals(
+                List.of("analyze_dataset", "create_batches", "process_batch_000", "aggregate_results"),
                 new ArrayList<>(byName.keySet()));
         assertEquals(4, t.path("total_steps").asInt());
-        assertEquals("no_batches", byName.get("create_batches").path("results").path("result")
-                .path("batch_processing_outcome").path("type").asText());
+        assertEquals(
+                "no_batches",
+                byName.get("create_batches")
+                        .path("results")
+                        .path("result")
+                        .path("batch_processing_outcome")
+                        .path("type")
+                        .asText());
         JsonNode placeholder = byName.get("process_batch_000").path("results").path("result");
         assertEquals("000", placeholder.path("batch_id").asText(), placeholder.toString());
         assertTrue(placeholder.path("no_op").asBoolean(), placeholder.toString());
@@ -202,8 +227,12 @@ class HandlerWorkflowsIT {
         assertEquals(3, ItClient.runs(states), "exactly 3 runs: " + states);
         if (ItClient.REAL_STACK) {
             // tasker-core audits results only: one failed result per run, no state transitions in between.
-            assertEquals(List.of("enqueued_as_error_for_orchestration", "enqueued_as_error_for_orchestration",
-                    "enqueued_as_error_for_orchestration"), states);
+            assertEquals(
+                    List.of(
+                            "enqueued_as_error_for_orchestration",
+                            "enqueued_as_error_for_orchestration",
+                            "enqueued_as_error_for_orchestration"),
+                    states);
         } else {
             assertEquals(2, states.stream().filter("waiting_for_retry"::equals).count(), "2 retries: " + states);
             assertEquals("error", states.get(states.size() - 1), states.toString());
@@ -226,9 +255,11 @@ class HandlerWorkflowsIT {
     @Test
     void anObserverHandlerCompletesAndFailsStepsLikeABean() throws Exception {
         // charge_payment is handled by Payments.charge(@Observes @StepHandler(...) StepExecution).
-        String charged = client.createTask("error_examples", "order_with_errors",
-                Map.of("quantity", 2, "succeed_on_attempt", 1));
-        String declined = client.createTask("error_examples", "order_with_errors",
+        String charged = client.createTask(
+                "error_examples", "order_with_errors", Map.of("quantity", 2, "succeed_on_attempt", 1));
+        String declined = client.createTask(
+                "error_examples",
+                "order_with_errors",
                 Map.of("quantity", 1, "succeed_on_attempt", 1, "payment_outcome", "declined"));
 
         JsonNode t = client.awaitTerminal(charged, ItClient.budget(TIMEOUT_MS));
@@ -255,7 +286,10 @@ class HandlerWorkflowsIT {
         for (JsonNode h : handlers) {
             if (h.path("name").asText().equals("error_examples.charge_payment")) {
                 assertEquals("cdi-observer", h.path("source").asText(), h.toString());
-                assertEquals("io.tasker.worker.examples.errors.Payments", h.path("className").asText(), h.toString());
+                assertEquals(
+                        "io.tasker.worker.examples.errors.Payments",
+                        h.path("className").asText(),
+                        h.toString());
                 listed = true;
             }
         }

@@ -1,18 +1,10 @@
 package io.tasker.worker.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -30,9 +22,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The worker as a jar inside another application. The test assembles two exploded WARs from {@code src/it/}: the
@@ -52,7 +51,8 @@ class HeadlessAppIT {
     private final Path basedir = Path.of("").toAbsolutePath();
     private final Path target = basedir.resolve("target");
     private final Path work = target.resolve("headless-it");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Path wlp;
     private Path serverDir;
     private int port;
@@ -61,7 +61,8 @@ class HeadlessAppIT {
     @BeforeAll
     void createServer() throws Exception {
         String install = System.getProperty("wlp.install.dir");
-        Assumptions.assumeTrue(install != null && Files.isDirectory(Path.of(install)),
+        Assumptions.assumeTrue(
+                install != null && Files.isDirectory(Path.of(install)),
                 "needs the Liberty install of the build (failsafe)");
         wlp = Path.of(install);
         port = Integer.parseInt(System.getProperty("http.port", "9080")) + 1;
@@ -97,7 +98,8 @@ class HeadlessAppIT {
         JsonNode out = JSON.readTree(run.body());
         assertEquals("complete", out.path("status").asText(), out.toString());
         assertEquals(42, out.path("results").path("multiply").path("product").asInt(), out.toString());
-        assertEquals("product=42", out.path("results").path("label").path("label").asText(), out.toString());
+        assertEquals(
+                "product=42", out.path("results").path("label").path("label").asText(), out.toString());
         assertTrue(out.path("client_health").path("healthy").asBoolean(), out.toString());
 
         assertEquals(404, get("/api/tasks").statusCode(), "the worker's HTTP API must be off");
@@ -129,11 +131,14 @@ class HeadlessAppIT {
         deploy(buildApp("duplicate-app"));
         startServer();
         Path log = serverDir.resolve("logs/messages.log");
-        String messages = awaitLog(log, "CWWKZ0002E", 180_000); // "An exception occurred while starting the application"
+        String messages =
+                awaitLog(log, "CWWKZ0002E", 180_000); // "An exception occurred while starting the application"
         assertTrue(messages.contains("Duplicate @StepHandler(\"same\")"), messages);
-        assertTrue(messages.contains("io.tasker.dupapp.FirstSame") && messages.contains("io.tasker.dupapp.SecondSame"),
+        assertTrue(
+                messages.contains("io.tasker.dupapp.FirstSame") && messages.contains("io.tasker.dupapp.SecondSame"),
                 "the message must name both classes: " + messages);
-        assertTrue(messages.contains("Duplicate @StepHandler(\"same_observed\")")
+        assertTrue(
+                messages.contains("Duplicate @StepHandler(\"same_observed\")")
                         && messages.contains("io.tasker.dupapp.FirstObserver.handle")
                         && messages.contains("io.tasker.dupapp.SecondObserver.handle"),
                 "two observers of one name are reported too, naming both methods: " + messages);
@@ -151,10 +156,20 @@ class HeadlessAppIT {
         Path classes = Files.createDirectories(war.resolve("WEB-INF/classes"));
         Path lib = Files.createDirectories(war.resolve("WEB-INF/lib"));
 
-        List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "--release", "17", "-proc:none",
-                "-encoding", "UTF-8", "-cp", compileClasspath()));
+        List<String> args = new ArrayList<>(List.of(
+                "-d",
+                classes.toString(),
+                "--release",
+                "17",
+                "-proc:none",
+                "-encoding",
+                "UTF-8",
+                "-cp",
+                compileClasspath()));
         try (Stream<Path> files = Files.walk(src.resolve("java"))) {
-            files.filter(p -> p.toString().endsWith(".java")).map(Path::toString).forEach(args::add);
+            files.filter(p -> p.toString().endsWith(".java"))
+                    .map(Path::toString)
+                    .forEach(args::add);
         }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -171,7 +186,8 @@ class HeadlessAppIT {
             }
             assertEquals(1, n, "expected one attached classes jar in " + target);
         }
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(target.resolve("tasker-worker/WEB-INF/lib"), "*.jar")) {
+        try (DirectoryStream<Path> jars =
+                Files.newDirectoryStream(target.resolve("tasker-worker/WEB-INF/lib"), "*.jar")) {
             for (Path jar : jars) {
                 Files.copy(jar, lib.resolve(jar.getFileName()));
             }
@@ -213,8 +229,9 @@ class HeadlessAppIT {
     private String shippedEndpoint() throws IOException {
         String shipped = Files.readString(basedir.resolve("src/main/liberty/config/server.xml"));
         StringBuilder out = new StringBuilder();
-        java.util.regex.Matcher m = java.util.regex.Pattern
-                .compile("<variable name=\"(PORT|http\\.port|http\\.host)\"[^>]*/>|<httpEndpoint [^>]*/>").matcher(shipped);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "<variable name=\"(PORT|http\\.port|http\\.host)\"[^>]*/>|<httpEndpoint [^>]*/>")
+                .matcher(shipped);
         while (m.find()) {
             out.append("    ").append(m.group()).append('\n');
         }
@@ -285,7 +302,9 @@ class HeadlessAppIT {
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(60)).GET().build();
+                .timeout(Duration.ofSeconds(60))
+                .GET()
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

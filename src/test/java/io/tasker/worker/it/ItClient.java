@@ -2,7 +2,6 @@ package io.tasker.worker.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +21,8 @@ import java.util.Set;
 final class ItClient {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    static final Set<String> TERMINAL = Set.of("complete", "error", "blocked_by_failures", "cancelled", "resolved_manually");
+    static final Set<String> TERMINAL =
+            Set.of("complete", "error", "blocked_by_failures", "cancelled", "resolved_manually");
 
     /** True when the suite runs against the real tasker-core stack ({@code -Preal-stack-it}). */
     static final boolean REAL_STACK = "tasker-core".equals(System.getProperty("tasker.it.backend"));
@@ -46,7 +46,9 @@ final class ItClient {
     static long budget(long embeddedMs) {
         return REAL_STACK ? Math.max(60_000, embeddedMs * 6) : embeddedMs;
     }
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     record Reply(int status, String body) {
         JsonNode json() {
@@ -63,7 +65,8 @@ final class ItClient {
     }
 
     Reply post(String path, String body) {
-        return send(request(path).header("Content-Type", "application/json")
+        return send(request(path)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body)));
     }
 
@@ -86,8 +89,19 @@ final class ItClient {
 
     String createTask(String namespace, String name, Map<String, ?> context) {
         // A fresh idempotency key: identical contexts (also across runs on the persistent data dir) would collide.
-        Reply r = post("/api/tasks", json(Map.of("name", name, "namespace", namespace, "version", "1.0.0",
-                "context", unique(context), "idempotency_key", java.util.UUID.randomUUID().toString())));
+        Reply r = post(
+                "/api/tasks",
+                json(Map.of(
+                        "name",
+                        name,
+                        "namespace",
+                        namespace,
+                        "version",
+                        "1.0.0",
+                        "context",
+                        unique(context),
+                        "idempotency_key",
+                        java.util.UUID.randomUUID().toString())));
         if (r.status() != 201) {
             throw new AssertionError("create " + name + " -> " + r.status() + " " + r.body());
         }
@@ -148,8 +162,12 @@ final class ItClient {
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (System.currentTimeMillis() < deadline) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/health/ready"))
+                                .timeout(Duration.ofSeconds(5))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }
@@ -187,7 +205,9 @@ final class ItClient {
      */
     static long runs(java.util.List<String> states) {
         return REAL_STACK
-                ? states.stream().filter(s -> s.startsWith("enqueued_") && s.endsWith("_for_orchestration")).count()
+                ? states.stream()
+                        .filter(s -> s.startsWith("enqueued_") && s.endsWith("_for_orchestration"))
+                        .count()
                 : states.stream().filter("in_progress"::equals).count();
     }
 
@@ -199,7 +219,8 @@ final class ItClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         String token = System.getProperty("tasker.admin.user", "admin") + ":"
                 + System.getProperty("tasker.admin.password", "tasker-dev");
-        b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
+        b.header(
+                "Authorization", "Basic " + Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
         return b;
     }
 

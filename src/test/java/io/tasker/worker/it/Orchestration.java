@@ -1,7 +1,6 @@
 package io.tasker.worker.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,15 +18,31 @@ import java.util.UUID;
 final class Orchestration {
 
     final String base = System.getProperty("tasker.it.orchestration-url", "http://127.0.0.1:8080");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** Creates a task; tasker-core answers 200 (its OpenAPI says 201), so both count as created. */
     String createTask(String namespace, String name, Map<String, ?> context) {
-        String body = ItClient.json(Map.of("name", name, "namespace", namespace, "version", "1.0.0",
-                "context", ItClient.unique(context), "initiator", "it", "source_system", "it", "reason", "scale-out test",
-                "idempotency_key", UUID.randomUUID().toString()));
+        String body = ItClient.json(Map.of(
+                "name",
+                name,
+                "namespace",
+                namespace,
+                "version",
+                "1.0.0",
+                "context",
+                ItClient.unique(context),
+                "initiator",
+                "it",
+                "source_system",
+                "it",
+                "reason",
+                "scale-out test",
+                "idempotency_key",
+                UUID.randomUUID().toString()));
         ItClient.Reply r = send(HttpRequest.newBuilder(URI.create(base + "/v1/tasks"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
         if (r.status() != 200 && r.status() != 201) {
             throw new AssertionError("POST /v1/tasks " + name + " -> " + r.status() + " " + r.body());
         }
@@ -35,7 +50,8 @@ final class Orchestration {
     }
 
     JsonNode task(String uuid) {
-        ItClient.Reply r = send(HttpRequest.newBuilder(URI.create(base + "/v1/tasks/" + uuid)).GET());
+        ItClient.Reply r = send(
+                HttpRequest.newBuilder(URI.create(base + "/v1/tasks/" + uuid)).GET());
         if (r.status() != 200) {
             throw new AssertionError("GET /v1/tasks/" + uuid + " -> " + r.status() + " " + r.body());
         }
@@ -43,7 +59,8 @@ final class Orchestration {
     }
 
     JsonNode steps(String uuid) {
-        ItClient.Reply r = send(HttpRequest.newBuilder(URI.create(base + "/v1/tasks/" + uuid + "/workflow_steps")).GET());
+        ItClient.Reply r = send(HttpRequest.newBuilder(URI.create(base + "/v1/tasks/" + uuid + "/workflow_steps"))
+                .GET());
         if (r.status() != 200) {
             throw new AssertionError("GET workflow_steps " + uuid + " -> " + r.status() + " " + r.body());
         }
@@ -52,7 +69,8 @@ final class Orchestration {
 
     private ItClient.Reply send(HttpRequest.Builder b) {
         try {
-            HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r =
+                    http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
             return new ItClient.Reply(r.statusCode(), r.body());
         } catch (IOException e) {
             throw new AssertionError("orchestration at " + base + " unreachable: " + e, e);

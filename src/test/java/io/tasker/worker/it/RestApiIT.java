@@ -1,14 +1,13 @@
 package io.tasker.worker.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** Health, validation and the read endpoints over real HTTP. */
 class RestApiIT {
@@ -53,13 +52,15 @@ class RestApiIT {
         ItClient.Reply unknown = client.post("/api/tasks", "{\"name\":\"x\",\"colour\":\"red\"}");
         assertEquals(400, unknown.status());
         assertTrue(unknown.body().contains("'colour'"), unknown.body());
-        ItClient.Reply tooBig = client.post("/api/tasks", "{\"name\":\"x\",\"context\":{\"blob\":\"" + "a".repeat(1024 * 1024) + "\"}}");
+        ItClient.Reply tooBig = client.post(
+                "/api/tasks", "{\"name\":\"x\",\"context\":{\"blob\":\"" + "a".repeat(1024 * 1024) + "\"}}");
         assertEquals(413, tooBig.status());
     }
 
     @Test
     void unknownTemplateIsAClientError() {
-        ItClient.Reply r = client.post("/api/tasks", ItClient.json(Map.of("name", "no_such_workflow", "namespace", "examples")));
+        ItClient.Reply r =
+                client.post("/api/tasks", ItClient.json(Map.of("name", "no_such_workflow", "namespace", "examples")));
         assertTrue(r.status() == 404 || r.status() == 400, r.status() + " " + r.body());
         assertFalse(r.json().path("error").asText().isEmpty());
     }
@@ -120,9 +121,16 @@ class RestApiIT {
         JsonNode first = client.get("/api/tasks?limit=1&status=complete").json();
         assertEquals(1, first.path("tasks").size(), first.toString());
         assertEquals(1, first.path("pagination").path("page").asInt());
-        assertEquals(first.path("pagination").path("total_count").asInt() > 1,
-                first.path("pagination").path("has_next").asBoolean(), first.toString());
-        assertEquals(0, client.get("/api/tasks?status=no_such_state").json().path("tasks").size());
+        assertEquals(
+                first.path("pagination").path("total_count").asInt() > 1,
+                first.path("pagination").path("has_next").asBoolean(),
+                first.toString());
+        assertEquals(
+                0,
+                client.get("/api/tasks?status=no_such_state")
+                        .json()
+                        .path("tasks")
+                        .size());
     }
 
     @Test
@@ -144,8 +152,11 @@ class RestApiIT {
         assertEquals("running", status.path("state").asText());
         assertTrue(status.path("worker_id").asText().startsWith("java-worker-"));
         assertEquals(10, status.path("slots_total").asInt());
-        assertTrue(status.has("slots_used") && status.path("handlers_in_flight").isObject()
-                && status.path("handler_limits").isObject(), status.toString());
+        assertTrue(
+                status.has("slots_used")
+                        && status.path("handlers_in_flight").isObject()
+                        && status.path("handler_limits").isObject(),
+                status.toString());
         assertFalse(status.has("slots"), "slots_used/slots_total only, no nested duplicate: " + status);
         assertTrue(status.path("library_path").asText().endsWith(ItClient.LIBRARY));
         assertFalse(status.path("library_version").asText().isEmpty());
@@ -161,12 +172,17 @@ class RestApiIT {
         }
         assertTrue(found);
         try {
-            assertTrue(client.post("/api/worker/pause", "").json().path("paused").asBoolean());
+            assertTrue(
+                    client.post("/api/worker/pause", "").json().path("paused").asBoolean());
             String task = client.createTask("linear_workflow", Map.of("value", 2));
             Thread.sleep(300);
-            assertFalse(ItClient.TERMINAL.contains(client.task(task).path("status").asText()));
-            assertFalse(client.post("/api/worker/resume", "").json().path("paused").asBoolean());
-            assertEquals("complete", client.awaitTerminal(task, 10_000).path("status").asText());
+            assertFalse(
+                    ItClient.TERMINAL.contains(client.task(task).path("status").asText()));
+            assertFalse(
+                    client.post("/api/worker/resume", "").json().path("paused").asBoolean());
+            assertEquals(
+                    "complete",
+                    client.awaitTerminal(task, 10_000).path("status").asText());
         } finally {
             client.post("/api/worker/resume", "");
         }

@@ -1,14 +1,13 @@
 package io.tasker.worker.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** The example workflows end to end: HTTP → engine → CDI handlers on Liberty → engine → HTTP. */
 class WorkflowIT {
@@ -23,7 +22,8 @@ class WorkflowIT {
     @Test
     void linearWorkflow() throws Exception {
         String task = client.createTask("linear_workflow", Map.of("value", 3));
-        assertEquals("complete", client.awaitTerminal(task, 10_000).path("status").asText());
+        assertEquals(
+                "complete", client.awaitTerminal(task, 10_000).path("status").asText());
         assertEquals(6, ItClient.resultOf(client.step(task, "double_value")));
         assertEquals(16, ItClient.resultOf(client.step(task, "add_constant")));
     }
@@ -53,7 +53,9 @@ class WorkflowIT {
         JsonNode step = client.step(task, "permanent_failure");
         assertEquals("error", step.path("current_state").asText());
         assertEquals(1, step.path("attempts").asInt());
-        assertEquals("permanent_error", step.path("results").path("error").path("error_type").asText());
+        assertEquals(
+                "permanent_error",
+                step.path("results").path("error").path("error_type").asText());
         assertFalse(step.path("results").path("metadata").path("retryable").asBoolean());
     }
 
@@ -61,7 +63,8 @@ class WorkflowIT {
     void retryableFailureSucceedsOnThirdAttempt() throws Exception {
         long start = System.nanoTime();
         String task = client.createTask("retry_workflow", Map.of());
-        assertEquals("complete", client.awaitTerminal(task, 10_000).path("status").asText());
+        assertEquals(
+                "complete", client.awaitTerminal(task, 10_000).path("status").asText());
         long ms = (System.nanoTime() - start) / 1_000_000;
         JsonNode step = client.step(task, "succeed_on_third_attempt");
         assertEquals(3, step.path("attempts").asInt());

@@ -1,16 +1,15 @@
 package io.tasker.worker.security;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class SignInThrottleTest {
 
@@ -65,7 +64,8 @@ class SignInThrottleTest {
 
     @Test
     void badSettingsAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new SignInThrottle(0, Duration.ofSeconds(1), Clock.systemUTC()));
+        assertThrows(
+                IllegalArgumentException.class, () -> new SignInThrottle(0, Duration.ofSeconds(1), Clock.systemUTC()));
         assertThrows(IllegalArgumentException.class, () -> new SignInThrottle(1, Duration.ZERO, Clock.systemUTC()));
     }
 

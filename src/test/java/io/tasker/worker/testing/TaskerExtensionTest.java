@@ -1,19 +1,18 @@
 package io.tasker.worker.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.tasker.worker.api.client.TaskerClient;
 import io.tasker.worker.examples.BranchB;
 import io.tasker.worker.examples.BranchC;
 import io.tasker.worker.examples.DiamondEnd;
 import io.tasker.worker.examples.DiamondStart;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link TaskerTest}: one environment for the class, {@link TestHandler} fields registered, parameters injected. */
 @TaskerTest(templates = "tasker/templates/diamond_workflow.yaml")
@@ -21,10 +20,17 @@ class TaskerExtensionTest {
 
     private static TaskerTestEnvironment startedForClass;
 
-    @TestHandler DiamondStart start;             // instance fields: created once, set into every test instance
-    @TestHandler BranchB branchB;
-    @TestHandler("branch_c") BranchC branchC;    // named explicitly
-    @TestHandler static DiamondEnd end = new DiamondEnd(); // a static field's own instance is registered as is
+    @TestHandler
+    DiamondStart start; // instance fields: created once, set into every test instance
+
+    @TestHandler
+    BranchB branchB;
+
+    @TestHandler("branch_c")
+    BranchC branchC; // named explicitly
+
+    @TestHandler
+    static DiamondEnd end = new DiamondEnd(); // a static field's own instance is registered as is
 
     @BeforeAll
     static void capture(TaskerTestEnvironment env) {

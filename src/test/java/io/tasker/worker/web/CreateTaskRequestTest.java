@@ -1,16 +1,15 @@
 package io.tasker.worker.web;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.tasker.worker.internal.Json;
-import jakarta.ws.rs.core.Response;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tasker.worker.internal.Json;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 
 class CreateTaskRequestTest {
 
@@ -19,8 +18,10 @@ class CreateTaskRequestTest {
     }
 
     private static String refused(String body) {
-        return assertThrows(RestException.class,
-                () -> CreateTaskRequest.toEngineJson(body.getBytes(StandardCharsets.UTF_8))).getMessage();
+        return assertThrows(
+                        RestException.class,
+                        () -> CreateTaskRequest.toEngineJson(body.getBytes(StandardCharsets.UTF_8)))
+                .getMessage();
     }
 
     @Test
@@ -41,13 +42,15 @@ class CreateTaskRequestTest {
 
     @Test
     void keepsGivenValues() {
-        JsonNode r = build("{\"name\":\"n\",\"namespace\":\"examples\",\"context\":{\"value\":3},\"tags\":[\"a\"],"
-                + "\"priority\":5,\"idempotency_key\":\"k\",\"correlation_id\":\"0194AAAA-0000-7000-8000-000000000001\"}");
+        JsonNode r = build(
+                "{\"name\":\"n\",\"namespace\":\"examples\",\"context\":{\"value\":3},\"tags\":[\"a\"],"
+                        + "\"priority\":5,\"idempotency_key\":\"k\",\"correlation_id\":\"0194AAAA-0000-7000-8000-000000000001\"}");
         assertEquals(3, r.path("context").path("value").asInt());
         assertEquals("a", r.path("tags").get(0).asText());
         assertEquals(5, r.path("priority").asInt());
         assertEquals("k", r.path("idempotency_key").asText());
-        assertEquals("0194aaaa-0000-7000-8000-000000000001", r.path("correlation_id").asText());
+        assertEquals(
+                "0194aaaa-0000-7000-8000-000000000001", r.path("correlation_id").asText());
     }
 
     @Test
@@ -58,7 +61,8 @@ class CreateTaskRequestTest {
         assertTrue(refused("{\"name\":\"n\",\"tags\":[1]}").contains("'tags'"));
         assertTrue(refused("{\"name\":\"n\",\"priority\":1.5}").contains("'priority'"));
         assertTrue(refused("{\"name\":\"n\",\"correlation_id\":\"nope\"}").contains("'correlation_id'"));
-        assertTrue(refused("{\"name\":\"n\",\"requested_at\":\"2026-01-01T00:00:00Z\"}").contains("'requested_at'"));
+        assertTrue(refused("{\"name\":\"n\",\"requested_at\":\"2026-01-01T00:00:00Z\"}")
+                .contains("'requested_at'"));
         assertTrue(refused("[1]").contains("object"));
         assertTrue(refused("{oops").contains("JSON"));
     }
@@ -68,14 +72,17 @@ class CreateTaskRequestTest {
     void engineErrorStatusMapping() {
         Boolean no = Boolean.FALSE;
         Boolean yes = Boolean.TRUE;
-        assertEquals(Response.Status.CONFLICT,
+        assertEquals(
+                Response.Status.CONFLICT,
                 RestResponses.statusFor("API error (409): A task with the same identity already exists", no));
         assertEquals(Response.Status.NOT_FOUND, RestResponses.statusFor("API error (404): Task not found", no));
         assertEquals(Response.Status.BAD_REQUEST, RestResponses.statusFor("bad request", no));
         assertEquals(Response.Status.SERVICE_UNAVAILABLE, RestResponses.statusFor("busy", yes));
-        assertEquals(Response.Status.BAD_REQUEST,
+        assertEquals(
+                Response.Status.BAD_REQUEST,
                 RestResponses.statusFor("client_get_task failed: Invalid argument: Invalid UUID", null));
-        assertEquals(Response.Status.INTERNAL_SERVER_ERROR,
+        assertEquals(
+                Response.Status.INTERNAL_SERVER_ERROR,
                 RestResponses.statusFor("Runtime error: Client not initialized", null));
     }
 }

@@ -14,10 +14,20 @@ import java.util.UUID;
  *
  * <pre>{@code TaskRequest.builder("order_flow").namespace("shop").context(Map.of("order", 7)).build()}</pre>
  */
-public record TaskRequest(String name, String namespace, String version, Map<String, Object> context,
-                          String initiator, String sourceSystem, String reason, List<String> tags,
-                          Integer priority, UUID correlationId, UUID parentCorrelationId, String idempotencyKey,
-                          Map<String, Object> options) {
+public record TaskRequest(
+        String name,
+        String namespace,
+        String version,
+        Map<String, Object> context,
+        String initiator,
+        String sourceSystem,
+        String reason,
+        List<String> tags,
+        Integer priority,
+        UUID correlationId,
+        UUID parentCorrelationId,
+        String idempotencyKey,
+        Map<String, Object> options) {
 
     public static final String DEFAULT_INITIATOR = "tasker-worker-jakarta";
 
@@ -89,22 +99,81 @@ public record TaskRequest(String name, String namespace, String version, Map<Str
             this.name = name;
         }
 
-        public Builder namespace(String v) { this.namespace = v; return this; }
-        public Builder version(String v) { this.version = v; return this; }
-        public Builder context(Map<String, Object> v) { this.context = v; return this; }
-        public Builder initiator(String v) { this.initiator = v; return this; }
-        public Builder sourceSystem(String v) { this.sourceSystem = v; return this; }
-        public Builder reason(String v) { this.reason = v; return this; }
-        public Builder tags(List<String> v) { this.tags = v; return this; }
-        public Builder priority(Integer v) { this.priority = v; return this; }
-        public Builder correlationId(UUID v) { this.correlationId = v; return this; }
-        public Builder parentCorrelationId(UUID v) { this.parentCorrelationId = v; return this; }
-        public Builder idempotencyKey(String v) { this.idempotencyKey = v; return this; }
-        public Builder options(Map<String, Object> v) { this.options = v; return this; }
+        public Builder namespace(String v) {
+            this.namespace = v;
+            return this;
+        }
+
+        public Builder version(String v) {
+            this.version = v;
+            return this;
+        }
+
+        public Builder context(Map<String, Object> v) {
+            this.context = v;
+            return this;
+        }
+
+        public Builder initiator(String v) {
+            this.initiator = v;
+            return this;
+        }
+
+        public Builder sourceSystem(String v) {
+            this.sourceSystem = v;
+            return this;
+        }
+
+        public Builder reason(String v) {
+            this.reason = v;
+            return this;
+        }
+
+        public Builder tags(List<String> v) {
+            this.tags = v;
+            return this;
+        }
+
+        public Builder priority(Integer v) {
+            this.priority = v;
+            return this;
+        }
+
+        public Builder correlationId(UUID v) {
+            this.correlationId = v;
+            return this;
+        }
+
+        public Builder parentCorrelationId(UUID v) {
+            this.parentCorrelationId = v;
+            return this;
+        }
+
+        public Builder idempotencyKey(String v) {
+            this.idempotencyKey = v;
+            return this;
+        }
+
+        public Builder options(Map<String, Object> v) {
+            this.options = v;
+            return this;
+        }
 
         public TaskRequest build() {
-            return new TaskRequest(name, namespace, version, context, initiator, sourceSystem, reason, tags,
-                    priority, correlationId, parentCorrelationId, idempotencyKey, options);
+            return new TaskRequest(
+                    name,
+                    namespace,
+                    version,
+                    context,
+                    initiator,
+                    sourceSystem,
+                    reason,
+                    tags,
+                    priority,
+                    correlationId,
+                    parentCorrelationId,
+                    idempotencyKey,
+                    options);
         }
     }
 }

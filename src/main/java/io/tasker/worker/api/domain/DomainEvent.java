@@ -2,7 +2,6 @@ package io.tasker.worker.api.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.internal.Json;
-
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -32,9 +31,16 @@ import java.util.Map;
  * @param publisher           the publisher that delivered it ({@code default} unless a custom one handled it)
  * @param publicationMetadata what the publisher added ({@code publisher}, {@code published_at}, …), never {@code null}
  */
-public record DomainEvent(String eventId, String eventName, String eventVersion, DomainEventMetadata metadata,
-                          Object payload, EventExecutionResult executionResult, Map<String, Object> taskSequenceStep,
-                          String publisher, Map<String, Object> publicationMetadata) {
+public record DomainEvent(
+        String eventId,
+        String eventName,
+        String eventVersion,
+        DomainEventMetadata metadata,
+        Object payload,
+        EventExecutionResult executionResult,
+        Map<String, Object> taskSequenceStep,
+        String publisher,
+        Map<String, Object> publicationMetadata) {
 
     public DomainEvent {
         taskSequenceStep = taskSequenceStep == null ? Map.of() : taskSequenceStep;
@@ -55,13 +61,30 @@ public record DomainEvent(String eventId, String eventName, String eventVersion,
         JsonNode meta = root.path("metadata");
         JsonNode outer = root.path("payload");
         JsonNode exec = outer.path("execution_result");
-        DomainEventMetadata metadata = new DomainEventMetadata(text(meta, "taskUuid"), text(meta, "stepUuid"),
-                text(meta, "stepName"), text(meta, "namespace"), text(meta, "correlationId"),
-                instant(text(meta, "firedAt")), text(meta, "firedBy"));
-        EventExecutionResult result = new EventExecutionResult(exec.path("success").asBoolean(false),
-                text(exec, "status"), plain(exec.get("result")), map(exec.get("error")), map(exec.get("metadata")));
-        return new DomainEvent(text(root, "eventId"), root.path("eventName").asText(), text(root, "eventVersion"),
-                metadata, plain(outer.get("payload")), result, map(outer.get("task_sequence_step")), null, null);
+        DomainEventMetadata metadata = new DomainEventMetadata(
+                text(meta, "taskUuid"),
+                text(meta, "stepUuid"),
+                text(meta, "stepName"),
+                text(meta, "namespace"),
+                text(meta, "correlationId"),
+                instant(text(meta, "firedAt")),
+                text(meta, "firedBy"));
+        EventExecutionResult result = new EventExecutionResult(
+                exec.path("success").asBoolean(false),
+                text(exec, "status"),
+                plain(exec.get("result")),
+                map(exec.get("error")),
+                map(exec.get("metadata")));
+        return new DomainEvent(
+                text(root, "eventId"),
+                root.path("eventName").asText(),
+                text(root, "eventVersion"),
+                metadata,
+                plain(outer.get("payload")),
+                result,
+                map(outer.get("task_sequence_step")),
+                null,
+                null);
     }
 
     /** The business payload as a map ({@code {}} when it is not a JSON object). */
@@ -97,7 +120,10 @@ public record DomainEvent(String eventId, String eventName, String eventVersion,
 
     /** This event's declaration (matched by name), or {@code null}. */
     public EventDeclaration declaration() {
-        return declarations().stream().filter(d -> eventName.equals(d.name())).findFirst().orElse(null);
+        return declarations().stream()
+                .filter(d -> eventName.equals(d.name()))
+                .findFirst()
+                .orElse(null);
     }
 
     /**
@@ -111,15 +137,23 @@ public record DomainEvent(String eventId, String eventName, String eventVersion,
 
     /** A copy as delivered by {@code publisherName}, with its payload and added metadata. */
     public DomainEvent withPublication(String publisherName, Object newPayload, Map<String, Object> extra) {
-        return new DomainEvent(eventId, eventName, eventVersion, metadata, newPayload, executionResult,
-                taskSequenceStep, publisherName, extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra)));
+        return new DomainEvent(
+                eventId,
+                eventName,
+                eventVersion,
+                metadata,
+                newPayload,
+                executionResult,
+                taskSequenceStep,
+                publisherName,
+                extra == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(extra)));
     }
 
     /** A short description for logs (no payload). */
     @Override
     public String toString() {
-        return "DomainEvent[" + eventName + " " + eventId + " task=" + metadata.taskUuid() + " step=" + metadata.stepName()
-                + " success=" + executionResult.success() + "]";
+        return "DomainEvent[" + eventName + " " + eventId + " task=" + metadata.taskUuid() + " step="
+                + metadata.stepName() + " success=" + executionResult.success() + "]";
     }
 
     private static String text(JsonNode node, String field) {

@@ -13,6 +13,11 @@ import java.time.Instant;
  * @param firedAt       when it was fired
  * @param firedBy       what fired it (e.g. the worker or publisher id)
  */
-public record DomainEventMetadata(String taskUuid, String stepUuid, String stepName, String namespace,
-                                  String correlationId, Instant firedAt, String firedBy) {
-}
+public record DomainEventMetadata(
+        String taskUuid,
+        String stepUuid,
+        String stepName,
+        String namespace,
+        String correlationId,
+        Instant firedAt,
+        String firedBy) {}

@@ -39,18 +39,20 @@ public interface DomainEventPublisher {
     }
 
     /** The business payload subscribers receive; by default the step's result, or {@code {}}. */
-    default Object transformPayload(EventExecutionResult stepResult, EventDeclaration declaration, StepEventContext context) {
+    default Object transformPayload(
+            EventExecutionResult stepResult, EventDeclaration declaration, StepEventContext context) {
         return stepResult.result() != null ? stepResult.result() : Map.of();
     }
 
     /** False suppresses the event (before any other hook). */
-    default boolean shouldPublish(EventExecutionResult stepResult, EventDeclaration declaration, StepEventContext context) {
+    default boolean shouldPublish(
+            EventExecutionResult stepResult, EventDeclaration declaration, StepEventContext context) {
         return true;
     }
 
     /** Extra entries for {@link DomainEvent#publicationMetadata()}. */
-    default Map<String, Object> additionalMetadata(EventExecutionResult stepResult, EventDeclaration declaration,
-                                                   StepEventContext context) {
+    default Map<String, Object> additionalMetadata(
+            EventExecutionResult stepResult, EventDeclaration declaration, StepEventContext context) {
         return Map.of();
     }
 
@@ -60,10 +62,8 @@ public interface DomainEventPublisher {
     }
 
     /** Called after every subscriber has been given the event. */
-    default void afterPublish(String eventName, Object payload, Map<String, Object> metadata) {
-    }
+    default void afterPublish(String eventName, Object payload, Map<String, Object> metadata) {}
 
     /** Called when a hook of this publisher threw; the event is then not dispatched. */
-    default void onPublishError(String eventName, Throwable error, Object payload) {
-    }
+    default void onPublishError(String eventName, Throwable error, Object payload) {}
 }

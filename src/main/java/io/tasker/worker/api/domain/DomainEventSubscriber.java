@@ -34,12 +34,10 @@ public interface DomainEventSubscriber {
     }
 
     /** Called after {@link #handle} returned normally. */
-    default void afterHandle(DomainEvent event) {
-    }
+    default void afterHandle(DomainEvent event) {}
 
     /** Called when {@link #handle} (or a hook) threw. */
-    default void onHandleError(DomainEvent event, Throwable error) {
-    }
+    default void onHandleError(DomainEvent event, Throwable error) {}
 
     /** Whether this subscriber wants {@code eventName}. */
     default boolean matches(String eventName) {

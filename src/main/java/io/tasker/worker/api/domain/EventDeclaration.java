@@ -14,8 +14,13 @@ import java.util.Map;
  * @param publisher    the custom publisher's name, or {@code null} for {@code default}
  * @param schema       the payload's JSON Schema, may be {@code null}
  */
-public record EventDeclaration(String name, String description, String condition, String deliveryMode,
-                               String publisher, Map<String, Object> schema) {
+public record EventDeclaration(
+        String name,
+        String description,
+        String condition,
+        String deliveryMode,
+        String publisher,
+        Map<String, Object> schema) {
 
     public EventDeclaration {
         condition = condition == null ? "success" : condition;
@@ -26,8 +31,12 @@ public record EventDeclaration(String name, String description, String condition
     @SuppressWarnings("unchecked")
     public static EventDeclaration fromMap(Map<String, ?> m) {
         Object schema = m.get("schema");
-        return new EventDeclaration(str(m.get("name")), str(m.get("description")), str(m.get("condition")),
-                str(m.get("delivery_mode")), str(m.get("publisher")),
+        return new EventDeclaration(
+                str(m.get("name")),
+                str(m.get("description")),
+                str(m.get("condition")),
+                str(m.get("delivery_mode")),
+                str(m.get("publisher")),
                 schema instanceof Map<?, ?> s ? (Map<String, Object>) s : null);
     }
 

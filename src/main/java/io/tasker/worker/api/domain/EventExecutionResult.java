@@ -12,8 +12,8 @@ import java.util.Map;
  * @param error    {@code {message, error_type, retryable, …}} for failures, else {@code null}
  * @param metadata the execution metadata, never {@code null}
  */
-public record EventExecutionResult(boolean success, String status, Object result, Map<String, Object> error,
-                                   Map<String, Object> metadata) {
+public record EventExecutionResult(
+        boolean success, String status, Object result, Map<String, Object> error, Map<String, Object> metadata) {
 
     public EventExecutionResult {
         metadata = metadata == null ? Map.of() : metadata;
@@ -21,7 +21,9 @@ public record EventExecutionResult(boolean success, String status, Object result
 
     /** {@code error.message}, or {@code null}. */
     public String errorMessage() {
-        return error == null || error.get("message") == null ? null : error.get("message").toString();
+        return error == null || error.get("message") == null
+                ? null
+                : error.get("message").toString();
     }
 
     /** {@code error.error_type}, else {@code metadata.error_type}, or {@code null}. */

@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
  */
 public final class EventPatterns {
 
-    private EventPatterns() {
-    }
+    private EventPatterns() {}
 
     /** Whether {@code eventName} matches {@code pattern}. */
     public static boolean matches(String pattern, String eventName) {

@@ -47,12 +47,16 @@ public class PublisherRegistry {
             throw new IllegalArgumentException("A publisher needs a non-empty publisherName()");
         }
         if (frozen) {
-            throw new DomainEventException(DomainEventException.Kind.REGISTRY_FROZEN,
-                    "Publisher registry is frozen; cannot register '" + name + "'", List.of(name));
+            throw new DomainEventException(
+                    DomainEventException.Kind.REGISTRY_FROZEN,
+                    "Publisher registry is frozen; cannot register '" + name + "'",
+                    List.of(name));
         }
         if (DefaultPublisher.NAME.equals(name) || publishers.containsKey(name)) {
-            throw new DomainEventException(DomainEventException.Kind.DUPLICATE_PUBLISHER,
-                    "Publisher '" + name + "' is already registered", List.of(name));
+            throw new DomainEventException(
+                    DomainEventException.Kind.DUPLICATE_PUBLISHER,
+                    "Publisher '" + name + "' is already registered",
+                    List.of(name));
         }
         publishers.put(name, publisher);
     }
@@ -83,8 +87,10 @@ public class PublisherRegistry {
     public DomainEventPublisher getStrict(String name) {
         DomainEventPublisher found = get(name);
         if (found == null) {
-            throw new DomainEventException(DomainEventException.Kind.PUBLISHER_NOT_FOUND,
-                    "Publisher '" + name + "' is not registered", List.of(name));
+            throw new DomainEventException(
+                    DomainEventException.Kind.PUBLISHER_NOT_FOUND,
+                    "Publisher '" + name + "' is not registered",
+                    List.of(name));
         }
         return found;
     }
@@ -94,7 +100,9 @@ public class PublisherRegistry {
      * {@link DomainEventPublisher#publishesFor()} matches the event name; otherwise the default.
      */
     public DomainEventPublisher forEvent(String eventName, String declaredPublisher) {
-        if (declaredPublisher != null && !declaredPublisher.isEmpty() && !DefaultPublisher.NAME.equals(declaredPublisher)) {
+        if (declaredPublisher != null
+                && !declaredPublisher.isEmpty()
+                && !DefaultPublisher.NAME.equals(declaredPublisher)) {
             DomainEventPublisher named = publishers.get(declaredPublisher);
             if (named != null) {
                 return named;
@@ -161,8 +169,10 @@ public class PublisherRegistry {
             }
         }
         if (!missing.isEmpty()) {
-            throw new DomainEventException(DomainEventException.Kind.PUBLISHER_VALIDATION,
-                    "Missing domain event publishers: " + String.join(", ", missing), missing);
+            throw new DomainEventException(
+                    DomainEventException.Kind.PUBLISHER_VALIDATION,
+                    "Missing domain event publishers: " + String.join(", ", missing),
+                    missing);
         }
         freeze();
     }
@@ -185,7 +195,9 @@ public class PublisherRegistry {
 
     private void checkNotFrozen(String name) {
         if (frozen) {
-            throw new DomainEventException(DomainEventException.Kind.REGISTRY_FROZEN, "Publisher registry is frozen",
+            throw new DomainEventException(
+                    DomainEventException.Kind.REGISTRY_FROZEN,
+                    "Publisher registry is frozen",
                     name == null ? List.of() : List.of(name));
         }
     }

@@ -13,8 +13,14 @@ import java.util.Map;
  * @param result        the step's result, may be {@code null}
  * @param metadata      the step's execution metadata, never {@code null}
  */
-public record StepEventContext(String taskUuid, String stepUuid, String stepName, String namespace,
-                               String correlationId, Object result, Map<String, Object> metadata) {
+public record StepEventContext(
+        String taskUuid,
+        String stepUuid,
+        String stepName,
+        String namespace,
+        String correlationId,
+        Object result,
+        Map<String, Object> metadata) {
 
     public StepEventContext {
         metadata = metadata == null ? Map.of() : metadata;
@@ -23,7 +29,13 @@ public record StepEventContext(String taskUuid, String stepUuid, String stepName
     /** The context of the step that fired {@code event}. */
     public static StepEventContext of(DomainEvent event) {
         DomainEventMetadata m = event.metadata();
-        return new StepEventContext(m.taskUuid(), m.stepUuid(), m.stepName(), m.namespace(), m.correlationId(),
-                event.executionResult().result(), event.executionResult().metadata());
+        return new StepEventContext(
+                m.taskUuid(),
+                m.stepUuid(),
+                m.stepName(),
+                m.namespace(),
+                m.correlationId(),
+                event.executionResult().result(),
+                event.executionResult().metadata());
     }
 }

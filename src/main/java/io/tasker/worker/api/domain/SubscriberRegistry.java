@@ -156,7 +156,8 @@ public class SubscriberRegistry {
     /** CDI proxies are subclasses named {@code X$Proxy$…} or {@code X$$…}; report the bean class. */
     static String userClassName(Object o) {
         Class<?> c = o.getClass();
-        while (c.getSuperclass() != null && c.getSuperclass() != Object.class
+        while (c.getSuperclass() != null
+                && c.getSuperclass() != Object.class
                 && (c.isSynthetic() || c.getName().contains("$$") || c.getName().contains("$Proxy$"))) {
             c = c.getSuperclass();
         }

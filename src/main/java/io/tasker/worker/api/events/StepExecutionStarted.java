@@ -9,7 +9,14 @@ import java.time.Instant;
  * @param correlationId     the dispatch's correlation id (the event's {@code correlation_id})
  * @param taskCorrelationId the task's stable correlation id
  */
-public record StepExecutionStarted(String eventId, String taskUuid, String stepUuid, String handlerName,
-                                   String stepName, int attempt, Instant startedAt, String correlationId,
-                                   String taskCorrelationId) implements StepLifecycleEvent {
-}
+public record StepExecutionStarted(
+        String eventId,
+        String taskUuid,
+        String stepUuid,
+        String handlerName,
+        String stepName,
+        int attempt,
+        Instant startedAt,
+        String correlationId,
+        String taskCorrelationId)
+        implements StepLifecycleEvent {}

@@ -7,8 +7,12 @@ package io.tasker.worker.api.events;
  * <p>Every event names the dispatch ({@code eventId}), the task and step, and the handler.
  */
 public sealed interface StepLifecycleEvent
-        permits StepExecutionReceived, StepExecutionStarted, StepExecutionCompleted, StepExecutionFailed,
-        StepCompletionSent, StepCheckpointYieldSent {
+        permits StepExecutionReceived,
+                StepExecutionStarted,
+                StepExecutionCompleted,
+                StepExecutionFailed,
+                StepCompletionSent,
+                StepCheckpointYieldSent {
 
     String eventId();
 

@@ -10,6 +10,5 @@ import java.util.Map;
  * @param batchResults    worker step name to its result ({@code <template>_001} …), empty for {@code no_batches}
  * @param workerCount     number of worker results
  */
-public record AggregationScenario(boolean noBatches, Object batchableResult, Map<String, Object> batchResults,
-                                  int workerCount) {
-}
+public record AggregationScenario(
+        boolean noBatches, Object batchableResult, Map<String, Object> batchResults, int workerCount) {}

@@ -8,8 +8,7 @@ import java.util.Map;
 /** The arithmetic behind {@link BatchableCapable}, kept out of the interface so it stays readable. */
 final class BatchSupport {
 
-    private BatchSupport() {
-    }
+    private BatchSupport() {}
 
     static List<BatchWorkerConfig> cursorConfigs(long totalItems, int workerCount) {
         if (workerCount <= 0) {

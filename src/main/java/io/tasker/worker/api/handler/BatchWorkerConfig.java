@@ -2,7 +2,6 @@ package io.tasker.worker.api.handler;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.Map;
 
 /**
@@ -27,8 +26,8 @@ public record BatchWorkerConfig(
         @JsonProperty("total_workers") int totalWorkers,
         @JsonProperty("metadata") Map<String, Object> metadata) {
 
-    public BatchWorkerConfig(String batchId, long cursorStart, long cursorEnd, long rowCount, int workerIndex,
-                             int totalWorkers) {
+    public BatchWorkerConfig(
+            String batchId, long cursorStart, long cursorEnd, long rowCount, int workerIndex, int totalWorkers) {
         this(batchId, cursorStart, cursorEnd, rowCount, workerIndex, totalWorkers, null);
     }
 }

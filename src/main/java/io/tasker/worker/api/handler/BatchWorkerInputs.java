@@ -10,8 +10,8 @@ import java.util.Map;
  * @param noOp          true for the placeholder created by {@code no_batches}: succeed without work
  * @param raw           every input, including the template's {@code handler.initialization}
  */
-public record BatchWorkerInputs(CursorConfig cursor, Map<String, Object> batchMetadata, boolean noOp,
-                                Map<String, Object> raw) {
+public record BatchWorkerInputs(
+        CursorConfig cursor, Map<String, Object> batchMetadata, boolean noOp, Map<String, Object> raw) {
 
     /** {@code batch_metadata.cursor_field}, or {@code null}. */
     public String cursorField() {

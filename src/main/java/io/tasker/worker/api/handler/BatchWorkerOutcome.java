@@ -18,8 +18,15 @@ import java.util.Map;
  * @param lastCursor     where the worker stopped, may be {@code null}
  * @param batchMetadata  extra data, may be {@code null}
  */
-public record BatchWorkerOutcome(long itemsProcessed, long itemsSucceeded, long itemsFailed, long itemsSkipped,
-                                 List<?> results, List<?> errors, Object lastCursor, Map<String, ?> batchMetadata) {
+public record BatchWorkerOutcome(
+        long itemsProcessed,
+        long itemsSucceeded,
+        long itemsFailed,
+        long itemsSkipped,
+        List<?> results,
+        List<?> errors,
+        Object lastCursor,
+        Map<String, ?> batchMetadata) {
 
     /** Everything processed succeeded. */
     public static BatchWorkerOutcome of(long itemsProcessed, Object lastCursor) {

@@ -3,7 +3,6 @@ package io.tasker.worker.api.handler;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,8 +48,8 @@ public interface BatchableCapable {
     }
 
     /** The TypeScript worker's {@code batchSuccess}: ask the orchestrator to create one worker per config. */
-    default StepHandlerResult batchSuccess(String workerTemplateName, List<BatchWorkerConfig> configs,
-                                           Map<String, ?> metadata) {
+    default StepHandlerResult batchSuccess(
+            String workerTemplateName, List<BatchWorkerConfig> configs, Map<String, ?> metadata) {
         if (workerTemplateName == null || workerTemplateName.isEmpty()) {
             throw new IllegalArgumentException("workerTemplateName is required");
         }
@@ -110,10 +109,13 @@ public interface BatchableCapable {
         }
         Object cursor = inputs.get("cursor");
         @SuppressWarnings("unchecked")
-        Map<String, Object> batchMetadata = inputs.get("batch_metadata") instanceof Map<?, ?> m
-                ? (Map<String, Object>) m : Map.of();
-        return new BatchWorkerInputs(cursor == null ? null : Json.MAPPER.convertValue(cursor, CursorConfig.class),
-                batchMetadata, Boolean.TRUE.equals(inputs.get("is_no_op")), inputs);
+        Map<String, Object> batchMetadata =
+                inputs.get("batch_metadata") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        return new BatchWorkerInputs(
+                cursor == null ? null : Json.MAPPER.convertValue(cursor, CursorConfig.class),
+                batchMetadata,
+                Boolean.TRUE.equals(inputs.get("is_no_op")),
+                inputs);
     }
 
     /**
@@ -126,7 +128,11 @@ public interface BatchableCapable {
             return Optional.empty();
         }
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("batch_id", inputs.cursor() != null && inputs.cursor().batchId() != null ? inputs.cursor().batchId() : "no_op");
+        result.put(
+                "batch_id",
+                inputs.cursor() != null && inputs.cursor().batchId() != null
+                        ? inputs.cursor().batchId()
+                        : "no_op");
         result.put("no_op", true);
         result.put("processed_count", 0);
         result.put("message", "No batches to process");
@@ -154,7 +160,8 @@ public interface BatchableCapable {
     // ---- aggregation ----
 
     /** The TypeScript worker's {@code detectAggregationScenario} on a step context. */
-    default AggregationScenario detectAggregationScenario(StepContext ctx, String batchableStepName, String workerPrefix) {
+    default AggregationScenario detectAggregationScenario(
+            StepContext ctx, String batchableStepName, String workerPrefix) {
         return detectAggregationScenario(ctx.getDependencyResults(), batchableStepName, workerPrefix);
     }
 
@@ -164,8 +171,8 @@ public interface BatchableCapable {
      * @throws IllegalStateException when the batchable step's result is missing, or when it created batches but
      *                               no dependency name starts with {@code workerPrefix}
      */
-    default AggregationScenario detectAggregationScenario(Map<String, Object> dependencyResults,
-                                                          String batchableStepName, String workerPrefix) {
+    default AggregationScenario detectAggregationScenario(
+            Map<String, Object> dependencyResults, String batchableStepName, String workerPrefix) {
         return BatchSupport.detect(dependencyResults, batchableStepName, workerPrefix);
     }
 
@@ -186,8 +193,10 @@ public interface BatchableCapable {
      *
      * @param aggregator may be {@code null}; receives worker step name → worker result
      */
-    default StepHandlerResult aggregateBatchWorkerResults(AggregationScenario scenario, Map<String, ?> zeroMetrics,
-                                                          Function<Map<String, Object>, Map<String, ?>> aggregator) {
+    default StepHandlerResult aggregateBatchWorkerResults(
+            AggregationScenario scenario,
+            Map<String, ?> zeroMetrics,
+            Function<Map<String, Object>, Map<String, ?>> aggregator) {
         if (scenario.noBatches()) {
             return noBatchesAggregationResult(zeroMetrics);
         }
@@ -206,11 +215,14 @@ public interface BatchableCapable {
     }
 
     /** Detects the scenario and aggregates in one call. */
-    default StepHandlerResult aggregateWorkerResults(StepContext ctx, String batchableStepName, String workerPrefix,
-                                                     Map<String, ?> zeroMetrics,
-                                                     Function<Map<String, Object>, Map<String, ?>> aggregator) {
-        return aggregateBatchWorkerResults(detectAggregationScenario(ctx, batchableStepName, workerPrefix),
-                zeroMetrics, aggregator);
+    default StepHandlerResult aggregateWorkerResults(
+            StepContext ctx,
+            String batchableStepName,
+            String workerPrefix,
+            Map<String, ?> zeroMetrics,
+            Function<Map<String, Object>, Map<String, ?>> aggregator) {
+        return aggregateBatchWorkerResults(
+                detectAggregationScenario(ctx, batchableStepName, workerPrefix), zeroMetrics, aggregator);
     }
 
     /**

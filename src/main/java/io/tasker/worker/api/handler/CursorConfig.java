@@ -19,11 +19,15 @@ public record CursorConfig(
 
     /** {@link #startCursor()} as a number (0 when absent). */
     public long start() {
-        return startCursor instanceof Number n ? n.longValue() : startCursor == null ? 0 : Long.parseLong(startCursor.toString());
+        return startCursor instanceof Number n
+                ? n.longValue()
+                : startCursor == null ? 0 : Long.parseLong(startCursor.toString());
     }
 
     /** {@link #endCursor()} as a number (0 when absent). */
     public long end() {
-        return endCursor instanceof Number n ? n.longValue() : endCursor == null ? 0 : Long.parseLong(endCursor.toString());
+        return endCursor instanceof Number n
+                ? n.longValue()
+                : endCursor == null ? 0 : Long.parseLong(endCursor.toString());
     }
 }

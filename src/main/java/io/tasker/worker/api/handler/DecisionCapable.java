@@ -2,7 +2,6 @@ package io.tasker.worker.api.handler;
 
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,8 @@ import java.util.Map;
 public interface DecisionCapable extends HandlerIdentity {
 
     /** Route to {@code steps}. */
-    default StepHandlerResult decisionSuccess(List<String> steps, Map<String, ?> routingContext, Map<String, ?> metadata) {
+    default StepHandlerResult decisionSuccess(
+            List<String> steps, Map<String, ?> routingContext, Map<String, ?> metadata) {
         Map<String, Object> outcome = new LinkedHashMap<>();
         outcome.put("type", DecisionType.CREATE_STEPS.value());
         outcome.put("step_names", List.copyOf(steps));
@@ -69,7 +69,8 @@ public interface DecisionCapable extends HandlerIdentity {
      */
     default StepHandlerResult decisionNoBranches(DecisionOutcome decision, Map<String, ?> metadata) {
         Map<String, Object> result = new LinkedHashMap<>();
-        result.put("decision_point_outcome", Map.of("type", decision.decisionType().value()));
+        result.put(
+                "decision_point_outcome", Map.of("type", decision.decisionType().value()));
         if (decision.reason() != null) {
             result.put("reason", decision.reason());
         }
@@ -98,9 +99,14 @@ public interface DecisionCapable extends HandlerIdentity {
         return decisionFailure(message, ErrorType.DECISION_ERROR.value(), false, null);
     }
 
-    default StepHandlerResult decisionFailure(String message, String errorType, boolean retryable, Map<String, ?> metadata) {
-        return StepHandlerResult.failure(message, errorType == null ? ErrorType.DECISION_ERROR.value() : errorType,
-                retryable, decisionMetadata(metadata), null);
+    default StepHandlerResult decisionFailure(
+            String message, String errorType, boolean retryable, Map<String, ?> metadata) {
+        return StepHandlerResult.failure(
+                message,
+                errorType == null ? ErrorType.DECISION_ERROR.value() : errorType,
+                retryable,
+                decisionMetadata(metadata),
+                null);
     }
 
     /** {@code {...metadata, decision_handler, decision_version}}. */

@@ -1,7 +1,6 @@
 package io.tasker.worker.api.handler;
 
 import io.tasker.worker.api.BaseStepHandler;
-
 import java.util.List;
 
 /**

@@ -13,8 +13,12 @@ import java.util.Map;
  * @param reason         optional human-readable reason, may be {@code null}
  * @param routingContext optional data explaining the route, may be {@code null}
  */
-public record DecisionOutcome(DecisionType decisionType, List<String> nextStepNames, List<Map<String, Object>> dynamicSteps,
-                              String reason, Map<String, Object> routingContext) {
+public record DecisionOutcome(
+        DecisionType decisionType,
+        List<String> nextStepNames,
+        List<Map<String, Object>> dynamicSteps,
+        String reason,
+        Map<String, Object> routingContext) {
 
     public DecisionOutcome {
         if (decisionType == null) {

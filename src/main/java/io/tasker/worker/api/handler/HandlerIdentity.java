@@ -12,7 +12,9 @@ public interface HandlerIdentity {
     /** The callable from {@link StepHandler}, or the simple class name. */
     default String name() {
         StepHandler annotation = HandlerIdentitySupport.annotation(getClass());
-        return annotation != null ? annotation.value() : HandlerIdentitySupport.userClass(getClass()).getSimpleName();
+        return annotation != null
+                ? annotation.value()
+                : HandlerIdentitySupport.userClass(getClass()).getSimpleName();
     }
 
     /** The version from {@link StepHandler}, or {@code 1.0.0}. */
@@ -24,8 +26,7 @@ public interface HandlerIdentity {
 
 /** Looks through CDI client proxies (synthetic subclasses) to the annotated bean class. */
 final class HandlerIdentitySupport {
-    private HandlerIdentitySupport() {
-    }
+    private HandlerIdentitySupport() {}
 
     static StepHandler annotation(Class<?> type) {
         return userClass(type).getAnnotation(StepHandler.class);
@@ -33,7 +34,8 @@ final class HandlerIdentitySupport {
 
     static Class<?> userClass(Class<?> type) {
         Class<?> c = type;
-        while (c.getAnnotation(StepHandler.class) == null && c.getSuperclass() != null
+        while (c.getAnnotation(StepHandler.class) == null
+                && c.getSuperclass() != null
                 && (c.isSynthetic() || c.getName().contains("$$") || c.getName().contains("$Proxy$"))) {
             c = c.getSuperclass();
         }

@@ -2,7 +2,6 @@ package io.tasker.worker.api.handler;
 
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
-
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -147,8 +146,11 @@ public interface HttpCapable {
             metadata.put("response_body", response.body());
         }
         StepHandlerResult failure = StepHandlerResult.failure(
-                message != null ? message : HttpClassification.message(response),
-                HttpClassification.errorType(response.statusCode()), response.isRetryable(), metadata, null)
+                        message != null ? message : HttpClassification.message(response),
+                        HttpClassification.errorType(response.statusCode()),
+                        response.isRetryable(),
+                        metadata,
+                        null)
                 .withStatusCode(response.statusCode());
         return retryAfter != null ? failure.withRetryAfter(Duration.ofSeconds(retryAfter)) : failure;
     }
@@ -180,9 +182,10 @@ public interface HttpCapable {
 
     private static StepHandlerResult transportFailure(String prefix, String type, Throwable error, String context) {
         Throwable root = error instanceof HttpTransportException && error.getCause() != null ? error.getCause() : error;
-        String detail = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        String detail =
+                root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
         String message = prefix + (context == null || context.isEmpty() ? "" : " while " + context) + ": " + detail;
-        return StepHandlerResult.failure(message, type, true,
-                Map.of("exception_type", root.getClass().getSimpleName()), null);
+        return StepHandlerResult.failure(
+                message, type, true, Map.of("exception_type", root.getClass().getSimpleName()), null);
     }
 }

@@ -15,36 +15,66 @@ import java.util.Map;
 public final class HttpClassification {
 
     private static final Map<Integer, String> ERROR_TYPES = Map.ofEntries(
-            Map.entry(400, "bad_request"), Map.entry(401, "unauthorized"), Map.entry(403, "forbidden"),
-            Map.entry(404, "not_found"), Map.entry(405, "method_not_allowed"), Map.entry(408, "request_timeout"),
-            Map.entry(409, "conflict"), Map.entry(410, "gone"), Map.entry(422, "unprocessable_entity"),
-            Map.entry(429, "rate_limited"), Map.entry(500, "internal_server_error"), Map.entry(502, "bad_gateway"),
-            Map.entry(503, "service_unavailable"), Map.entry(504, "gateway_timeout"));
+            Map.entry(400, "bad_request"),
+            Map.entry(401, "unauthorized"),
+            Map.entry(403, "forbidden"),
+            Map.entry(404, "not_found"),
+            Map.entry(405, "method_not_allowed"),
+            Map.entry(408, "request_timeout"),
+            Map.entry(409, "conflict"),
+            Map.entry(410, "gone"),
+            Map.entry(422, "unprocessable_entity"),
+            Map.entry(429, "rate_limited"),
+            Map.entry(500, "internal_server_error"),
+            Map.entry(502, "bad_gateway"),
+            Map.entry(503, "service_unavailable"),
+            Map.entry(504, "gateway_timeout"));
 
     /** Standard reason phrases; {@code java.net.http} does not expose the server's. */
     private static final Map<Integer, String> STATUS_TEXT = Map.ofEntries(
-            Map.entry(400, "Bad Request"), Map.entry(401, "Unauthorized"), Map.entry(402, "Payment Required"),
-            Map.entry(403, "Forbidden"), Map.entry(404, "Not Found"), Map.entry(405, "Method Not Allowed"),
-            Map.entry(406, "Not Acceptable"), Map.entry(407, "Proxy Authentication Required"),
-            Map.entry(408, "Request Timeout"), Map.entry(409, "Conflict"), Map.entry(410, "Gone"),
-            Map.entry(411, "Length Required"), Map.entry(412, "Precondition Failed"),
-            Map.entry(413, "Payload Too Large"), Map.entry(414, "URI Too Long"),
-            Map.entry(415, "Unsupported Media Type"), Map.entry(416, "Range Not Satisfiable"),
-            Map.entry(417, "Expectation Failed"), Map.entry(418, "I'm a Teapot"),
-            Map.entry(421, "Misdirected Request"), Map.entry(422, "Unprocessable Entity"), Map.entry(423, "Locked"),
-            Map.entry(424, "Failed Dependency"), Map.entry(425, "Too Early"), Map.entry(426, "Upgrade Required"),
-            Map.entry(428, "Precondition Required"), Map.entry(429, "Too Many Requests"),
-            Map.entry(431, "Request Header Fields Too Large"), Map.entry(451, "Unavailable For Legal Reasons"),
-            Map.entry(500, "Internal Server Error"), Map.entry(501, "Not Implemented"), Map.entry(502, "Bad Gateway"),
-            Map.entry(503, "Service Unavailable"), Map.entry(504, "Gateway Timeout"),
-            Map.entry(505, "HTTP Version Not Supported"), Map.entry(507, "Insufficient Storage"),
-            Map.entry(508, "Loop Detected"), Map.entry(511, "Network Authentication Required"));
+            Map.entry(400, "Bad Request"),
+            Map.entry(401, "Unauthorized"),
+            Map.entry(402, "Payment Required"),
+            Map.entry(403, "Forbidden"),
+            Map.entry(404, "Not Found"),
+            Map.entry(405, "Method Not Allowed"),
+            Map.entry(406, "Not Acceptable"),
+            Map.entry(407, "Proxy Authentication Required"),
+            Map.entry(408, "Request Timeout"),
+            Map.entry(409, "Conflict"),
+            Map.entry(410, "Gone"),
+            Map.entry(411, "Length Required"),
+            Map.entry(412, "Precondition Failed"),
+            Map.entry(413, "Payload Too Large"),
+            Map.entry(414, "URI Too Long"),
+            Map.entry(415, "Unsupported Media Type"),
+            Map.entry(416, "Range Not Satisfiable"),
+            Map.entry(417, "Expectation Failed"),
+            Map.entry(418, "I'm a Teapot"),
+            Map.entry(421, "Misdirected Request"),
+            Map.entry(422, "Unprocessable Entity"),
+            Map.entry(423, "Locked"),
+            Map.entry(424, "Failed Dependency"),
+            Map.entry(425, "Too Early"),
+            Map.entry(426, "Upgrade Required"),
+            Map.entry(428, "Precondition Required"),
+            Map.entry(429, "Too Many Requests"),
+            Map.entry(431, "Request Header Fields Too Large"),
+            Map.entry(451, "Unavailable For Legal Reasons"),
+            Map.entry(500, "Internal Server Error"),
+            Map.entry(501, "Not Implemented"),
+            Map.entry(502, "Bad Gateway"),
+            Map.entry(503, "Service Unavailable"),
+            Map.entry(504, "Gateway Timeout"),
+            Map.entry(505, "HTTP Version Not Supported"),
+            Map.entry(507, "Insufficient Storage"),
+            Map.entry(508, "Loop Detected"),
+            Map.entry(511, "Network Authentication Required"));
 
     /** Body keys searched, in order, for a server-supplied error message. */
     private static final List<String> DETAIL_KEYS = List.of("error", "message", "detail", "error_message", "msg");
 
-    private HttpClassification() {
-    }
+    private HttpClassification() {}
 
     /** The error type for a status, e.g. {@code 429 → rate_limited}. */
     public static String errorType(int status) {

@@ -1,7 +1,6 @@
 package io.tasker.worker.api.handler;
 
 import io.tasker.worker.internal.Json;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -133,11 +132,13 @@ public final class HttpEndpoint {
                 all.put("Content-Type", "application/json");
             }
         }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).method(method, publisher);
+        HttpRequest.Builder builder =
+                HttpRequest.newBuilder(URI.create(url)).timeout(timeout).method(method, publisher);
         all.forEach(builder::header);
         String context = method + " " + url;
         try {
-            return HttpReply.from(http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+            return HttpReply.from(
+                    http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
         } catch (IOException e) {
             throw HttpTransportException.of(e, context);
         } catch (InterruptedException e) {

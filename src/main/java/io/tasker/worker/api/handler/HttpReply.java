@@ -1,7 +1,6 @@
 package io.tasker.worker.api.handler;
 
 import io.tasker.worker.internal.Json;
-
 import java.net.http.HttpHeaders;
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -120,7 +119,8 @@ public record HttpReply(int statusCode, Map<String, String> headers, Object body
             return (int) Math.max(0, Math.min(Integer.MAX_VALUE, seconds));
         } catch (NumberFormatException notAnInteger) {
             try {
-                Instant at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 long seconds = Duration.between(clock.instant(), at).toSeconds();
                 return (int) Math.max(0, Math.min(Integer.MAX_VALUE, seconds));
             } catch (DateTimeParseException notADate) {

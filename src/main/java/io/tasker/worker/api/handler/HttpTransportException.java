@@ -3,7 +3,6 @@ package io.tasker.worker.api.handler;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.RetryableStepException;
 import io.tasker.worker.api.StepHandlerResult;
-
 import java.net.http.HttpTimeoutException;
 import java.util.Map;
 
@@ -21,8 +20,12 @@ public class HttpTransportException extends RetryableStepException {
     private final boolean timeout;
 
     HttpTransportException(boolean timeout, String message, Throwable cause) {
-        super(message, timeout ? ErrorType.TIMEOUT.value() : ErrorType.CONNECTION_ERROR.value(), null,
-                Map.of("exception_type", cause.getClass().getSimpleName()), cause);
+        super(
+                message,
+                timeout ? ErrorType.TIMEOUT.value() : ErrorType.CONNECTION_ERROR.value(),
+                null,
+                Map.of("exception_type", cause.getClass().getSimpleName()),
+                cause);
         this.timeout = timeout;
     }
 

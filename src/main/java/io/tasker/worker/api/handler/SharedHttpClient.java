@@ -9,8 +9,7 @@ import java.time.Duration;
  */
 final class SharedHttpClient {
 
-    private SharedHttpClient() {
-    }
+    private SharedHttpClient() {}
 
     static HttpClient get() {
         return Holder.CLIENT;

@@ -2,7 +2,6 @@ package io.tasker.worker.api.logging;
 
 import io.tasker.worker.internal.logging.LogFields;
 import io.tasker.worker.internal.logging.LogWriter;
-
 import java.util.Map;
 
 /**
@@ -27,8 +26,7 @@ public final class TaskerLog {
     /** The default logger name. */
     public static final String LOGGER_NAME = "io.tasker.worker.handler";
 
-    private TaskerLog() {
-    }
+    private TaskerLog() {}
 
     public static void logError(String message, Map<String, ?> fields) {
         LogWriter.write(LOGGER_NAME, LogLevel.ERROR, message, null, fields);

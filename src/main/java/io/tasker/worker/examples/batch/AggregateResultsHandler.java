@@ -5,7 +5,6 @@ import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.handler.BatchableHandler;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +37,8 @@ public class AggregateResultsHandler extends BatchableHandler {
     /** {@code batch_worker_outcome.results[*].sum}. */
     static long sumOf(Object workerResult) {
         long sum = 0;
-        if (workerResult instanceof Map<?, ?> m && m.get("batch_worker_outcome") instanceof Map<?, ?> outcome
+        if (workerResult instanceof Map<?, ?> m
+                && m.get("batch_worker_outcome") instanceof Map<?, ?> outcome
                 && outcome.get("results") instanceof List<?> results) {
             for (Object r : results) {
                 if (r instanceof Map<?, ?> item && item.get("sum") instanceof Number n) {

@@ -9,7 +9,6 @@ import io.tasker.worker.api.handler.BatchWorkerInputs;
 import io.tasker.worker.api.handler.BatchWorkerOutcome;
 import io.tasker.worker.api.handler.BatchableHandler;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +37,8 @@ public class CheckpointingBatchWorker extends BatchableHandler {
         BatchWorkerInputs inputs = getBatchWorkerInputs(ctx);
         long start = inputs.cursor().start();
         long end = inputs.cursor().end();
-        int interval = ctx.getConfig("checkpoint_interval", Integer.class) == null ? 10
+        int interval = ctx.getConfig("checkpoint_interval", Integer.class) == null
+                ? 10
                 : ctx.getConfig("checkpoint_interval", Integer.class);
         Long failAt = ctx.getConfig("fail_at_item", Long.class);
 
@@ -53,7 +53,8 @@ public class CheckpointingBatchWorker extends BatchableHandler {
         long chunkEnd = Math.min(end, position + interval);
         for (long i = position; i < chunkEnd; i++) {
             if (failAt != null && i == failAt && ctx.info().getRetryCount() == 0) {
-                throw new RetryableStepException("Simulated crash at item " + i + " of batch " + inputs.cursor().batchId());
+                throw new RetryableStepException("Simulated crash at item " + i + " of batch "
+                        + inputs.cursor().batchId());
             }
             acc = new Accumulated(acc.sum() + i + 1, acc.count() + 1, acc.resumedFrom(), acc.checkpoints());
         }
@@ -65,8 +66,15 @@ public class CheckpointingBatchWorker extends BatchableHandler {
         meta.put("checkpoints", acc.checkpoints());
         meta.put("attempt", ctx.info().getRetryCount() + 1);
         meta.put("resumed_from", acc.resumedFrom());
-        BatchWorkerOutcome outcome = new BatchWorkerOutcome(end - start, end - start, 0, 0,
-                List.of(Map.of("batch_id", inputs.cursor().batchId(), "sum", acc.sum())), List.of(), end, meta);
+        BatchWorkerOutcome outcome = new BatchWorkerOutcome(
+                end - start,
+                end - start,
+                0,
+                0,
+                List.of(Map.of("batch_id", inputs.cursor().batchId(), "sum", acc.sum())),
+                List.of(),
+                end,
+                meta);
         return batchWorkerSuccess(outcome);
     }
 
@@ -78,6 +86,5 @@ public class CheckpointingBatchWorker extends BatchableHandler {
      * @param resumedFrom where a retry picked up, {@code null} before any retry
      * @param checkpoints checkpoints saved so far
      */
-    public record Accumulated(long sum, long count, Long resumedFrom, int checkpoints) {
-    }
+    public record Accumulated(long sum, long count, Long resumedFrom, int checkpoints) {}
 }

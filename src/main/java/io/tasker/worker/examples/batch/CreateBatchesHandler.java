@@ -6,7 +6,6 @@ import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.handler.BatchWorkerConfig;
 import io.tasker.worker.api.handler.BatchableHandler;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.Map;
 

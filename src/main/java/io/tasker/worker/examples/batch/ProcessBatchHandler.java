@@ -7,7 +7,6 @@ import io.tasker.worker.api.handler.BatchWorkerInputs;
 import io.tasker.worker.api.handler.BatchWorkerOutcome;
 import io.tasker.worker.api.handler.BatchableHandler;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +29,14 @@ public class ProcessBatchHandler extends BatchableHandler {
         for (long i = start; i < end; i++) {
             sum += i + 1;
         }
-        BatchWorkerOutcome outcome = new BatchWorkerOutcome(end - start, end - start, 0, 0,
-                List.of(Map.of("batch_id", inputs.cursor().batchId(), "sum", sum)), List.of(), end,
+        BatchWorkerOutcome outcome = new BatchWorkerOutcome(
+                end - start,
+                end - start,
+                0,
+                0,
+                List.of(Map.of("batch_id", inputs.cursor().batchId(), "sum", sum)),
+                List.of(),
+                end,
                 Map.of("cursor_field", String.valueOf(inputs.cursorField())));
         return batchWorkerSuccess(outcome);
     }

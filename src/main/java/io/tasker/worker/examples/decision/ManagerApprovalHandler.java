@@ -5,7 +5,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.Map;
 
 /** Stands in for a manager's sign-off (a real one would wait on a person or another system). */

@@ -5,7 +5,6 @@ import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.handler.DecisionHandler;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -6,7 +6,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.Map;
 
 /**
@@ -25,7 +24,10 @@ public class FlakyInventoryHandler extends BaseStepHandler {
         if (attempt < succeedOn) {
             throw new RetryableStepException("Inventory service unavailable (attempt " + attempt + ")");
         }
-        return success(Map.of("reserved", ctx.getDependencyField("validate_order", "quantity") instanceof Number n ? n : 0,
-                "attempts", attempt));
+        return success(Map.of(
+                "reserved",
+                ctx.getDependencyField("validate_order", "quantity") instanceof Number n ? n : 0,
+                "attempts",
+                attempt));
     }
 }

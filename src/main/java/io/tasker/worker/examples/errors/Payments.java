@@ -8,7 +8,6 @@ import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.time.Duration;
 import java.util.Map;
 
@@ -25,12 +24,20 @@ public class Payments {
         StepContext ctx = step.context();
         String outcome = ctx.getInputOr("payment_outcome", "approved");
         switch (outcome) {
-            case "declined" -> step.fail(PermanentStepException.builder("Card declined").errorCode("CARD_DECLINED")
-                    .metadata("decline_code", "insufficient_funds").build());
-            case "throttled" -> step.finish(StepHandlerResult.failure("Payment gateway is throttling",
-                    ErrorType.RETRYABLE_ERROR, true).withRetryAfter(Duration.ofSeconds(1)));
-            default -> step.complete(Map.of("charged", true, "reserved",
-                    ctx.getDependencyField("reserve_inventory", "reserved") instanceof Number n ? n : 0));
+            case "declined" ->
+                step.fail(PermanentStepException.builder("Card declined")
+                        .errorCode("CARD_DECLINED")
+                        .metadata("decline_code", "insufficient_funds")
+                        .build());
+            case "throttled" ->
+                step.finish(StepHandlerResult.failure("Payment gateway is throttling", ErrorType.RETRYABLE_ERROR, true)
+                        .withRetryAfter(Duration.ofSeconds(1)));
+            default ->
+                step.complete(Map.of(
+                        "charged",
+                        true,
+                        "reserved",
+                        ctx.getDependencyField("reserve_inventory", "reserved") instanceof Number n ? n : 0));
         }
     }
 }

@@ -7,7 +7,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.Map;
 
 /**
@@ -23,7 +22,9 @@ public class ValidateOrderHandler extends BaseStepHandler {
         Integer quantity = ctx.getInput("quantity", Integer.class);
         if (quantity == null || quantity <= 0) {
             throw PermanentStepException.builder("quantity must be at least 1, got " + quantity)
-                    .errorType(ErrorType.VALIDATION_ERROR).errorCode("INVALID_QUANTITY").metadata("field", "quantity")
+                    .errorType(ErrorType.VALIDATION_ERROR)
+                    .errorCode("INVALID_QUANTITY")
+                    .metadata("field", "quantity")
                     .build();
         }
         return success(Map.of("valid", true, "quantity", quantity));

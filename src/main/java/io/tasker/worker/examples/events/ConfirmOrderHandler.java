@@ -5,7 +5,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.Map;
 
 /** Confirms the order; fires {@code order.confirmed} through the default publisher. */
@@ -15,7 +14,7 @@ public class ConfirmOrderHandler extends BaseStepHandler {
 
     @Override
     public StepHandlerResult call(StepContext ctx) {
-        return success(Map.of("order_id", String.valueOf(ctx.getDependencyField("place_order", "order_id")),
-                "confirmed", true));
+        return success(Map.of(
+                "order_id", String.valueOf(ctx.getDependencyField("place_order", "order_id")), "confirmed", true));
     }
 }

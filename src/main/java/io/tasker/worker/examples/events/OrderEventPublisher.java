@@ -5,7 +5,6 @@ import io.tasker.worker.api.domain.EventDeclaration;
 import io.tasker.worker.api.domain.EventExecutionResult;
 import io.tasker.worker.api.domain.StepEventContext;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,7 +24,8 @@ public class OrderEventPublisher implements DomainEventPublisher {
     }
 
     @Override
-    public Object transformPayload(EventExecutionResult stepResult, EventDeclaration declaration, StepEventContext context) {
+    public Object transformPayload(
+            EventExecutionResult stepResult, EventDeclaration declaration, StepEventContext context) {
         Map<String, Object> out = new LinkedHashMap<>();
         if (stepResult.result() instanceof Map<?, ?> result) {
             out.put("order_id", result.get("order_id"));
@@ -38,8 +38,8 @@ public class OrderEventPublisher implements DomainEventPublisher {
     }
 
     @Override
-    public Map<String, Object> additionalMetadata(EventExecutionResult stepResult, EventDeclaration declaration,
-                                                  StepEventContext context) {
+    public Map<String, Object> additionalMetadata(
+            EventExecutionResult stepResult, EventDeclaration declaration, StepEventContext context) {
         return Map.of("source", "order-service");
     }
 }

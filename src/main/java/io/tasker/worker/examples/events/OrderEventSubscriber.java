@@ -4,7 +4,6 @@ import io.tasker.worker.api.domain.DomainEvent;
 import io.tasker.worker.api.domain.DomainEventSubscriber;
 import io.tasker.worker.api.logging.TaskerLog;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,15 @@ public class OrderEventSubscriber implements DomainEventSubscriber {
 
     @Override
     public void handle(DomainEvent event) {
-        TaskerLog.logInfo("order event received", Map.of("event", event.eventName(),
-                "order_id", String.valueOf(event.payloadAsMap().get("order_id")), "task_uuid", event.metadata().taskUuid()));
+        TaskerLog.logInfo(
+                "order event received",
+                Map.of(
+                        "event",
+                        event.eventName(),
+                        "order_id",
+                        String.valueOf(event.payloadAsMap().get("order_id")),
+                        "task_uuid",
+                        event.metadata().taskUuid()));
         synchronized (received) {
             if (received.size() == KEEP) {
                 received.remove(0);

@@ -6,7 +6,6 @@ import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.logging.TaskerLog;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.Map;
 
 /** Places the order; its result becomes the {@code order.placed} event's payload. */

@@ -7,7 +7,6 @@ import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.handler.HttpHandler;
 import io.tasker.worker.api.handler.HttpReply;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.util.Map;
 

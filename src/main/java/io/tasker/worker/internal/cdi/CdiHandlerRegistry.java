@@ -17,7 +17,6 @@ import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.enterprise.inject.spi.ObserverMethod;
 import jakarta.inject.Inject;
-
 import java.lang.annotation.Annotation;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -75,13 +74,14 @@ public class CdiHandlerRegistry extends DefaultHandlerRegistry {
         // Producer beans report the declaring class; dispatch then looks at the produced instance instead.
         Class<?> type = ExecutableHandler.class.isAssignableFrom(bean.getBeanClass()) ? bean.getBeanClass() : null;
         if (beanManager.isNormalScope(bean.getScope())) {
-            ExecutableHandler proxy = (ExecutableHandler) beanManager.getReference(bean, ExecutableHandler.class,
-                    beanManager.createCreationalContext(bean));
+            ExecutableHandler proxy = (ExecutableHandler)
+                    beanManager.getReference(bean, ExecutableHandler.class, beanManager.createCreationalContext(bean));
             return new Registration(name, version, type, CDI, proxy, () -> Registration.Lease.of(proxy));
         }
         return new Registration(name, version, type, CDI, null, () -> {
             CreationalContext<?> cc = beanManager.createCreationalContext(bean);
-            ExecutableHandler instance = (ExecutableHandler) beanManager.getReference(bean, ExecutableHandler.class, cc);
+            ExecutableHandler instance =
+                    (ExecutableHandler) beanManager.getReference(bean, ExecutableHandler.class, cc);
             return new Registration.Lease(instance, cc::release);
         });
     }

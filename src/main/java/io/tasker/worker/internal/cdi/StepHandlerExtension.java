@@ -16,7 +16,6 @@ import jakarta.enterprise.inject.spi.Extension;
 import jakarta.enterprise.inject.spi.ObserverMethod;
 import jakarta.enterprise.inject.spi.ProcessBean;
 import jakarta.enterprise.inject.spi.ProcessObserverMethod;
-
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
@@ -53,7 +52,9 @@ public class StepHandlerExtension implements Extension {
         for (Annotation q : bean.getQualifiers()) {
             if (q instanceof StepHandler handler) {
                 synchronized (candidates) {
-                    candidates.computeIfAbsent(handler.value(), k -> new ArrayList<>()).add(bean);
+                    candidates
+                            .computeIfAbsent(handler.value(), k -> new ArrayList<>())
+                            .add(bean);
                 }
             }
         }
@@ -82,17 +83,24 @@ public class StepHandlerExtension implements Extension {
             }
         }
         if (name == null) {
-            event.addDefinitionError(new DeploymentException("The observer " + where + " of " + StepExecution.class.getName()
-                    + " must name its handler: @Observes @StepHandler(\"name\") StepExecution"));
+            event.addDefinitionError(
+                    new DeploymentException("The observer " + where + " of " + StepExecution.class.getName()
+                            + " must name its handler: @Observes @StepHandler(\"name\") StepExecution"));
         } else if (observer.isAsync()) {
-            event.addDefinitionError(new DeploymentException("The observer " + where + " of @StepHandler(\"" + name.value()
-                    + "\") must be synchronous (@Observes, not @ObservesAsync): the worker reads its outcome when it returns"));
-        } else if (observer.getTransactionPhase() != null && observer.getTransactionPhase() != TransactionPhase.IN_PROGRESS) {
-            event.addDefinitionError(new DeploymentException("The observer " + where + " of @StepHandler(\"" + name.value()
-                    + "\") must not be transactional (during = " + observer.getTransactionPhase() + ")"));
+            event.addDefinitionError(
+                    new DeploymentException(
+                            "The observer " + where + " of @StepHandler(\"" + name.value()
+                                    + "\") must be synchronous (@Observes, not @ObservesAsync): the worker reads its outcome when it returns"));
+        } else if (observer.getTransactionPhase() != null
+                && observer.getTransactionPhase() != TransactionPhase.IN_PROGRESS) {
+            event.addDefinitionError(
+                    new DeploymentException("The observer " + where + " of @StepHandler(\"" + name.value()
+                            + "\") must not be transactional (during = " + observer.getTransactionPhase() + ")"));
         } else {
             synchronized (candidates) {
-                observerCandidates.computeIfAbsent(name.value(), k -> new ArrayList<>()).add(observer);
+                observerCandidates
+                        .computeIfAbsent(name.value(), k -> new ArrayList<>())
+                        .add(observer);
                 observerNames.put(observer, where);
             }
         }
@@ -124,7 +132,8 @@ public class StepHandlerExtension implements Extension {
                 List<Bean<?>> beans = candidates.get(e.getKey());
                 if (list.size() > 1) {
                     event.addDefinitionError(new DeploymentException("Duplicate @StepHandler(\"" + e.getKey()
-                            + "\"): the observers " + observerNames.get(list.get(0)) + " and " + observerNames.get(list.get(1))
+                            + "\"): the observers " + observerNames.get(list.get(0)) + " and "
+                            + observerNames.get(list.get(1))
                             + (list.size() > 2 ? " (and " + (list.size() - 2) + " more)" : "")
                             + " both claim it; step handler names must be unique"));
                 } else if (beans != null) {
@@ -174,8 +183,8 @@ public class StepHandlerExtension implements Extension {
 
     /** Observers are fixed after deployment, so the answer per event class is computed once. */
     private int flags(Class<?> eventType) {
-        return observerFlags.computeIfAbsent(eventType,
-                t -> (matches(syncObserved, t) ? 1 : 0) | (matches(asyncObserved, t) ? 2 : 0));
+        return observerFlags.computeIfAbsent(
+                eventType, t -> (matches(syncObserved, t) ? 1 : 0) | (matches(asyncObserved, t) ? 2 : 0));
     }
 
     private static boolean matches(Set<Type> observed, Class<?> eventType) {
@@ -189,9 +198,12 @@ public class StepHandlerExtension implements Extension {
 
     private static String describe(ProcessObserverMethod<?, ?> event, ObserverMethod<?> observer) {
         AnnotatedMethod<?> method = event.getAnnotatedMethod();
-        String type = observer.getBeanClass() == null ? "?" : observer.getBeanClass().getName();
-        return method == null ? type : method.getJavaMember().getDeclaringClass().getName() + "."
-                + method.getJavaMember().getName();
+        String type =
+                observer.getBeanClass() == null ? "?" : observer.getBeanClass().getName();
+        return method == null
+                ? type
+                : method.getJavaMember().getDeclaringClass().getName() + "."
+                        + method.getJavaMember().getName();
     }
 
     private static String describe(Bean<?> bean) {

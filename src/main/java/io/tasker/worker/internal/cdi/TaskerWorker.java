@@ -1,19 +1,19 @@
 package io.tasker.worker.internal.cdi;
 
+import io.tasker.worker.api.StepInterceptor;
 import io.tasker.worker.api.logging.LogSink;
 import io.tasker.worker.api.logging.TaskerLog;
+import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.ffi.LibraryLocator;
 import io.tasker.worker.internal.ffi.TaskerFfi;
-import io.tasker.worker.internal.config.WorkerSettings;
 import io.tasker.worker.internal.logging.EngineLogSink;
-import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.TemplateGraph;
 import io.tasker.worker.internal.runtime.TemplateLoader;
+import io.tasker.worker.internal.runtime.TemplateSource;
 import io.tasker.worker.internal.runtime.WorkerRuntime;
-import io.tasker.worker.api.StepInterceptor;
 import jakarta.annotation.PostConstruct;
-import jakarta.annotation.Priority;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
@@ -28,12 +28,11 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.Config;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Starts the worker with the application and stops it gracefully with it.
@@ -92,13 +91,16 @@ public class TaskerWorker {
     private void startWorker() {
         long started = System.nanoTime();
         settings = WorkerSettings.fromConfig(config);
-        TaskerFfi ffi = LibraryLocator.standard(settings.libraryPath(), settings.taskerCore()).load();
+        TaskerFfi ffi = LibraryLocator.standard(settings.libraryPath(), settings.taskerCore())
+                .load();
         libraryVersion = ffi.version();
-        List<TemplateSource> templates = TemplateLoader.load(settings.templatePath(), TaskerWorker.class.getClassLoader());
+        List<TemplateSource> templates =
+                TemplateLoader.load(settings.templatePath(), TaskerWorker.class.getClassLoader());
         if (settings.taskerCore()) {
             templateGraph = TemplateGraph.of(templates);
         }
-        WorkerRuntime rt = new WorkerRuntime(ffi, settings, registry, executor, scheduler, listener, registry::versionOf);
+        WorkerRuntime rt =
+                new WorkerRuntime(ffi, settings, registry, executor, scheduler, listener, registry::versionOf);
         rt.useInterceptors(interceptorChain());
         String workerId = rt.bootstrap(templates);
         try {
@@ -113,7 +115,8 @@ public class TaskerWorker {
             TaskerLog.addSink(engineLog);
         }
         LOG.info(() -> "Tasker worker " + workerId + " started in " + (System.nanoTime() - started) / 1_000_000
-                + " ms: backend " + settings.backend() + ", library " + libraryVersion + " from " + ffi.path() + ", " + templates.size() + " templates, "
+                + " ms: backend " + settings.backend() + ", library " + libraryVersion + " from " + ffi.path() + ", "
+                + templates.size() + " templates, "
                 + registry.handlerCount() + " handlers, " + settings.maxConcurrency() + " slots");
     }
 
@@ -128,7 +131,8 @@ public class TaskerWorker {
         if (rt != null) {
             long begun = System.nanoTime();
             rt.stop();
-            LOG.info(() -> "Tasker worker " + rt.workerId() + " stopped in " + (System.nanoTime() - begun) / 1_000_000 + " ms");
+            LOG.info(() -> "Tasker worker " + rt.workerId() + " stopped in " + (System.nanoTime() - begun) / 1_000_000
+                    + " ms");
         }
     }
 

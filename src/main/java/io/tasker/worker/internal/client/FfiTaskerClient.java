@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.client.TaskRequest;
 import io.tasker.worker.api.client.TaskerClient;
 import io.tasker.worker.api.client.TaskerClientException;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.cdi.TaskerWorker;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,14 +25,13 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class FfiTaskerClient implements TaskerClient {
 
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
-    private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() { };
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+    private static final TypeReference<List<Map<String, Object>>> LIST = new TypeReference<>() {};
 
     private Supplier<TaskerFfi> engine;
 
     /** For the CDI proxy only. */
-    protected FfiTaskerClient() {
-    }
+    protected FfiTaskerClient() {}
 
     @Inject
     public FfiTaskerClient(TaskerWorker worker) {
@@ -130,20 +128,23 @@ public class FfiTaskerClient implements TaskerClient {
     /** Unwraps one envelope: {@code data} (JSON null when absent), else the engine's error. */
     public static JsonNode unwrap(String envelope) {
         if (envelope == null) {
-            throw new EngineClientException("The engine returned nothing", null, EngineClientException.Kind.BAD_RESPONSE);
+            throw new EngineClientException(
+                    "The engine returned nothing", null, EngineClientException.Kind.BAD_RESPONSE);
         }
         JsonNode node;
         try {
             node = Json.parse(envelope);
         } catch (IllegalArgumentException e) {
-            throw new EngineClientException("The engine returned malformed JSON", null, EngineClientException.Kind.BAD_RESPONSE);
+            throw new EngineClientException(
+                    "The engine returned malformed JSON", null, EngineClientException.Kind.BAD_RESPONSE);
         }
         if (node.path("success").asBoolean(false)) {
             JsonNode data = node.get("data");
             return data == null ? Json.MAPPER.nullNode() : data;
         }
         JsonNode recoverable = node.get("recoverable");
-        throw new EngineClientException(node.path("error").asText("Unknown engine error"),
+        throw new EngineClientException(
+                node.path("error").asText("Unknown engine error"),
                 recoverable == null || recoverable.isNull() ? null : recoverable.asBoolean(),
                 EngineClientException.Kind.ENGINE);
     }
@@ -169,7 +170,9 @@ public class FfiTaskerClient implements TaskerClient {
 
     private static Map<String, Object> map(JsonNode data) {
         if (!data.isObject()) {
-            throw new EngineClientException("Expected a JSON object from the engine, got " + data.getNodeType(), null,
+            throw new EngineClientException(
+                    "Expected a JSON object from the engine, got " + data.getNodeType(),
+                    null,
                     EngineClientException.Kind.BAD_RESPONSE);
         }
         return Json.MAPPER.convertValue(data, MAP);
@@ -177,7 +180,9 @@ public class FfiTaskerClient implements TaskerClient {
 
     private static List<Map<String, Object>> list(JsonNode data) {
         if (!data.isArray()) {
-            throw new EngineClientException("Expected a JSON array from the engine, got " + data.getNodeType(), null,
+            throw new EngineClientException(
+                    "Expected a JSON array from the engine, got " + data.getNodeType(),
+                    null,
                     EngineClientException.Kind.BAD_RESPONSE);
         }
         return Json.MAPPER.convertValue(data, LIST);

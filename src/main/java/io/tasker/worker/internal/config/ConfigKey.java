@@ -12,24 +12,75 @@ import java.util.stream.Collectors;
  * {@code META-INF/microprofile-config.properties} documents the same defaults (a unit test keeps them equal).
  */
 public enum ConfigKey {
-    BACKEND("tasker.backend", Type.BACKEND, "embedded", "embedded (the bundled engine) or tasker-core (the bridge to a real tasker-core deployment)"),
-    LIBRARY_PATH("tasker.library.path", Type.STRING, null, "native library file; else TASKER_FFI_LIBRARY_PATH, else the library bundled for the backend"),
-    CORE_CONFIG_PATH("tasker.core.config-path", Type.STRING, null, "tasker-core backend: the foundation's own TOML (env TASKER_CORE_CONFIG_PATH); else the bundled tasker/tasker-core/worker.toml"),
-    CORE_ORCHESTRATION_URL("tasker.core.orchestration-url", Type.STRING, null, "tasker-core backend: the orchestration server's REST address (env TASKER_CORE_ORCHESTRATION_URL); else the foundation TOML's [worker.orchestration_client] base_url"),
-    CORE_ORPHAN_LEASE_MS("tasker.core.orphan-lease-ms", Type.LONG, "300000", "tasker-core backend: a step in progress this long is taken as orphaned by a dead worker and failed as retryable, so tasker-core retries it on a live worker"),
-    MAX_CONCURRENCY("tasker.worker.max-concurrency", Type.INT, "10", "handler executions in flight at once (execution slots)"),
-    POLL_INTERVAL_MS("tasker.worker.poll-interval-ms", Type.LONG, "10", "pause between poll ticks when no event is queued"),
-    HANDLER_TIMEOUT_MS("tasker.worker.handler-timeout-ms", Type.LONG, "25000", "handler run time before a retryable timeout failure; below the engine completion timeout"),
-    SHUTDOWN_GRACE_MS("tasker.worker.shutdown-grace-ms", Type.LONG, "30000", "how long a stop waits for in-flight handlers"),
+    BACKEND(
+            "tasker.backend",
+            Type.BACKEND,
+            "embedded",
+            "embedded (the bundled engine) or tasker-core (the bridge to a real tasker-core deployment)"),
+    LIBRARY_PATH(
+            "tasker.library.path",
+            Type.STRING,
+            null,
+            "native library file; else TASKER_FFI_LIBRARY_PATH, else the library bundled for the backend"),
+    CORE_CONFIG_PATH(
+            "tasker.core.config-path",
+            Type.STRING,
+            null,
+            "tasker-core backend: the foundation's own TOML (env TASKER_CORE_CONFIG_PATH); else the bundled tasker/tasker-core/worker.toml"),
+    CORE_ORCHESTRATION_URL(
+            "tasker.core.orchestration-url",
+            Type.STRING,
+            null,
+            "tasker-core backend: the orchestration server's REST address (env TASKER_CORE_ORCHESTRATION_URL); else the foundation TOML's [worker.orchestration_client] base_url"),
+    CORE_ORPHAN_LEASE_MS(
+            "tasker.core.orphan-lease-ms",
+            Type.LONG,
+            "300000",
+            "tasker-core backend: a step in progress this long is taken as orphaned by a dead worker and failed as retryable, so tasker-core retries it on a live worker"),
+    MAX_CONCURRENCY(
+            "tasker.worker.max-concurrency", Type.INT, "10", "handler executions in flight at once (execution slots)"),
+    POLL_INTERVAL_MS(
+            "tasker.worker.poll-interval-ms", Type.LONG, "10", "pause between poll ticks when no event is queued"),
+    HANDLER_TIMEOUT_MS(
+            "tasker.worker.handler-timeout-ms",
+            Type.LONG,
+            "25000",
+            "handler run time before a retryable timeout failure; below the engine completion timeout"),
+    SHUTDOWN_GRACE_MS(
+            "tasker.worker.shutdown-grace-ms", Type.LONG, "30000", "how long a stop waits for in-flight handlers"),
     CLEANUP_INTERVAL_MS("tasker.worker.cleanup-interval-ms", Type.LONG, "5000", "period of cleanup_timeouts"),
-    METRICS_INTERVAL_MS("tasker.worker.metrics-interval-ms", Type.LONG, "1000", "period of the starvation check and dispatch metrics"),
+    METRICS_INTERVAL_MS(
+            "tasker.worker.metrics-interval-ms",
+            Type.LONG,
+            "1000",
+            "period of the starvation check and dispatch metrics"),
     NAMESPACE("tasker.worker.namespace", Type.STRING, "default", "namespace sent in the bootstrap config"),
     LOG_LEVEL("tasker.worker.log-level", Type.STRING, "info", "engine log level sent in the bootstrap config"),
-    ENGINE_LOG("tasker.worker.engine-log", Type.BOOLEAN, "true", "also send handler log lines (TaskerLog) to the engine's log"),
-    TEMPLATE_PATH("tasker.template.path", Type.STRING, null, "directory of task template YAML files (env TASKER_TEMPLATE_PATH); else the bundled examples"),
-    DATA_DIR("tasker.engine.data-dir", Type.STRING, null, "engine data directory; 'memory' for in-memory; default ${server.output.dir}/tasker-data"),
-    COMPLETION_TIMEOUT_MS("tasker.engine.completion-timeout-ms", Type.LONG, "30000", "engine gives up on a polled event after this long"),
-    STARVATION_THRESHOLD_MS("tasker.engine.starvation-threshold-ms", Type.LONG, "10000", "an event pending longer than this counts as starving in the dispatch metrics"),
+    ENGINE_LOG(
+            "tasker.worker.engine-log",
+            Type.BOOLEAN,
+            "true",
+            "also send handler log lines (TaskerLog) to the engine's log"),
+    TEMPLATE_PATH(
+            "tasker.template.path",
+            Type.STRING,
+            null,
+            "directory of task template YAML files (env TASKER_TEMPLATE_PATH); else the bundled examples"),
+    DATA_DIR(
+            "tasker.engine.data-dir",
+            Type.STRING,
+            null,
+            "engine data directory; 'memory' for in-memory; default ${server.output.dir}/tasker-data"),
+    COMPLETION_TIMEOUT_MS(
+            "tasker.engine.completion-timeout-ms",
+            Type.LONG,
+            "30000",
+            "engine gives up on a polled event after this long"),
+    STARVATION_THRESHOLD_MS(
+            "tasker.engine.starvation-threshold-ms",
+            Type.LONG,
+            "10000",
+            "an event pending longer than this counts as starving in the dispatch metrics"),
     BACKOFF_BASE_MS("tasker.engine.backoff.base-ms", Type.LONG, "1000", "first retry delay"),
     BACKOFF_MAX_MS("tasker.engine.backoff.max-ms", Type.LONG, "60000", "retry delay cap"),
     BACKOFF_MULTIPLIER("tasker.engine.backoff.multiplier", Type.DOUBLE, "2.0", "retry delay growth factor"),
@@ -38,8 +89,13 @@ public enum ConfigKey {
     RETENTION_MAX_AGE_MS("tasker.engine.retention.max-age-ms", Type.LONG, "604800000", "finished tasks older than this (default 7 days) are deleted from the data directory, in small batches"),
     RETENTION_MAX_COUNT("tasker.engine.retention.max-count", Type.LONG, null, "keep at most this many finished tasks (oldest deleted first); unset: no count limit"),
     WEB_ENABLED("tasker.web.enabled", Type.BOOLEAN, "true", "serve the /api endpoints; false answers 404 (headless)"),
-    DOMAIN_EVENTS_ENABLED("tasker.domain-events.enabled", Type.BOOLEAN, "true", "poll the engine's in-process (fast/broadcast) domain events and deliver them to subscriber beans"),
-    DOMAIN_EVENTS_POLL_INTERVAL_MS("tasker.domain-events.poll-interval-ms", Type.LONG, "10", "pause between in-process domain event polls");
+    DOMAIN_EVENTS_ENABLED(
+            "tasker.domain-events.enabled",
+            Type.BOOLEAN,
+            "true",
+            "poll the engine's in-process (fast/broadcast) domain events and deliver them to subscriber beans"),
+    DOMAIN_EVENTS_POLL_INTERVAL_MS(
+            "tasker.domain-events.poll-interval-ms", Type.LONG, "10", "pause between in-process domain event polls");
 
     /**
      * The one dynamic family: {@code tasker.worker.handler-concurrency.<callable>}, a positive int capping the
@@ -50,7 +106,8 @@ public enum ConfigKey {
 
     /** True for a well-formed key of the per-handler family (a non-blank callable after the prefix). */
     public static boolean isHandlerConcurrency(String key) {
-        return key.startsWith(HANDLER_CONCURRENCY_PREFIX) && !key.substring(HANDLER_CONCURRENCY_PREFIX.length()).isBlank();
+        return key.startsWith(HANDLER_CONCURRENCY_PREFIX)
+                && !key.substring(HANDLER_CONCURRENCY_PREFIX.length()).isBlank();
     }
 
     /** Validates a value of the per-handler family (same rule as {@code max-concurrency}). */
@@ -59,14 +116,23 @@ public enum ConfigKey {
     }
 
     /** Value types; positive numbers only for INT/LONG/DOUBLE, 0..1 for FRACTION. */
-    public enum Type { STRING, INT, LONG, DOUBLE, FRACTION, BOOLEAN, BACKEND }
+    public enum Type {
+        STRING,
+        INT,
+        LONG,
+        DOUBLE,
+        FRACTION,
+        BOOLEAN,
+        BACKEND
+    }
 
     /** The values of {@link #BACKEND}. */
     public static final String EMBEDDED = "embedded";
+
     public static final String TASKER_CORE = "tasker-core";
 
-    private static final Map<String, ConfigKey> BY_KEY = Arrays.stream(values())
-            .collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));
+    private static final Map<String, ConfigKey> BY_KEY =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(ConfigKey::key, Function.identity()));
 
     private final String key;
     private final Type type;
@@ -146,7 +212,8 @@ public enum ConfigKey {
                 }
             }
         } catch (NumberFormatException e) {
-            return "must be " + (type == Type.INT || type == Type.LONG ? "an integer" : "a number") + ", got '" + v + "'";
+            return "must be " + (type == Type.INT || type == Type.LONG ? "an integer" : "a number") + ", got '" + v
+                    + "'";
         }
         return null;
     }

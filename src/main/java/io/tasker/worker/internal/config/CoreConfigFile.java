@@ -18,8 +18,7 @@ public final class CoreConfigFile {
 
     public static final String BUNDLED = "tasker/tasker-core/worker.toml";
 
-    private CoreConfigFile() {
-    }
+    private CoreConfigFile() {}
 
     /** The absolute path of the foundation TOML to hand to the bridge. */
     public static String resolve(WorkerSettings settings) {
@@ -43,7 +42,8 @@ public final class CoreConfigFile {
                 throw new ConfigurationException("The tasker-core backend needs " + ConfigKey.CORE_CONFIG_PATH.key()
                         + " (TASKER_CORE_CONFIG_PATH): the classpath has no bundled " + BUNDLED);
             }
-            Path dir = Files.createTempDirectory("tasker-core-config",
+            Path dir = Files.createTempDirectory(
+                    "tasker-core-config",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path file = dir.resolve("worker.toml");
             Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);

@@ -1,10 +1,5 @@
 package io.tasker.worker.internal.config;
 
-import org.eclipse.microprofile.config.spi.ConfigSource;
-import org.tomlj.Toml;
-import org.tomlj.TomlParseResult;
-import org.tomlj.TomlTable;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,6 +13,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.tomlj.Toml;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlTable;
 
 /**
  * An MP Config source backed by a TOML file, with ordinal {@value #ORDINAL}: above
@@ -73,7 +72,8 @@ public final class TomlConfigSource implements ConfigSource {
             sourceName = "classpath:" + BUNDLED_RESOURCE;
             text = readBundled();
         }
-        Parsed parsed = failure == null ? parse(text == null ? "" : text, sourceName, env, variables)
+        Parsed parsed = failure == null
+                ? parse(text == null ? "" : text, sourceName, env, variables)
                 : new Parsed(Map.of(), failure);
         this.name = "toml:" + sourceName;
         this.properties = parsed.properties;
@@ -90,8 +90,8 @@ public final class TomlConfigSource implements ConfigSource {
     }
 
     /** A source over TOML text, for tests and tools. */
-    public static TomlConfigSource of(String tomlText, String fileName, String environment,
-                                      Function<String, String> variables) {
+    public static TomlConfigSource of(
+            String tomlText, String fileName, String environment, Function<String, String> variables) {
         return new TomlConfigSource(fileName, parse(tomlText, fileName, environment, variables));
     }
 
@@ -127,14 +127,14 @@ public final class TomlConfigSource implements ConfigSource {
 
     // ---- parsing ----
 
-    private record Parsed(Map<String, String> properties, String problem) {
-    }
+    private record Parsed(Map<String, String> properties, String problem) {}
 
     private static Parsed parse(String text, String file, String environment, Function<String, String> variables) {
         try {
             TomlParseResult toml = Toml.parse(text);
             if (toml.hasErrors()) {
-                throw new ConfigurationException("Invalid TOML in " + file + ": " + toml.errors().get(0).toString());
+                throw new ConfigurationException(
+                        "Invalid TOML in " + file + ": " + toml.errors().get(0).toString());
             }
             Map<String, String> base = new LinkedHashMap<>();
             Map<String, String> selected = new LinkedHashMap<>();
@@ -145,10 +145,12 @@ public final class TomlConfigSource implements ConfigSource {
                     }
                     for (Map.Entry<String, Object> env : envs.entrySet()) {
                         if (!(env.getValue() instanceof TomlTable envTable)) {
-                            throw new ConfigurationException("environments." + env.getKey() + " in " + file + " must be a table");
+                            throw new ConfigurationException(
+                                    "environments." + env.getKey() + " in " + file + " must be a table");
                         }
                         // Every environment is validated, only the selected one is applied.
-                        Map<String, String> target = env.getKey().equals(environment) ? selected : new LinkedHashMap<>();
+                        Map<String, String> target =
+                                env.getKey().equals(environment) ? selected : new LinkedHashMap<>();
                         flatten(envTable, "environments." + env.getKey() + ".", "", target, file, variables);
                     }
                 } else {
@@ -162,8 +164,13 @@ public final class TomlConfigSource implements ConfigSource {
         }
     }
 
-    private static void flatten(TomlTable table, String tomlPrefix, String keyPrefix, Map<String, String> out,
-                                String file, Function<String, String> variables) {
+    private static void flatten(
+            TomlTable table,
+            String tomlPrefix,
+            String keyPrefix,
+            Map<String, String> out,
+            String file,
+            Function<String, String> variables) {
         Map<String, Object> entries = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : table.entrySet()) {
             entries.put(e.getKey(), e.getValue());
@@ -171,14 +178,20 @@ public final class TomlConfigSource implements ConfigSource {
         flatten(entries, tomlPrefix, keyPrefix, out, file, variables);
     }
 
-    private static void flatten(Map<String, Object> entries, String tomlPrefix, String keyPrefix,
-                                Map<String, String> out, String file, Function<String, String> variables) {
+    private static void flatten(
+            Map<String, Object> entries,
+            String tomlPrefix,
+            String keyPrefix,
+            Map<String, String> out,
+            String file,
+            Function<String, String> variables) {
         for (Map.Entry<String, Object> e : entries.entrySet()) {
             String tomlKey = tomlPrefix + e.getKey();
             String mpKey = keyPrefix + e.getKey().replace('_', '-');
             if ("worker.handler-concurrency.".equals(keyPrefix)) {
                 // [worker.handler_concurrency] <callable> = N: the key is a callable name and stays verbatim.
-                out.put(ConfigKey.HANDLER_CONCURRENCY_PREFIX + e.getKey(),
+                out.put(
+                        ConfigKey.HANDLER_CONCURRENCY_PREFIX + e.getKey(),
                         handlerLimit(e.getKey(), tomlKey, e.getValue(), file));
                 continue;
             }
@@ -187,8 +200,9 @@ public final class TomlConfigSource implements ConfigSource {
                 continue;
             }
             String fullKey = "tasker." + mpKey;
-            ConfigKey key = ConfigKey.byKey(fullKey).orElseThrow(() -> new ConfigurationException(
-                    "Unknown key " + tomlKey + " (" + fullKey + ") in " + file));
+            ConfigKey key = ConfigKey.byKey(fullKey)
+                    .orElseThrow(() ->
+                            new ConfigurationException("Unknown key " + tomlKey + " (" + fullKey + ") in " + file));
             out.put(fullKey, value(key, tomlKey, e.getValue(), file, variables));
         }
     }
@@ -201,20 +215,24 @@ public final class TomlConfigSource implements ConfigSource {
         }
         String problem = ConfigKey.problemWithDynamic(Long.toString(l));
         if (problem != null) {
-            throw new ConfigurationException("Invalid value for " + tomlKey + " (" + fullKey + ") in " + file + ": " + problem);
+            throw new ConfigurationException(
+                    "Invalid value for " + tomlKey + " (" + fullKey + ") in " + file + ": " + problem);
         }
         return Long.toString(l);
     }
 
-    private static String value(ConfigKey key, String tomlKey, Object raw, String file,
-                                Function<String, String> variables) {
+    private static String value(
+            ConfigKey key, String tomlKey, Object raw, String file, Function<String, String> variables) {
         String text;
         if (raw instanceof String s) {
             text = interpolate(s, tomlKey, file, variables);
-        } else if (raw instanceof Long l && key.type() != ConfigKey.Type.STRING && key.type() != ConfigKey.Type.BOOLEAN
+        } else if (raw instanceof Long l
+                && key.type() != ConfigKey.Type.STRING
+                && key.type() != ConfigKey.Type.BOOLEAN
                 && key.type() != ConfigKey.Type.BACKEND) {
             text = Long.toString(l);
-        } else if (raw instanceof Double d && (key.type() == ConfigKey.Type.DOUBLE || key.type() == ConfigKey.Type.FRACTION)) {
+        } else if (raw instanceof Double d
+                && (key.type() == ConfigKey.Type.DOUBLE || key.type() == ConfigKey.Type.FRACTION)) {
             text = Double.toString(d);
         } else if (raw instanceof Boolean b && key.type() == ConfigKey.Type.BOOLEAN) {
             text = Boolean.toString(b);
@@ -224,7 +242,8 @@ public final class TomlConfigSource implements ConfigSource {
         }
         String problem = key.problemWith(text);
         if (problem != null) {
-            throw new ConfigurationException("Invalid value for " + tomlKey + " (" + key.key() + ") in " + file + ": " + problem);
+            throw new ConfigurationException(
+                    "Invalid value for " + tomlKey + " (" + key.key() + ") in " + file + ": " + problem);
         }
         return text;
     }
@@ -236,8 +255,8 @@ public final class TomlConfigSource implements ConfigSource {
             String value = variables.apply(m.group(1));
             if (value == null || (value.isEmpty() && m.group(2) != null)) {
                 if (m.group(2) == null) {
-                    throw new ConfigurationException("Undefined variable ${" + m.group(1) + "} in " + tomlKey
-                            + " in " + file + " (use ${" + m.group(1) + ":-default})");
+                    throw new ConfigurationException("Undefined variable ${" + m.group(1) + "} in " + tomlKey + " in "
+                            + file + " (use ${" + m.group(1) + ":-default})");
                 }
                 value = m.group(2);
             }
@@ -251,8 +270,18 @@ public final class TomlConfigSource implements ConfigSource {
         if (raw == null) {
             return "nothing";
         }
-        String type = raw instanceof String ? "string" : raw instanceof Long ? "integer" : raw instanceof Double ? "float"
-                : raw instanceof Boolean ? "boolean" : raw.getClass().getSimpleName().replace("Toml", "").toLowerCase();
+        String type = raw instanceof String
+                ? "string"
+                : raw instanceof Long
+                        ? "integer"
+                        : raw instanceof Double
+                                ? "float"
+                                : raw instanceof Boolean
+                                        ? "boolean"
+                                        : raw.getClass()
+                                                .getSimpleName()
+                                                .replace("Toml", "")
+                                                .toLowerCase();
         return type + " " + raw;
     }
 

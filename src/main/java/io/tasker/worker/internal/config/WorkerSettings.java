@@ -1,8 +1,5 @@
 package io.tasker.worker.internal.config;
 
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.spi.ConfigSource;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Every worker setting, read once and validated. Built from MP Config in the container ({@link #fromConfig}) or
@@ -46,7 +45,8 @@ public record WorkerSettings(
         Map<String, Integer> handlerConcurrency) {
 
     public WorkerSettings {
-        handlerConcurrency = handlerConcurrency == null ? Map.of()
+        handlerConcurrency = handlerConcurrency == null
+                ? Map.of()
                 : java.util.Collections.unmodifiableMap(new TreeMap<>(handlerConcurrency));
     }
 
@@ -103,7 +103,8 @@ public record WorkerSettings(
                 continue;
             }
             if (!ConfigKey.isHandlerConcurrency(name)) {
-                problems.add(name + " must name a handler callable after '" + ConfigKey.HANDLER_CONCURRENCY_PREFIX + "'");
+                problems.add(
+                        name + " must name a handler callable after '" + ConfigKey.HANDLER_CONCURRENCY_PREFIX + "'");
                 continue;
             }
             String value = lookup.apply(name).orElse("").trim();
@@ -111,7 +112,8 @@ public record WorkerSettings(
             if (problem != null) {
                 problems.add(name + " " + problem);
             } else {
-                handlerLimits.put(name.substring(ConfigKey.HANDLER_CONCURRENCY_PREFIX.length()), Integer.parseInt(value));
+                handlerLimits.put(
+                        name.substring(ConfigKey.HANDLER_CONCURRENCY_PREFIX.length()), Integer.parseInt(value));
             }
         }
         for (ConfigKey key : ConfigKey.values()) {
@@ -128,7 +130,8 @@ public record WorkerSettings(
         long handlerTimeout = Long.parseLong(raw.get(ConfigKey.HANDLER_TIMEOUT_MS));
         long completionTimeout = Long.parseLong(raw.get(ConfigKey.COMPLETION_TIMEOUT_MS));
         if (problems.isEmpty() && handlerTimeout >= completionTimeout) {
-            // A result that arrives after the engine's completion timeout is rejected, so the local limit must be lower.
+            // A result that arrives after the engine's completion timeout is rejected, so the local limit must be
+            // lower.
             problems.add(ConfigKey.HANDLER_TIMEOUT_MS.key() + " (" + handlerTimeout + ") must be below "
                     + ConfigKey.COMPLETION_TIMEOUT_MS.key() + " (" + completionTimeout + ")");
         }
@@ -182,9 +185,13 @@ public record WorkerSettings(
      */
     public String resolvedDataDir() {
         if (dataDir != null) {
-            return IN_MEMORY.equalsIgnoreCase(dataDir) ? null : Path.of(dataDir).toAbsolutePath().toString();
+            return IN_MEMORY.equalsIgnoreCase(dataDir)
+                    ? null
+                    : Path.of(dataDir).toAbsolutePath().toString();
         }
         String serverOutput = System.getProperty("server.output.dir");
-        return serverOutput == null ? null : Path.of(serverOutput, "tasker-data").toAbsolutePath().toString();
+        return serverOutput == null
+                ? null
+                : Path.of(serverOutput, "tasker-data").toAbsolutePath().toString();
     }
 }

@@ -7,7 +7,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepInfo;
 import io.tasker.worker.api.TypeRef;
 import io.tasker.worker.internal.Json;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,7 +24,8 @@ final class EventStepContext implements StepContext, StepInfo {
 
     EventStepContext(ObjectNode event) {
         this.event = event;
-        this.handlerName = event.path("step_definition").path("handler").path("callable").asText("");
+        this.handlerName =
+                event.path("step_definition").path("handler").path("callable").asText("");
     }
 
     @Override
@@ -39,7 +39,9 @@ final class EventStepContext implements StepContext, StepInfo {
         if (cp == null || !cp.isObject()) {
             return Optional.empty();
         }
-        return Optional.of(new Checkpoint(plain(cp.get("cursor")), Math.max(0, cp.path("items_processed").asLong(0)),
+        return Optional.of(new Checkpoint(
+                plain(cp.get("cursor")),
+                Math.max(0, cp.path("items_processed").asLong(0)),
                 plain(cp.get("accumulated_results"))));
     }
 

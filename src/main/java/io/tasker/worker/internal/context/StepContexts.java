@@ -11,8 +11,7 @@ import io.tasker.worker.internal.Json;
  */
 public final class StepContexts {
 
-    private StepContexts() {
-    }
+    private StepContexts() {}
 
     /** Wraps a parsed {@code poll_step_events} event. The node must not be modified afterwards. */
     public static StepContext fromEvent(ObjectNode event) {

@@ -15,9 +15,6 @@ import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
-
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +22,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * Starts domain event delivery in the server: registers every {@link DomainEventPublisher} and
@@ -106,8 +105,8 @@ public class DomainEventService {
         poller.setPollFunction(poll);
         long interval = setting(INTERVAL, Long.class, 10L);
         poller.start(scheduler, Duration.ofMillis(Math.max(1, interval)));
-        LOG.info(() -> "Domain event delivery started: " + subscribers.count() + " subscriber(s), "
-                + publishers.count() + " custom publisher(s), polling every " + interval + " ms");
+        LOG.info(() -> "Domain event delivery started: " + subscribers.count() + " subscriber(s), " + publishers.count()
+                + " custom publisher(s), polling every " + interval + " ms");
     }
 
     @PreDestroy
@@ -143,7 +142,9 @@ public class DomainEventService {
         m.put("subscribers", subscribers.stats());
         m.put("publishers", publishers.registeredNames());
         List<Map<String, Object>> recent = poller.recent().snapshot().stream()
-                .limit(Math.max(0, limit)).map(RecentDomainEvents.Entry::toMap).toList();
+                .limit(Math.max(0, limit))
+                .map(RecentDomainEvents.Entry::toMap)
+                .toList();
         m.put("recent", recent);
         return m;
     }

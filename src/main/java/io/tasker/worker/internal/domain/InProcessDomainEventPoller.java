@@ -8,7 +8,6 @@ import io.tasker.worker.api.domain.EventPatterns;
 import io.tasker.worker.api.domain.PublisherRegistry;
 import io.tasker.worker.api.domain.StepEventContext;
 import io.tasker.worker.api.domain.SubscriberRegistry;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -43,6 +42,7 @@ public final class InProcessDomainEventPoller {
 
     /** The TypeScript worker's defaults. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(10);
+
     public static final int DEFAULT_MAX_EVENTS_PER_POLL = 100;
 
     private final PublisherRegistry publishers;
@@ -70,8 +70,11 @@ public final class InProcessDomainEventPoller {
         this(publishers, subscribers, new RecentDomainEvents(), DEFAULT_MAX_EVENTS_PER_POLL);
     }
 
-    public InProcessDomainEventPoller(PublisherRegistry publishers, SubscriberRegistry subscribers,
-                                      RecentDomainEvents recent, int maxEventsPerPoll) {
+    public InProcessDomainEventPoller(
+            PublisherRegistry publishers,
+            SubscriberRegistry subscribers,
+            RecentDomainEvents recent,
+            int maxEventsPerPoll) {
         this.publishers = Objects.requireNonNull(publishers);
         this.subscribers = Objects.requireNonNull(subscribers);
         this.recent = Objects.requireNonNull(recent);
@@ -237,7 +240,8 @@ public final class InProcessDomainEventPoller {
         }
         final Object finalPayload = payload;
         safely(() -> publisher.afterPublish(event.eventName(), finalPayload, meta));
-        recent.add(new RecentDomainEvents.Entry(event, receivedAt, RecentDomainEvents.Outcome.DELIVERED, delivered, failures));
+        recent.add(new RecentDomainEvents.Entry(
+                event, receivedAt, RecentDomainEvents.Outcome.DELIVERED, delivered, failures));
     }
 
     private boolean deliver(DomainEventSubscriber s, DomainEvent event) {
@@ -314,6 +318,5 @@ public final class InProcessDomainEventPoller {
         }
     }
 
-    private record Callback(String pattern, Consumer<DomainEvent> consumer) {
-    }
+    private record Callback(String pattern, Consumer<DomainEvent> consumer) {}
 }

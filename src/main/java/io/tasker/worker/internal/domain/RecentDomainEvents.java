@@ -1,7 +1,6 @@
 package io.tasker.worker.internal.domain;
 
 import io.tasker.worker.api.domain.DomainEvent;
-
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,7 +16,11 @@ import java.util.Map;
 public final class RecentDomainEvents {
 
     /** What happened to one event. */
-    public enum Outcome { DELIVERED, SUPPRESSED, PUBLISH_ERROR }
+    public enum Outcome {
+        DELIVERED,
+        SUPPRESSED,
+        PUBLISH_ERROR
+    }
 
     /**
      * One remembered event.
@@ -40,7 +43,11 @@ public final class RecentDomainEvents {
             m.put("stepUuid", event.metadata().stepUuid());
             m.put("stepName", event.metadata().stepName());
             m.put("namespace", event.metadata().namespace());
-            m.put("firedAt", event.metadata().firedAt() == null ? null : event.metadata().firedAt().toString());
+            m.put(
+                    "firedAt",
+                    event.metadata().firedAt() == null
+                            ? null
+                            : event.metadata().firedAt().toString());
             m.put("receivedAt", receivedAt.toString());
             m.put("publisher", event.publisher());
             m.put("stepSuccess", event.executionResult().success());

@@ -3,7 +3,6 @@ package io.tasker.worker.internal.ffi;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
-
 import java.io.File;
 import java.io.IOException;
 import java.net.URL;
@@ -28,8 +27,7 @@ public final class LibraryLocator {
     public static final String BRIDGE_LIBRARY_NAME = "tasker_bridge";
 
     /** Where the library was found and which rule found it. */
-    public record Location(Path file, String origin) {
-    }
+    public record Location(Path file, String origin) {}
 
     private final String explicitPath;
     private final Function<String, String> environment;
@@ -40,8 +38,8 @@ public final class LibraryLocator {
         this(explicitPath, environment, classLoader, LIBRARY_NAME);
     }
 
-    public LibraryLocator(String explicitPath, Function<String, String> environment, ClassLoader classLoader,
-                          String libraryName) {
+    public LibraryLocator(
+            String explicitPath, Function<String, String> environment, ClassLoader classLoader, String libraryName) {
         this.explicitPath = explicitPath;
         this.environment = environment;
         this.classLoader = classLoader;
@@ -55,7 +53,10 @@ public final class LibraryLocator {
 
     /** As {@link #standard(String)}, bundled library chosen by backend: the bridge when {@code taskerCore}. */
     public static LibraryLocator standard(String explicitPath, boolean taskerCore) {
-        return new LibraryLocator(explicitPath, System::getenv, LibraryLocator.class.getClassLoader(),
+        return new LibraryLocator(
+                explicitPath,
+                System::getenv,
+                LibraryLocator.class.getClassLoader(),
                 taskerCore ? BRIDGE_LIBRARY_NAME : LIBRARY_NAME);
     }
 
@@ -86,7 +87,8 @@ public final class LibraryLocator {
         if (url == null) {
             String hint = BRIDGE_LIBRARY_NAME.equals(libraryName)
                     ? " (the tasker-core backend needs the bridge: build with -Ptasker-core, or point " + ENV_VAR
-                    + " at libtasker_bridge.so)" : "";
+                            + " at libtasker_bridge.so)"
+                    : "";
             throw new NativeLibraryException("No Tasker engine library: " + CONFIG_KEY + " and " + ENV_VAR
                     + " are unset and the classpath has no bundled library at " + resource + " for platform "
                     + platformDescription() + hint);
@@ -96,8 +98,10 @@ public final class LibraryLocator {
             File file = Native.extractFromResourcePath("/" + resource, classLoader);
             return new Location(file.toPath().toAbsolutePath(), "classpath:" + resource);
         } catch (IOException | RuntimeException e) {
-            throw new NativeLibraryException("Cannot extract the bundled engine " + url + " for platform "
-                    + platformDescription() + ": " + e.getMessage(), e);
+            throw new NativeLibraryException(
+                    "Cannot extract the bundled engine " + url + " for platform " + platformDescription() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -105,19 +109,21 @@ public final class LibraryLocator {
     public TaskerFfi load() {
         Location location = locate();
         try {
-            TaskerNative lib = Native.load(location.file().toString(), TaskerNative.class,
-                    Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
+            TaskerNative lib = Native.load(
+                    location.file().toString(), TaskerNative.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
             return new TaskerFfi(lib, location.file().toString(), location.origin());
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            throw new NativeLibraryException("Cannot load the Tasker engine library " + location.file() + " (from "
-                    + location.origin() + ") on platform " + platformDescription() + ": " + e.getMessage(), e);
+            throw new NativeLibraryException(
+                    "Cannot load the Tasker engine library " + location.file() + " (from " + location.origin()
+                            + ") on platform " + platformDescription() + ": " + e.getMessage(),
+                    e);
         }
     }
 
     private static Location existing(Path path, String origin) {
         if (!Files.isRegularFile(path)) {
-            throw new NativeLibraryException("Tasker engine library not found at " + path.toAbsolutePath()
-                    + " (set by " + origin + ") for platform " + platformDescription());
+            throw new NativeLibraryException("Tasker engine library not found at " + path.toAbsolutePath() + " (set by "
+                    + origin + ") for platform " + platformDescription());
         }
         return new Location(path.toAbsolutePath(), origin);
     }

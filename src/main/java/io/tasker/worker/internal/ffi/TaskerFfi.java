@@ -1,7 +1,6 @@
 package io.tasker.worker.internal.ffi;
 
 import com.sun.jna.Pointer;
-
 import java.util.concurrent.atomic.LongAdder;
 
 /**

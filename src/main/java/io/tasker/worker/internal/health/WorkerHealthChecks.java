@@ -19,19 +19,21 @@ import org.eclipse.microprofile.health.Readiness;
  */
 public final class WorkerHealthChecks {
 
-    private WorkerHealthChecks() {
-    }
+    private WorkerHealthChecks() {}
 
     static HealthCheckResponseBuilder withData(HealthCheckResponseBuilder b, TaskerWorker worker) {
         WorkerRuntime rt = worker.runtime();
         if (rt == null) {
             String error = worker.startupError();
-            return error == null ? b.withData("state", "starting") : b.withData("state", "failed").withData("error", error);
+            return error == null
+                    ? b.withData("state", "starting")
+                    : b.withData("state", "failed").withData("error", error);
         }
         return withData(b, rt.status(), worker);
     }
 
-    private static HealthCheckResponseBuilder withData(HealthCheckResponseBuilder b, WorkerStatus s, TaskerWorker worker) {
+    private static HealthCheckResponseBuilder withData(
+            HealthCheckResponseBuilder b, WorkerStatus s, TaskerWorker worker) {
         return b.withData("state", s.state().wireName())
                 .withData("worker_id", String.valueOf(s.workerId()))
                 .withData("library_path", s.libraryPath())
@@ -57,7 +59,8 @@ public final class WorkerHealthChecks {
         public HealthCheckResponse call() {
             WorkerRuntime rt = worker.runtime();
             boolean up = rt != null && rt.state() != WorkerState.CREATED && rt.state() != WorkerState.FAILED;
-            return withData(HealthCheckResponse.named("tasker-worker-started").status(up), worker).build();
+            return withData(HealthCheckResponse.named("tasker-worker-started").status(up), worker)
+                    .build();
         }
     }
 
@@ -80,7 +83,8 @@ public final class WorkerHealthChecks {
             if (s.state() == WorkerState.RUNNING || s.state() == WorkerState.DRAINING) {
                 long allowed = Math.max(5000, 100 * rt.settings().pollIntervalMs());
                 up = s.msSinceLastTick() <= allowed && !s.dispatcherWedged();
-                b.withData("ms_since_last_tick", s.msSinceLastTick()).withData("dispatcher_wedged", s.dispatcherWedged());
+                b.withData("ms_since_last_tick", s.msSinceLastTick())
+                        .withData("dispatcher_wedged", s.dispatcherWedged());
             }
             return withData(b.status(up), s, worker).build();
         }
@@ -100,7 +104,8 @@ public final class WorkerHealthChecks {
             boolean engineRunning = running && rt.engine().isWorkerRunning();
             return withData(HealthCheckResponse.named("tasker-worker-ready").status(running && engineRunning), worker)
                     .withData("draining", rt != null && rt.isDraining())
-                    .withData("engine_running", engineRunning).build();
+                    .withData("engine_running", engineRunning)
+                    .build();
         }
     }
 }

@@ -2,9 +2,8 @@ package io.tasker.worker.internal.logging;
 
 import io.tasker.worker.api.logging.LogLevel;
 import io.tasker.worker.api.logging.LogSink;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
-
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import java.util.Map;
 
 /**

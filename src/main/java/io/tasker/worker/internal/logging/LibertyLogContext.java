@@ -33,8 +33,7 @@ public final class LibertyLogContext {
         REMOVE = remove;
     }
 
-    private LibertyLogContext() {
-    }
+    private LibertyLogContext() {}
 
     /** True on Liberty. */
     public static boolean available() {

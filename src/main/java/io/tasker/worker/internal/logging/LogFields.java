@@ -1,7 +1,6 @@
 package io.tasker.worker.internal.logging;
 
 import io.tasker.worker.internal.Json;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,8 +12,7 @@ import java.util.Map;
  */
 public final class LogFields {
 
-    private LogFields() {
-    }
+    private LogFields() {}
 
     public static Map<String, String> stringify(Map<String, ?> fields) {
         if (fields == null || fields.isEmpty()) {
@@ -34,9 +32,13 @@ public final class LogFields {
         if (value instanceof String s) {
             return s;
         }
-        if (value instanceof Number || value instanceof Boolean || value instanceof Character
-                || value instanceof Enum<?> || value instanceof java.time.temporal.TemporalAccessor
-                || value instanceof java.util.UUID || value instanceof CharSequence) {
+        if (value instanceof Number
+                || value instanceof Boolean
+                || value instanceof Character
+                || value instanceof Enum<?>
+                || value instanceof java.time.temporal.TemporalAccessor
+                || value instanceof java.util.UUID
+                || value instanceof CharSequence) {
             return value.toString();
         }
         try {

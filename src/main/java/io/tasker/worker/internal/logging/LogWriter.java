@@ -4,7 +4,6 @@ import io.tasker.worker.api.logging.LogLevel;
 import io.tasker.worker.api.logging.LogSink;
 import io.tasker.worker.api.logging.StepLogger;
 import io.tasker.worker.internal.Json;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,7 @@ public final class LogWriter {
 
     private static final List<LogSink> SINKS = new CopyOnWriteArrayList<>();
 
-    private LogWriter() {
-    }
+    private LogWriter() {}
 
     public static void addSink(LogSink sink) {
         if (sink != null && !SINKS.contains(sink)) {
@@ -49,8 +47,12 @@ public final class LogWriter {
         return all;
     }
 
-    public static void write(String loggerName, LogLevel level, String message, Map<String, String> defaults,
-                             Map<String, ?> callFields) {
+    public static void write(
+            String loggerName,
+            LogLevel level,
+            String message,
+            Map<String, String> defaults,
+            Map<String, ?> callFields) {
         Logger logger = Logger.getLogger(loggerName);
         boolean julOn = logger.isLoggable(level.julLevel());
         if (!julOn && SINKS.isEmpty()) {

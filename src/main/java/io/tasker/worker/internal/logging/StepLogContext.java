@@ -16,6 +16,7 @@ public final class StepLogContext implements AutoCloseable {
 
     /** Field names, as they appear in log fields and (prefixed {@code ext_}) in Liberty JSON logs. */
     public static final String TASK_UUID = "task_uuid";
+
     public static final String STEP_UUID = "step_uuid";
     public static final String HANDLER_NAME = "handler_name";
     public static final String CORRELATION_ID = "correlation_id";
@@ -29,8 +30,8 @@ public final class StepLogContext implements AutoCloseable {
     private final StepLogContext previous;
     private final Map<String, String> fields;
 
-    private StepLogContext(String taskUuid, String stepUuid, String handlerName, String correlationId,
-                           StepLogContext previous) {
+    private StepLogContext(
+            String taskUuid, String stepUuid, String handlerName, String correlationId, StepLogContext previous) {
         this.taskUuid = taskUuid;
         this.stepUuid = stepUuid;
         this.handlerName = handlerName;

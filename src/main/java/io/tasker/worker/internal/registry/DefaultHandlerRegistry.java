@@ -7,7 +7,6 @@ import io.tasker.worker.api.HandlerInfo;
 import io.tasker.worker.api.HandlerRegistry;
 import io.tasker.worker.api.PermanentStepException;
 import io.tasker.worker.api.StepHandler;
-
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -51,13 +50,23 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
     @Override
     public void register(String name, String version, Supplier<? extends ExecutableHandler> factory) {
         Objects.requireNonNull(factory, "factory");
-        add(new Registration(checkName(name), version == null ? "1.0.0" : version, null, PROGRAMMATIC, null,
+        add(new Registration(
+                checkName(name),
+                version == null ? "1.0.0" : version,
+                null,
+                PROGRAMMATIC,
+                null,
                 () -> Registration.Lease.of(Objects.requireNonNull(factory.get(), "factory returned null"))));
     }
 
     /** Registers an event-form handler under its own name and version. Fails if the name is taken. */
     public void register(ObserverHandler observer) {
-        add(new Registration(checkName(observer.name()), observer.version(), null, PROGRAMMATIC, observer,
+        add(new Registration(
+                checkName(observer.name()),
+                observer.version(),
+                null,
+                PROGRAMMATIC,
+                observer,
                 () -> Registration.Lease.of(observer)));
     }
 
@@ -120,10 +129,13 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
                 if (!dispatch) {
                     return lease.handler().call(ctx);
                 }
-                Method m = target != null ? target : MethodDispatch.find(lease.handler().getClass(), methodName)
-                        .orElseThrow(() -> PermanentStepException.builder("Handler '" + r.name()
-                                + "' has no public method '" + methodName + "(StepContext)'")
-                                .errorType(ErrorType.HANDLER_NOT_FOUND).build());
+                Method m = target != null
+                        ? target
+                        : MethodDispatch.find(lease.handler().getClass(), methodName)
+                                .orElseThrow(() -> PermanentStepException.builder("Handler '" + r.name()
+                                                + "' has no public method '" + methodName + "(StepContext)'")
+                                        .errorType(ErrorType.HANDLER_NOT_FOUND)
+                                        .build());
                 return MethodDispatch.invoke(m, lease.handler(), ctx);
             } finally {
                 lease.release().run();
@@ -145,7 +157,8 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
                 try {
                     capabilities = lease.handler().capabilities();
                     if (className == null) {
-                        className = lease.handler() instanceof ObserverHandler o ? o.observerClass()
+                        className = lease.handler() instanceof ObserverHandler o
+                                ? o.observerClass()
                                 : lease.handler().getClass().getName();
                     }
                 } finally {

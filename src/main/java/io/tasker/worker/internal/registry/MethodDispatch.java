@@ -3,7 +3,6 @@ package io.tasker.worker.internal.registry;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandlerResult;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -23,15 +22,15 @@ public final class MethodDispatch {
         }
     };
 
-    private MethodDispatch() {
-    }
+    private MethodDispatch() {}
 
     /** The dispatch target, or empty when the class has no such public method. */
     public static Optional<Method> find(Class<?> type, String name) {
         return CACHE.get(type).computeIfAbsent(name, n -> {
             try {
                 Method m = type.getMethod(n, StepContext.class);
-                boolean usable = Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers())
+                boolean usable = Modifier.isPublic(m.getModifiers())
+                        && !Modifier.isStatic(m.getModifiers())
                         && StepHandlerResult.class.isAssignableFrom(m.getReturnType());
                 if (usable) {
                     m.setAccessible(true); // public methods of non-public classes
@@ -44,7 +43,8 @@ public final class MethodDispatch {
     }
 
     /** Invokes the method, rethrowing what the handler threw. */
-    public static StepHandlerResult invoke(Method method, ExecutableHandler target, StepContext context) throws Exception {
+    public static StepHandlerResult invoke(Method method, ExecutableHandler target, StepContext context)
+            throws Exception {
         try {
             return (StepHandlerResult) method.invoke(target, context);
         } catch (InvocationTargetException e) {

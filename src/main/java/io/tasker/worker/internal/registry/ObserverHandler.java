@@ -5,7 +5,6 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepExecution;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.runtime.HandlerOutcomes;
-
 import java.util.Objects;
 
 /**
@@ -42,7 +41,12 @@ public final class ObserverHandler implements ExecutableHandler {
     @Override
     public StepHandlerResult call(StepContext context) throws Exception {
         StepExecution step = new StepExecution(context);
-        delivery.deliver(step);
+        try {
+            delivery.deliver(step);
+        } catch (Throwable t) {
+            step.outcome(); // closes it: a report after the observer threw would have nowhere to go
+            throw t;
+        }
         return step.outcome().orElseGet(() -> HandlerOutcomes.noOutcome(name, observer));
     }
 

@@ -4,7 +4,6 @@ import io.tasker.worker.api.StepExecution;
 import io.tasker.worker.api.StepHandler;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.ObservesAsync;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -19,8 +18,7 @@ import java.util.Map;
  */
 public final class ObserverMethods {
 
-    private ObserverMethods() {
-    }
+    private ObserverMethods() {}
 
     /**
      * The handlers of {@code bean} by name, in declaration order of the class hierarchy (subclass first).
@@ -58,14 +56,15 @@ public final class ObserverMethods {
                                 + found.get(name.value()).observer() + " and " + where + " both observe it");
                     }
                     m.setAccessible(true); // observer methods are usually package-private
-                    found.put(name.value(), new ObserverHandler(name.value(), name.version(), where,
-                            step -> invoke(m, bean, step)));
+                    found.put(
+                            name.value(),
+                            new ObserverHandler(name.value(), name.version(), where, step -> invoke(m, bean, step)));
                 }
             }
         }
         if (found.isEmpty()) {
-            throw new IllegalArgumentException(bean.getClass().getName()
-                    + " has no @Observes @StepHandler(\"name\") StepExecution method");
+            throw new IllegalArgumentException(
+                    bean.getClass().getName() + " has no @Observes @StepHandler(\"name\") StepExecution method");
         }
         return found;
     }

@@ -1,7 +1,6 @@
 package io.tasker.worker.internal.registry;
 
 import io.tasker.worker.api.ExecutableHandler;
-
 import java.util.function.Supplier;
 
 /**
@@ -14,13 +13,13 @@ import java.util.function.Supplier;
  * @param shared the instance used for every call, or {@code null} when each call leases one
  * @param lease  gives an instance for one call and how to release it afterwards
  */
-public record Registration(String name, String version, Class<?> type, String source, ExecutableHandler shared,
-                           Supplier<Lease> lease) {
+public record Registration(
+        String name, String version, Class<?> type, String source, ExecutableHandler shared, Supplier<Lease> lease) {
 
     /** An instance for one call, and what to do when the call is over (destroy a dependent bean, say). */
     public record Lease(ExecutableHandler handler, Runnable release) {
         public static Lease of(ExecutableHandler handler) {
-            return new Lease(handler, () -> { });
+            return new Lease(handler, () -> {});
         }
     }
 

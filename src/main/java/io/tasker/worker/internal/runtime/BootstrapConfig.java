@@ -3,7 +3,6 @@ package io.tasker.worker.internal.runtime;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.CoreConfigFile;
 import io.tasker.worker.internal.config.WorkerSettings;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +14,7 @@ import java.util.Map;
  */
 public final class BootstrapConfig {
 
-    private BootstrapConfig() {
-    }
+    private BootstrapConfig() {}
 
     public static String json(WorkerSettings s, String workerId, List<TemplateSource> templates) {
         Map<String, Object> backoff = new LinkedHashMap<>();
@@ -41,9 +39,11 @@ public final class BootstrapConfig {
         root.put("namespace", s.namespace());
         root.put("log_level", s.logLevel());
         root.put("worker_id", workerId);
-        root.put("templates", templates.stream()
-                .map(t -> Map.of("source", t.source(), "yaml", t.yaml()))
-                .toList());
+        root.put(
+                "templates",
+                templates.stream()
+                        .map(t -> Map.of("source", t.source(), "yaml", t.yaml()))
+                        .toList());
         root.put("engine", engine);
         if (s.taskerCore()) {
             Map<String, Object> core = new LinkedHashMap<>();
@@ -53,7 +53,11 @@ public final class BootstrapConfig {
                 core.put("orchestration_url", s.coreOrchestrationUrl().trim());
             }
             if (s.templatePath() != null && !s.templatePath().isBlank()) {
-                core.put("template_path", java.nio.file.Path.of(s.templatePath().trim()).toAbsolutePath().toString());
+                core.put(
+                        "template_path",
+                        java.nio.file.Path.of(s.templatePath().trim())
+                                .toAbsolutePath()
+                                .toString());
             }
             root.put("tasker_core", core);
         }

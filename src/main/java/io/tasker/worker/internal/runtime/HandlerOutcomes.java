@@ -3,7 +3,6 @@ package io.tasker.worker.internal.runtime;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepFailureException;
 import io.tasker.worker.api.StepHandlerResult;
-
 import java.util.Map;
 
 /**
@@ -12,8 +11,7 @@ import java.util.Map;
  */
 public final class HandlerOutcomes {
 
-    private HandlerOutcomes() {
-    }
+    private HandlerOutcomes() {}
 
     /** A thrown {@link StepFailureException}: its own result, with the backtrace when it wraps a cause. */
     public static StepHandlerResult fromStepFailure(StepFailureException e) {
@@ -31,13 +29,17 @@ public final class HandlerOutcomes {
 
     /** An event-form handler whose observer returned without reporting an outcome. */
     public static StepHandlerResult noOutcome(String callable, String observer) {
-        return StepHandlerResult.failure("Observer " + observer + " of @StepHandler(\"" + callable + "\") returned "
-                + "without an outcome: call complete(), fail(), yieldCheckpoint() or finish() on the StepExecution "
-                + "before returning", ErrorType.HANDLER_ERROR, true);
+        return StepHandlerResult.failure(
+                "Observer " + observer + " of @StepHandler(\"" + callable + "\") returned "
+                        + "without an outcome: call complete(), fail(), yieldCheckpoint() or finish() on the StepExecution "
+                        + "before returning",
+                ErrorType.HANDLER_ERROR,
+                true);
     }
 
     /** A handler that returned {@code null}. */
     public static StepHandlerResult noResult(String callable) {
-        return StepHandlerResult.failure("Handler '" + callable + "' returned no result", ErrorType.HANDLER_ERROR, true);
+        return StepHandlerResult.failure(
+                "Handler '" + callable + "' returned no result", ErrorType.HANDLER_ERROR, true);
     }
 }

@@ -16,7 +16,6 @@ import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionStarted;
 import io.tasker.worker.internal.context.StepContexts;
 import io.tasker.worker.internal.logging.StepLogContext;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -95,23 +94,31 @@ final class InFlightStep implements Runnable {
         startedAtNanos = System.nanoTime();
         String callable = definition.callable();
         if (runtime.emitStarted) {
-            runtime.emit(new StepExecutionStarted(eventId, taskUuid, stepUuid, callable, stepName(),
-                    event.path("workflow_step").path("attempts").asInt(0) + 1, Instant.now(),
-                    text(event, "correlation_id"), text(event, "task_correlation_id")));
+            runtime.emit(new StepExecutionStarted(
+                    eventId,
+                    taskUuid,
+                    stepUuid,
+                    callable,
+                    stepName(),
+                    event.path("workflow_step").path("attempts").asInt(0) + 1,
+                    Instant.now(),
+                    text(event, "correlation_id"),
+                    text(event, "task_correlation_id")));
         }
         StepHandlerResult result;
         boolean systemError = false;
         String version = null;
         try {
-            Optional<ExecutableHandler> handler = callable == null || callable.isEmpty() ? Optional.empty()
+            Optional<ExecutableHandler> handler = callable == null || callable.isEmpty()
+                    ? Optional.empty()
                     : runtime.registry().resolve(definition);
             if (handler.isEmpty()) {
                 result = notFound(callable);
                 systemError = true;
             } else {
                 version = runtime.handlerVersion(callable);
-                try (StepLogContext ignored = StepLogContext.open(taskUuid, stepUuid, callable,
-                        text(event, "correlation_id"))) {
+                try (StepLogContext ignored =
+                        StepLogContext.open(taskUuid, stepUuid, callable, text(event, "correlation_id"))) {
                     result = invoke(handler.get(), StepContexts.fromEvent(event));
                 }
                 if (result == null) {
@@ -146,8 +153,8 @@ final class InFlightStep implements Runnable {
         return proceed(chain, 0, handler, ctx);
     }
 
-    private static StepHandlerResult proceed(List<StepInterceptor> chain, int index, ExecutableHandler handler,
-                                             StepContext ctx) throws Exception {
+    private static StepHandlerResult proceed(
+            List<StepInterceptor> chain, int index, ExecutableHandler handler, StepContext ctx) throws Exception {
         if (index == chain.size()) {
             return handler.call(ctx);
         }
@@ -156,8 +163,10 @@ final class InFlightStep implements Runnable {
 
     /** Reports the timeout unless the handler already finished, then interrupts the handler. */
     void timeOut(long timeoutMs) {
-        StepHandlerResult r = StepHandlerResult.failure("Handler '" + definition.callable() + "' timed out after "
-                + timeoutMs + " ms", ErrorType.TIMEOUT, true);
+        StepHandlerResult r = StepHandlerResult.failure(
+                "Handler '" + definition.callable() + "' timed out after " + timeoutMs + " ms",
+                ErrorType.TIMEOUT,
+                true);
         if (finish(r, true, null)) {
             cancelHandler();
         }
@@ -199,8 +208,12 @@ final class InFlightStep implements Runnable {
             // Last resort: nothing may leave the event pending in the engine.
             LOG.log(Level.SEVERE, "Failed to report step " + stepUuid + " (event " + eventId + ")", t);
             try {
-                runtime.ffi().completeStepEvent(eventId, runtime.serializer().minimalFailure(stepUuid,
-                        "Worker failed to report the result: " + t, elapsedMs));
+                runtime.ffi()
+                        .completeStepEvent(
+                                eventId,
+                                runtime.serializer()
+                                        .minimalFailure(
+                                                stepUuid, "Worker failed to report the result: " + t, elapsedMs));
             } catch (Throwable ignored) {
                 // the engine's completion timeout will fail the event
             }
@@ -217,21 +230,32 @@ final class InFlightStep implements Runnable {
             json = runtime.serializer().completion(stepUuid, result, elapsedMs, version, systemError);
         } catch (RuntimeException e) {
             // The handler's result or metadata could not be serialised: report that instead.
-            sent = StepHandlerResult.failure("Result of handler '" + definition.callable()
-                    + "' could not be serialised: " + e.getMessage(), ErrorType.HANDLER_ERROR, true);
+            sent = StepHandlerResult.failure(
+                    "Result of handler '" + definition.callable() + "' could not be serialised: " + e.getMessage(),
+                    ErrorType.HANDLER_ERROR,
+                    true);
             json = runtime.serializer().completion(stepUuid, sent, elapsedMs, version, true);
         }
         boolean accepted = runtime.ffi().completeStepEvent(eventId, json);
         if (!accepted) {
-            // Contract R6: the engine refused it; if our JSON was at fault the event is still pending. A minimal failure
+            // Contract R6: the engine refused it; if our JSON was at fault the event is still pending. A minimal
+            // failure
             // is always parseable; for an event that is really gone it is refused again, harmlessly.
-            accepted = runtime.ffi().completeStepEvent(eventId, runtime.serializer().minimalFailure(stepUuid,
-                    "Completion refused by the engine (" + (sent.isSuccess() ? "success" : sent.getErrorType()) + ")",
-                    elapsedMs));
+            accepted = runtime.ffi()
+                    .completeStepEvent(
+                            eventId,
+                            runtime.serializer()
+                                    .minimalFailure(
+                                            stepUuid,
+                                            "Completion refused by the engine ("
+                                                    + (sent.isSuccess() ? "success" : sent.getErrorType()) + ")",
+                                            elapsedMs));
             if (accepted) {
-                LOG.warning(() -> "Engine refused the completion of step " + stepUuid + "; sent a minimal failure instead");
+                LOG.warning(
+                        () -> "Engine refused the completion of step " + stepUuid + "; sent a minimal failure instead");
             } else if (LOG.isLoggable(Level.FINE)) {
-                LOG.fine("Engine refused the completion of step " + stepUuid + " (event " + eventId + " no longer pending)");
+                LOG.fine("Engine refused the completion of step " + stepUuid + " (event " + eventId
+                        + " no longer pending)");
             }
         }
         emitOutcome(sent, elapsedMs, accepted);
@@ -242,33 +266,51 @@ final class InFlightStep implements Runnable {
         try {
             json = runtime.serializer().checkpoint(stepUuid, result.getCheckpoint());
         } catch (RuntimeException e) {
-            sendCompletion(StepHandlerResult.failure("Checkpoint of handler '" + definition.callable()
-                    + "' could not be serialised: " + e.getMessage(), ErrorType.CHECKPOINT_ERROR, true), true, null, elapsedMs);
+            sendCompletion(
+                    StepHandlerResult.failure(
+                            "Checkpoint of handler '" + definition.callable() + "' could not be serialised: "
+                                    + e.getMessage(),
+                            ErrorType.CHECKPOINT_ERROR,
+                            true),
+                    true,
+                    null,
+                    elapsedMs);
             return;
         }
         boolean accepted = runtime.ffi().checkpointYieldStepEvent(eventId, json);
         if (!accepted) {
             // The engine fails the step itself when it cannot store a checkpoint; if it did not (a parse error),
             // the event is still pending and this failure completes it.
-            runtime.ffi().completeStepEvent(eventId, runtime.serializer().minimalFailure(stepUuid,
-                    "Checkpoint refused by the engine", elapsedMs));
+            runtime.ffi()
+                    .completeStepEvent(
+                            eventId,
+                            runtime.serializer()
+                                    .minimalFailure(stepUuid, "Checkpoint refused by the engine", elapsedMs));
         }
         if (runtime.emitCheckpoint) {
-            runtime.emit(new StepCheckpointYieldSent(eventId, taskUuid, stepUuid, definition.callable(),
-                    result.getCheckpoint().cursor(), result.getCheckpoint().itemsProcessed(), accepted));
+            runtime.emit(new StepCheckpointYieldSent(
+                    eventId,
+                    taskUuid,
+                    stepUuid,
+                    definition.callable(),
+                    result.getCheckpoint().cursor(),
+                    result.getCheckpoint().itemsProcessed(),
+                    accepted));
         }
     }
 
     private void emitOutcome(StepHandlerResult sent, long elapsedMs, boolean accepted) {
         if (sent.isSuccess()) {
             if (runtime.emitCompleted) {
-                runtime.emit(new StepExecutionCompleted(eventId, taskUuid, stepUuid, definition.callable(), sent, elapsedMs));
+                runtime.emit(new StepExecutionCompleted(
+                        eventId, taskUuid, stepUuid, definition.callable(), sent, elapsedMs));
             }
         } else if (runtime.emitFailed) {
             runtime.emit(new StepExecutionFailed(eventId, taskUuid, stepUuid, definition.callable(), sent, elapsedMs));
         }
         if (runtime.emitCompletionSent) {
-            runtime.emit(new StepCompletionSent(eventId, taskUuid, stepUuid, definition.callable(), sent.isSuccess(), accepted));
+            runtime.emit(new StepCompletionSent(
+                    eventId, taskUuid, stepUuid, definition.callable(), sent.isSuccess(), accepted));
         }
     }
 
@@ -292,7 +334,8 @@ final class InFlightStep implements Runnable {
         String resolver = text(h, "resolver");
         JsonNode init = h.get("initialization");
         @SuppressWarnings("unchecked")
-        Map<String, Object> initialization = init == null || !init.isObject() || init.isEmpty() ? Map.of()
+        Map<String, Object> initialization = init == null || !init.isObject() || init.isEmpty()
+                ? Map.of()
                 : io.tasker.worker.internal.Json.MAPPER.convertValue(init, Map.class);
         return new HandlerDefinition(callable, method, resolver, initialization);
     }

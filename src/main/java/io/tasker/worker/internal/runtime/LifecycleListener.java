@@ -10,8 +10,7 @@ public interface LifecycleListener {
 
     LifecycleListener NONE = new LifecycleListener() {
         @Override
-        public void onEvent(StepLifecycleEvent event) {
-        }
+        public void onEvent(StepLifecycleEvent event) {}
 
         @Override
         public boolean wants(Class<? extends StepLifecycleEvent> type) {

@@ -1,9 +1,8 @@
 package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
-
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -58,8 +57,10 @@ final class MaintenanceTimers {
             return; // error form {success:false,…}
         }
         JsonNode oldest = m.get("oldest_pending_age_ms");
-        metrics = new WorkerRuntime.DispatchMetrics(m.path("pending_count").asLong(),
-                m.path("starvation_detected").asBoolean(), m.path("starving_event_count").asLong(),
+        metrics = new WorkerRuntime.DispatchMetrics(
+                m.path("pending_count").asLong(),
+                m.path("starvation_detected").asBoolean(),
+                m.path("starving_event_count").asLong(),
                 oldest == null || oldest.isNull() ? null : oldest.asLong());
     }
 }

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.events.StepExecutionReceived;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
-
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,8 +47,13 @@ final class PollLoop implements Runnable {
     final LongAdder pollsFailed = new LongAdder();
     final LongAdder received = new LongAdder();
 
-    PollLoop(WorkerRuntime runtime, TaskerFfi ffi, ExecutionSlots slots, MaintenanceTimers timers,
-             ExecutorService handlerExecutor, long timeoutMs) {
+    PollLoop(
+            WorkerRuntime runtime,
+            TaskerFfi ffi,
+            ExecutionSlots slots,
+            MaintenanceTimers timers,
+            ExecutorService handlerExecutor,
+            long timeoutMs) {
         this.runtime = runtime;
         this.ffi = ffi;
         this.slots = slots;
@@ -147,8 +151,13 @@ final class PollLoop implements Runnable {
         InFlightStep execution = new InFlightStep(runtime, event, eventId, now, timeoutNanos);
         boolean startNow = slots.admit(execution);
         if (runtime.emitReceived) {
-            runtime.emit(new StepExecutionReceived(eventId, execution.taskUuid(), execution.stepUuid(),
-                    execution.handlerName(), execution.stepName(), Instant.now()));
+            runtime.emit(new StepExecutionReceived(
+                    eventId,
+                    execution.taskUuid(),
+                    execution.stepUuid(),
+                    execution.handlerName(),
+                    execution.stepName(),
+                    Instant.now()));
         }
         if (startNow) {
             submit(execution);
@@ -160,8 +169,11 @@ final class PollLoop implements Runnable {
         try {
             execution.attach(handlerExecutor.submit(execution));
         } catch (RejectedExecutionException e) {
-            execution.finish(StepHandlerResult.failure("Worker executor rejected the step: " + e.getMessage(),
-                    ErrorType.HANDLER_ERROR, true), true, null);
+            execution.finish(
+                    StepHandlerResult.failure(
+                            "Worker executor rejected the step: " + e.getMessage(), ErrorType.HANDLER_ERROR, true),
+                    true,
+                    null);
         }
     }
 

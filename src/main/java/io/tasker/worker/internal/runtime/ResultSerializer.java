@@ -4,7 +4,6 @@ import io.tasker.worker.api.BackoffHint;
 import io.tasker.worker.api.Checkpoint;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,19 +30,30 @@ public final class ResultSerializer {
      *                    they use status {@code error}, handler failures use {@code failed}
      * @throws RuntimeException when the handler's result or metadata cannot be serialised
      */
-    public String completion(String stepUuid, StepHandlerResult r, long executionTimeMs, String handlerVersion,
-                             boolean systemError) {
+    public String completion(
+            String stepUuid, StepHandlerResult r, long executionTimeMs, String handlerVersion, boolean systemError) {
         Map<String, Object> custom = new LinkedHashMap<>(r.getMetadata());
         if (r.getErrorCode() != null) {
             custom.put("error_code", r.getErrorCode());
         }
         boolean success = r.isSuccess();
         boolean retryable = !success && r.isRetryable();
-        WireResult.Metadata metadata = new WireResult.Metadata(Math.max(0, executionTimeMs), workerId, retryable,
-                handlerVersion, success ? null : r.getErrorType(), r.getErrorCode(), custom);
-        WireResult.Error error = success ? null : new WireResult.Error(
-                r.getErrorMessage() == null ? "Unknown error" : r.getErrorMessage(),
-                r.getErrorType(), retryable, r.getStatusCode(), r.getBacktrace());
+        WireResult.Metadata metadata = new WireResult.Metadata(
+                Math.max(0, executionTimeMs),
+                workerId,
+                retryable,
+                handlerVersion,
+                success ? null : r.getErrorType(),
+                r.getErrorCode(),
+                custom);
+        WireResult.Error error = success
+                ? null
+                : new WireResult.Error(
+                        r.getErrorMessage() == null ? "Unknown error" : r.getErrorMessage(),
+                        r.getErrorType(),
+                        retryable,
+                        r.getStatusCode(),
+                        r.getBacktrace());
         Object result = r.getResult() == null ? Map.of() : r.getResult();
         String status = success ? "completed" : systemError ? "error" : "failed";
         return Json.write(new WireResult(stepUuid, success, status, result, metadata, error, orchestration(r)));
@@ -51,7 +61,8 @@ public final class ResultSerializer {
 
     /** The checkpoint-yield JSON {@code {step_uuid, cursor, items_processed, accumulated_results?}}. */
     public String checkpoint(String stepUuid, Checkpoint cp) {
-        return Json.write(new WireResult.Checkpoint(stepUuid, cp.cursor(), cp.itemsProcessed(), cp.accumulatedResults()));
+        return Json.write(
+                new WireResult.Checkpoint(stepUuid, cp.cursor(), cp.itemsProcessed(), cp.accumulatedResults()));
     }
 
     /**
@@ -69,7 +80,8 @@ public final class ResultSerializer {
         if (r.getHeaders().isEmpty() && hint == null) {
             return null;
         }
-        WireResult.BackoffHintWire wireHint = hint == null ? null
+        WireResult.BackoffHintWire wireHint = hint == null
+                ? null
                 : new WireResult.BackoffHintWire(hint.type().value(), hint.delaySeconds(), hint.context());
         return new WireResult.OrchestrationMetadata(r.getHeaders(), Map.of(), wireHint);
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,12 +51,15 @@ public final class TemplateGraph {
         return new TemplateGraph(templates, workers);
     }
 
-    private static void add(JsonNode doc, Map<String, Map<String, List<String>>> templates,
-                            Map<String, List<String>> workers) {
+    private static void add(
+            JsonNode doc, Map<String, Map<String, List<String>>> templates, Map<String, List<String>> workers) {
         if (doc == null || !doc.isObject() || !doc.path("steps").isArray()) {
             return;
         }
-        String key = key(doc.path("namespace_name").asText(), doc.path("name").asText(), doc.path("version").asText());
+        String key = key(
+                doc.path("namespace_name").asText(),
+                doc.path("name").asText(),
+                doc.path("version").asText());
         Map<String, List<String>> steps = new LinkedHashMap<>();
         List<String> batch = new ArrayList<>();
         for (JsonNode step : doc.path("steps")) {

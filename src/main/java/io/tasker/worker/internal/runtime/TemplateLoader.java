@@ -2,7 +2,6 @@ package io.tasker.worker.internal.runtime;
 
 import io.tasker.worker.internal.config.ConfigKey;
 import io.tasker.worker.internal.config.ConfigurationException;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,24 +23,27 @@ public final class TemplateLoader {
     public static final String BUNDLED_DIR = "tasker/templates/";
     public static final String INDEX = BUNDLED_DIR + "index.txt";
 
-    private TemplateLoader() {
-    }
+    private TemplateLoader() {}
 
     public static List<TemplateSource> load(String directory, ClassLoader classLoader) {
-        return directory == null || directory.isBlank() ? bundled(classLoader) : fromDirectory(Path.of(directory.trim()));
+        return directory == null || directory.isBlank()
+                ? bundled(classLoader)
+                : fromDirectory(Path.of(directory.trim()));
     }
 
     public static List<TemplateSource> fromDirectory(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new ConfigurationException(ConfigKey.TEMPLATE_PATH.key() + " (TASKER_TEMPLATE_PATH) is not a directory: "
-                    + dir.toAbsolutePath());
+            throw new ConfigurationException(ConfigKey.TEMPLATE_PATH.key()
+                    + " (TASKER_TEMPLATE_PATH) is not a directory: " + dir.toAbsolutePath());
         }
         List<TemplateSource> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> {
-                String n = p.getFileName().toString();
-                return Files.isRegularFile(p) && (n.endsWith(".yaml") || n.endsWith(".yml"));
-            }).sorted().toList()) {
+                        String n = p.getFileName().toString();
+                        return Files.isRegularFile(p) && (n.endsWith(".yaml") || n.endsWith(".yml"));
+                    })
+                    .sorted()
+                    .toList()) {
                 out.add(new TemplateSource(f.getFileName().toString(), Files.readString(f, StandardCharsets.UTF_8)));
             }
         } catch (IOException e) {
@@ -65,7 +67,8 @@ public final class TemplateLoader {
                 }
                 try (InputStream in = classLoader.getResourceAsStream(BUNDLED_DIR + name)) {
                     if (in == null) {
-                        throw new ConfigurationException("Template " + BUNDLED_DIR + name + " listed in " + INDEX + " is missing");
+                        throw new ConfigurationException(
+                                "Template " + BUNDLED_DIR + name + " listed in " + INDEX + " is missing");
                     }
                     out.add(new TemplateSource(name, new String(in.readAllBytes(), StandardCharsets.UTF_8)));
                 }

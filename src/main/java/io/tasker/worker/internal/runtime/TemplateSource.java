@@ -6,5 +6,4 @@ package io.tasker.worker.internal.runtime;
  * @param source the file name, for the engine's error messages
  * @param yaml   the file text
  */
-public record TemplateSource(String source, String yaml) {
-}
+public record TemplateSource(String source, String yaml) {}

@@ -2,7 +2,6 @@ package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-
 import java.util.List;
 import java.util.Map;
 
@@ -16,7 +15,10 @@ record WireResult(
         @JsonProperty("step_uuid") String stepUuid,
         @JsonProperty("success") boolean success,
         @JsonProperty("status") String status,
-        @JsonProperty("result") @JsonInclude(JsonInclude.Include.ALWAYS) Object result,
+
+        @JsonProperty("result") @JsonInclude(JsonInclude.Include.ALWAYS)
+        Object result,
+
         @JsonProperty("metadata") Metadata metadata,
         @JsonProperty("error") Error error,
         @JsonProperty("orchestration_metadata") OrchestrationMetadata orchestrationMetadata) {
@@ -29,8 +31,9 @@ record WireResult(
             @JsonProperty("handler_version") String handlerVersion,
             @JsonProperty("error_type") String errorType,
             @JsonProperty("error_code") String errorCode,
-            @JsonProperty("custom") @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> custom) {
-    }
+
+            @JsonProperty("custom") @JsonInclude(JsonInclude.Include.ALWAYS)
+            Map<String, Object> custom) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Error(
@@ -38,28 +41,31 @@ record WireResult(
             @JsonProperty("error_type") String errorType,
             @JsonProperty("retryable") boolean retryable,
             @JsonProperty("status_code") Integer statusCode,
-            @JsonProperty("backtrace") List<String> backtrace) {
-    }
+            @JsonProperty("backtrace") List<String> backtrace) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record OrchestrationMetadata(
-            @JsonProperty("headers") @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, String> headers,
-            @JsonProperty("custom") @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, Object> custom,
-            @JsonProperty("backoff_hint") BackoffHintWire backoffHint) {
-    }
+            @JsonProperty("headers") @JsonInclude(JsonInclude.Include.ALWAYS)
+            Map<String, String> headers,
+
+            @JsonProperty("custom") @JsonInclude(JsonInclude.Include.ALWAYS)
+            Map<String, Object> custom,
+
+            @JsonProperty("backoff_hint") BackoffHintWire backoffHint) {}
 
     record BackoffHintWire(
             @JsonProperty("backoff_type") String backoffType,
             @JsonProperty("delay_seconds") int delaySeconds,
-            @JsonProperty("context") String context) {
-    }
+            @JsonProperty("context") String context) {}
 
     /** {@code checkpoint_yield_step_event} payload; {@code cursor} must be present even when null. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Checkpoint(
             @JsonProperty("step_uuid") String stepUuid,
-            @JsonProperty("cursor") @JsonInclude(JsonInclude.Include.ALWAYS) Object cursor,
+
+            @JsonProperty("cursor") @JsonInclude(JsonInclude.Include.ALWAYS)
+            Object cursor,
+
             @JsonProperty("items_processed") long itemsProcessed,
-            @JsonProperty("accumulated_results") Object accumulatedResults) {
-    }
+            @JsonProperty("accumulated_results") Object accumulatedResults) {}
 }

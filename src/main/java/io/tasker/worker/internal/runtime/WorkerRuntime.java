@@ -1,9 +1,9 @@
 package io.tasker.worker.internal.runtime;
 
-import io.tasker.worker.api.WorkerStartupException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.HandlerRegistry;
 import io.tasker.worker.api.StepInterceptor;
+import io.tasker.worker.api.WorkerStartupException;
 import io.tasker.worker.api.events.StepCheckpointYieldSent;
 import io.tasker.worker.api.events.StepCompletionSent;
 import io.tasker.worker.api.events.StepExecutionCompleted;
@@ -11,10 +11,9 @@ import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.api.events.StepExecutionStarted;
 import io.tasker.worker.api.events.StepLifecycleEvent;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
 import io.tasker.worker.internal.config.WorkerSettings;
-
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,17 +68,22 @@ public final class WorkerRuntime {
     private final LongAdder failed = new LongAdder();
 
     /** The engine's dispatch metrics as last read ({@code get_ffi_dispatch_metrics}). */
-    public record DispatchMetrics(long pendingCount, boolean starvationDetected, long starvingEventCount,
-                                  Long oldestPendingAgeMs) {
+    public record DispatchMetrics(
+            long pendingCount, boolean starvationDetected, long starvingEventCount, Long oldestPendingAgeMs) {
         static final DispatchMetrics EMPTY = new DispatchMetrics(0, false, 0, null);
     }
 
     /**
      * @param versionLookup handler version by callable, for {@code metadata.handler_version} (may return null)
      */
-    public WorkerRuntime(TaskerFfi ffi, WorkerSettings settings, HandlerRegistry registry,
-                         ExecutorService handlerExecutor, ScheduledExecutorService scheduler,
-                         LifecycleListener listener, Function<String, String> versionLookup) {
+    public WorkerRuntime(
+            TaskerFfi ffi,
+            WorkerSettings settings,
+            HandlerRegistry registry,
+            ExecutorService handlerExecutor,
+            ScheduledExecutorService scheduler,
+            LifecycleListener listener,
+            Function<String, String> versionLookup) {
         this.ffi = ffi;
         this.settings = settings;
         this.registry = registry;
@@ -108,7 +112,8 @@ public final class WorkerRuntime {
             JsonNode result = response == null ? null : Json.parse(response);
             if (result == null || !result.path("success").asBoolean(false)) {
                 state = WorkerState.FAILED;
-                String error = result == null ? "no response" : result.path("error").asText("no error text");
+                String error =
+                        result == null ? "no response" : result.path("error").asText("no error text");
                 throw new WorkerStartupException("Tasker engine bootstrap failed: " + error);
             }
             String engineId = InFlightStep.text(result, "worker_id");
@@ -195,8 +200,8 @@ public final class WorkerRuntime {
             }
             List<InFlightStep> stragglers = new ArrayList<>(slots.inFlight());
             for (InFlightStep straggler : stragglers) {
-                LOG.warning(() -> "Shutdown grace period over: failing step " + straggler.stepUuid()
-                        + " (" + straggler.handlerName() + ") as retryable");
+                LOG.warning(() -> "Shutdown grace period over: failing step " + straggler.stepUuid() + " ("
+                        + straggler.handlerName() + ") as retryable");
                 straggler.abandon("Worker shut down before handler '" + straggler.handlerName() + "' finished");
             }
             long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
@@ -242,7 +247,10 @@ public final class WorkerRuntime {
         try {
             listener.onEvent(event);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Lifecycle listener failed on " + event.getClass().getSimpleName(), e);
+            LOG.log(
+                    Level.WARNING,
+                    "Lifecycle listener failed on " + event.getClass().getSimpleName(),
+                    e);
         }
     }
 
@@ -313,7 +321,8 @@ public final class WorkerRuntime {
      * one by then, so the dispatcher is stuck.
      */
     public boolean isDispatcherWedged() {
-        long limit = TimeUnit.MILLISECONDS.toNanos(settings.handlerTimeoutMs() + Math.max(5000, 10 * settings.pollIntervalMs()));
+        long limit = TimeUnit.MILLISECONDS.toNanos(
+                settings.handlerTimeoutMs() + Math.max(5000, 10 * settings.pollIntervalMs()));
         return slots.allTakenLongerThan(limit);
     }
 
@@ -329,10 +338,26 @@ public final class WorkerRuntime {
 
     /** The state and figures now, for the status endpoint, the health checks and the gauges. */
     public WorkerStatus status() {
-        return new WorkerStatus(state, workerId, ffi.path(), ffi.origin(), slots.used(), slots.total(),
-                slots.inFlightCount(), inFlightByHandler(), handlerLimits(), timers.metrics(), pollLoop.polls.sum(),
-                pollLoop.received.sum(), pollLoop.pollsEmpty.sum(), pollLoop.pollsFailed.sum(), succeeded.sum(),
-                failed.sum(), paused, isDraining(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pollLoop.lastTickNanos()), isDispatcherWedged());
+        return new WorkerStatus(
+                state,
+                workerId,
+                ffi.path(),
+                ffi.origin(),
+                slots.used(),
+                slots.total(),
+                slots.inFlightCount(),
+                inFlightByHandler(),
+                handlerLimits(),
+                timers.metrics(),
+                pollLoop.polls.sum(),
+                pollLoop.received.sum(),
+                pollLoop.pollsEmpty.sum(),
+                pollLoop.pollsFailed.sum(),
+                succeeded.sum(),
+                failed.sum(),
+                paused,
+                isDraining(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pollLoop.lastTickNanos()),
+                isDispatcherWedged());
     }
 }

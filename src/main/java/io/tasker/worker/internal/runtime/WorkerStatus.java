@@ -27,9 +27,24 @@ import java.util.Map;
  * @param msSinceLastTick   time since the poll tick last ran
  * @param dispatcherWedged  every slot taken for longer than a handler may run
  */
-public record WorkerStatus(WorkerState state, String workerId, String libraryPath, String libraryOrigin,
-                           int slotsUsed, int slotsTotal, int inFlight, Map<String, Integer> handlersInFlight,
-                           Map<String, Map<String, Integer>> handlerLimits, WorkerRuntime.DispatchMetrics dispatch,
-                           long polls, long pollsHit, long pollsEmpty, long pollsFailed, long succeeded, long failed,
-                           boolean paused, boolean draining, long msSinceLastTick, boolean dispatcherWedged) {
-}
+public record WorkerStatus(
+        WorkerState state,
+        String workerId,
+        String libraryPath,
+        String libraryOrigin,
+        int slotsUsed,
+        int slotsTotal,
+        int inFlight,
+        Map<String, Integer> handlersInFlight,
+        Map<String, Map<String, Integer>> handlerLimits,
+        WorkerRuntime.DispatchMetrics dispatch,
+        long polls,
+        long pollsHit,
+        long pollsEmpty,
+        long pollsFailed,
+        long succeeded,
+        long failed,
+        boolean paused,
+        boolean draining,
+        long msSinceLastTick,
+        boolean dispatcherWedged) {}

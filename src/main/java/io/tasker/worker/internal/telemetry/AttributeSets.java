@@ -1,7 +1,6 @@
 package io.tasker.worker.internal.telemetry;
 
 import io.opentelemetry.api.common.Attributes;
-
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
@@ -38,19 +37,28 @@ public final class AttributeSets {
 
     public Attributes outcome(String name, boolean success) {
         String h = boundedHandler(name);
-        return outcome.computeIfAbsent(h + (success ? "\u0000s" : "\u0000f"), k -> Attributes.of(
-                StepTelemetry.HANDLER, h, StepTelemetry.OUTCOME, success ? "success" : "failure"));
+        return outcome.computeIfAbsent(
+                h + (success ? "\u0000s" : "\u0000f"),
+                k -> Attributes.of(StepTelemetry.HANDLER, h, StepTelemetry.OUTCOME, success ? "success" : "failure"));
     }
 
     public Attributes failure(String name, String errorType, boolean retryable) {
         String h = boundedHandler(name);
-        return failure.computeIfAbsent(h + '\u0000' + errorType + '\u0000' + retryable, k -> Attributes.of(
-                StepTelemetry.HANDLER, h, StepTelemetry.ERROR_TYPE, errorType, StepTelemetry.RETRYABLE, retryable));
+        return failure.computeIfAbsent(
+                h + '\u0000' + errorType + '\u0000' + retryable,
+                k -> Attributes.of(
+                        StepTelemetry.HANDLER,
+                        h,
+                        StepTelemetry.ERROR_TYPE,
+                        errorType,
+                        StepTelemetry.RETRYABLE,
+                        retryable));
     }
 
     public Attributes checkpoint(String name, boolean accepted) {
         String h = boundedHandler(name);
-        return checkpoint.computeIfAbsent(h + '\u0000' + accepted, k -> Attributes.of(
-                StepTelemetry.HANDLER, h, StepTelemetry.ACCEPTED, accepted));
+        return checkpoint.computeIfAbsent(
+                h + '\u0000' + accepted,
+                k -> Attributes.of(StepTelemetry.HANDLER, h, StepTelemetry.ACCEPTED, accepted));
     }
 }

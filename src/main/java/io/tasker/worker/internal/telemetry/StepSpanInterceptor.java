@@ -15,7 +15,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.util.concurrent.Callable;
 
 /**
@@ -53,8 +52,7 @@ public class StepSpanInterceptor implements StepInterceptor {
     private Tracer tracer;
 
     /** For CDI. */
-    public StepSpanInterceptor() {
-    }
+    public StepSpanInterceptor() {}
 
     /** Outside a container (tests). */
     public StepSpanInterceptor(OpenTelemetry openTelemetry) {

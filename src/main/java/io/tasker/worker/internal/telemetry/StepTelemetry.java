@@ -17,7 +17,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,8 +62,7 @@ public class StepTelemetry {
     private DoubleHistogram queueWait;
 
     /** For CDI. */
-    public StepTelemetry() {
-    }
+    public StepTelemetry() {}
 
     /** Outside a container (tests): instruments built at once from the given OpenTelemetry. */
     public StepTelemetry(OpenTelemetry openTelemetry) {
@@ -86,12 +84,18 @@ public class StepTelemetry {
     }
 
     static LongCounter counter(Meter meter, WorkerMetric m) {
-        return meter.counterBuilder(m.metricName()).setUnit(m.unit()).setDescription(m.description()).build();
+        return meter.counterBuilder(m.metricName())
+                .setUnit(m.unit())
+                .setDescription(m.description())
+                .build();
     }
 
     static DoubleHistogram histogram(Meter meter, WorkerMetric m) {
-        return meter.histogramBuilder(m.metricName()).setUnit(m.unit()).setDescription(m.description())
-                .setExplicitBucketBoundariesAdvice(WorkerMetric.SECONDS_BUCKETS).build();
+        return meter.histogramBuilder(m.metricName())
+                .setUnit(m.unit())
+                .setDescription(m.description())
+                .setExplicitBucketBoundariesAdvice(WorkerMetric.SECONDS_BUCKETS)
+                .build();
     }
 
     public void onReceived(@Observes StepExecutionReceived e) {

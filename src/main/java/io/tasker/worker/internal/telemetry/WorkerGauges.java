@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
@@ -55,7 +54,8 @@ public class WorkerGauges {
         }
         Meter meter = openTelemetry.getMeter(WorkerMetric.SCOPE);
         registered.add(meter.counterBuilder(WorkerMetric.POLLS.metricName())
-                .setUnit(WorkerMetric.POLLS.unit()).setDescription(WorkerMetric.POLLS.description())
+                .setUnit(WorkerMetric.POLLS.unit())
+                .setDescription(WorkerMetric.POLLS.description())
                 .buildWithCallback(m -> {
                     WorkerRuntime rt = runtime();
                     if (rt != null) {
@@ -72,7 +72,10 @@ public class WorkerGauges {
     }
 
     private void gauge(Meter meter, WorkerMetric m, ToLongFunction<WorkerStatus> value) {
-        registered.add(meter.gaugeBuilder(m.metricName()).ofLongs().setUnit(m.unit()).setDescription(m.description())
+        registered.add(meter.gaugeBuilder(m.metricName())
+                .ofLongs()
+                .setUnit(m.unit())
+                .setDescription(m.description())
                 .buildWithCallback(measurement -> read(value, measurement::record)));
     }
 

@@ -11,41 +11,87 @@ import java.util.List;
  * Never task or step UUIDs: those go on the step span.
  */
 public enum WorkerMetric {
-
-    POLLS("tasker.worker.polls", Instrument.ASYNC_COUNTER, "{poll}",
+    POLLS(
+            "tasker.worker.polls",
+            Instrument.ASYNC_COUNTER,
+            "{poll}",
             "Requests to the engine for a step event (each first takes a free execution slot), by outcome.",
             Attr.POLL_OUTCOME),
-    STEPS_RECEIVED("tasker.worker.steps.received", Instrument.COUNTER, "{step}",
-            "Step events taken from the engine.", Attr.HANDLER),
-    STEPS_STARTED("tasker.worker.steps.started", Instrument.COUNTER, "{step}",
-            "Step events whose handler started running.", Attr.HANDLER),
-    STEPS_COMPLETED("tasker.worker.steps.completed", Instrument.COUNTER, "{step}",
-            "Handlers that returned a success.", Attr.HANDLER),
-    STEPS_FAILED("tasker.worker.steps.failed", Instrument.COUNTER, "{step}",
-            "Handlers that failed, threw, timed out or were not found.", Attr.HANDLER, Attr.ERROR_TYPE, Attr.RETRYABLE),
-    COMPLETIONS_REJECTED("tasker.worker.completions.rejected", Instrument.COUNTER, "{completion}",
-            "Step results the engine refused (for example after its completion timeout).", Attr.HANDLER),
-    CHECKPOINTS_SENT("tasker.worker.checkpoints.sent", Instrument.COUNTER, "{checkpoint}",
-            "Checkpoint yields handed to the engine.", Attr.HANDLER, Attr.ACCEPTED),
-    HANDLER_DURATION("tasker.worker.handler.duration", Instrument.HISTOGRAM, "s",
-            "Handler run time, from its start to its result (success or failure).", Attr.HANDLER, Attr.OUTCOME),
-    QUEUE_WAIT("tasker.worker.queue.wait", Instrument.HISTOGRAM, "s",
-            "Time from taking a step event from the engine to its handler starting.", Attr.HANDLER),
-    SLOTS_USED("tasker.worker.slots.used", Instrument.GAUGE, "{slot}",
+    STEPS_RECEIVED(
+            "tasker.worker.steps.received",
+            Instrument.COUNTER,
+            "{step}",
+            "Step events taken from the engine.",
+            Attr.HANDLER),
+    STEPS_STARTED(
+            "tasker.worker.steps.started",
+            Instrument.COUNTER,
+            "{step}",
+            "Step events whose handler started running.",
+            Attr.HANDLER),
+    STEPS_COMPLETED(
+            "tasker.worker.steps.completed",
+            Instrument.COUNTER,
+            "{step}",
+            "Handlers that returned a success.",
+            Attr.HANDLER),
+    STEPS_FAILED(
+            "tasker.worker.steps.failed",
+            Instrument.COUNTER,
+            "{step}",
+            "Handlers that failed, threw, timed out or were not found.",
+            Attr.HANDLER,
+            Attr.ERROR_TYPE,
+            Attr.RETRYABLE),
+    COMPLETIONS_REJECTED(
+            "tasker.worker.completions.rejected",
+            Instrument.COUNTER,
+            "{completion}",
+            "Step results the engine refused (for example after its completion timeout).",
+            Attr.HANDLER),
+    CHECKPOINTS_SENT(
+            "tasker.worker.checkpoints.sent",
+            Instrument.COUNTER,
+            "{checkpoint}",
+            "Checkpoint yields handed to the engine.",
+            Attr.HANDLER,
+            Attr.ACCEPTED),
+    HANDLER_DURATION(
+            "tasker.worker.handler.duration",
+            Instrument.HISTOGRAM,
+            "s",
+            "Handler run time, from its start to its result (success or failure).",
+            Attr.HANDLER,
+            Attr.OUTCOME),
+    QUEUE_WAIT(
+            "tasker.worker.queue.wait",
+            Instrument.HISTOGRAM,
+            "s",
+            "Time from taking a step event from the engine to its handler starting.",
+            Attr.HANDLER),
+    SLOTS_USED(
+            "tasker.worker.slots.used",
+            Instrument.GAUGE,
+            "{slot}",
             "Execution slots in use (events polled and not yet completed)."),
-    SLOTS_TOTAL("tasker.worker.slots.total", Instrument.GAUGE, "{slot}",
+    SLOTS_TOTAL(
+            "tasker.worker.slots.total",
+            Instrument.GAUGE,
+            "{slot}",
             "Execution slots configured (the worker's maximum concurrency)."),
-    DISPATCH_PENDING("tasker.worker.dispatch.pending", Instrument.GAUGE, "{event}",
+    DISPATCH_PENDING(
+            "tasker.worker.dispatch.pending",
+            Instrument.GAUGE,
+            "{event}",
             "Events the engine has dispatched and not yet seen completed, from its dispatch metrics."),
-    PAUSED("tasker.worker.paused", Instrument.GAUGE, "1",
-            "1 while polling is paused through the API, else 0.");
+    PAUSED("tasker.worker.paused", Instrument.GAUGE, "1", "1 while polling is paused through the API, else 0.");
 
     /** The instrumentation scope of every worker instrument and the step span. */
     public static final String SCOPE = "io.tasker.worker";
 
     /** Histogram bucket boundaries, in seconds (handler durations and queue waits). */
-    public static final List<Double> SECONDS_BUCKETS = List.of(
-            0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0);
+    public static final List<Double> SECONDS_BUCKETS =
+            List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0);
 
     /** How an instrument is built; {@link #exportedType} is the OpenTelemetry metric data type it exports as. */
     public enum Instrument {
@@ -86,8 +132,7 @@ public enum WorkerMetric {
         /** Whether the engine accepted the checkpoint. */
         public static final String ACCEPTED = "tasker.checkpoint.accepted";
 
-        private Attr() {
-        }
+        private Attr() {}
     }
 
     private final String metricName;
@@ -127,6 +172,7 @@ public enum WorkerMetric {
     /** The catalogue row as it appears in {@code docs/operations.md}. */
     public String markdownRow() {
         return "| `" + metricName + "` | " + instrument.label() + " | `" + unit + "` | "
-                + (attributes.isEmpty() ? "–" : "`" + String.join("`, `", attributes) + "`") + " | " + description + " |";
+                + (attributes.isEmpty() ? "–" : "`" + String.join("`, `", attributes) + "`") + " | " + description
+                + " |";
     }
 }

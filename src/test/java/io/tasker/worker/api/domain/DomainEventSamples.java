@@ -3,8 +3,7 @@ package io.tasker.worker.api.domain;
 /** In-process domain event JSON in the engine's shape (docs/ffi-contract.md §5.8). */
 public final class DomainEventSamples {
 
-    private DomainEventSamples() {
-    }
+    private DomainEventSamples() {}
 
     public static String event(String eventName, boolean success, String publisher) {
         return """
@@ -25,8 +24,16 @@ public final class DomainEventSamples {
                      "result":{"order_id":"ORD-7","amount":12.5},"status":"%s",
                      "metadata":{"execution_time_ms":12,"retryable":%s,"error_type":"%s"}%s},
                    "payload":{"order_id":"ORD-7","amount":12.5}}}
-                """.formatted(eventName, eventName, publisher == null ? "" : ",\"publisher\":\"" + publisher + "\"",
-                success, success ? "completed" : "failed", !success, success ? "" : "payment_error",
-                success ? "" : ",\"error\":{\"message\":\"card declined\",\"error_type\":\"payment_error\",\"retryable\":false}");
+                """.formatted(
+                        eventName,
+                        eventName,
+                        publisher == null ? "" : ",\"publisher\":\"" + publisher + "\"",
+                        success,
+                        success ? "completed" : "failed",
+                        !success,
+                        success ? "" : "payment_error",
+                        success
+                                ? ""
+                                : ",\"error\":{\"message\":\"card declined\",\"error_type\":\"payment_error\",\"retryable\":false}");
     }
 }

@@ -1,18 +1,15 @@
 package io.tasker.worker.api.domain;
 
-import io.tasker.worker.api.domain.DomainEvent;
-import io.tasker.worker.api.domain.EventDeclaration;
-import org.junit.jupiter.api.Test;
-
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class DomainEventTest {
 
@@ -27,7 +24,8 @@ class DomainEventTest {
         assertEquals("place_order", e.metadata().stepName());
         assertEquals("event_examples", e.metadata().namespace());
         assertEquals("0193a1b2-0000-7000-8000-00000000cccc", e.metadata().correlationId());
-        assertEquals(Instant.parse("2026-02-15T19:43:46.123456789Z"), e.metadata().firedAt());
+        assertEquals(
+                Instant.parse("2026-02-15T19:43:46.123456789Z"), e.metadata().firedAt());
         assertEquals("worker-1", e.metadata().firedBy());
         assertEquals(Map.of("order_id", "ORD-7", "amount", 12.5), e.payload());
         assertEquals("ORD-7", e.payloadAsMap().get("order_id"));
@@ -48,7 +46,9 @@ class DomainEventTest {
         assertEquals("card declined", failed.executionResult().errorMessage());
         assertEquals("payment_error", failed.executionResult().errorType());
         assertTrue(failed.executionResult().retryable());
-        assertEquals(Map.of("order_id", "ORD-7", "amount", 12.5), failed.executionResult().result());
+        assertEquals(
+                Map.of("order_id", "ORD-7", "amount", 12.5),
+                failed.executionResult().result());
     }
 
     @Test
@@ -65,7 +65,8 @@ class DomainEventTest {
         assertEquals("success", all.get(1).condition());
         assertEquals("durable", all.get(1).deliveryMode());
         assertEquals("orders.pub", e.declaredPublisher());
-        assertNull(DomainEvent.fromJson(DomainEventSamples.event("order.placed", true, null)).declaredPublisher());
+        assertNull(DomainEvent.fromJson(DomainEventSamples.event("order.placed", true, null))
+                .declaredPublisher());
     }
 
     @Test

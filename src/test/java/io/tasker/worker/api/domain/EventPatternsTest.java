@@ -1,12 +1,10 @@
 package io.tasker.worker.api.domain;
 
-import io.tasker.worker.api.domain.EventPatterns;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class EventPatternsTest {
 

@@ -1,19 +1,14 @@
 package io.tasker.worker.api.domain;
 
-import io.tasker.worker.api.domain.DefaultPublisher;
-import io.tasker.worker.api.domain.DomainEventException;
-import io.tasker.worker.api.domain.DomainEventPublisher;
-import io.tasker.worker.api.domain.PublisherRegistry;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class PublisherRegistryTest {
 
@@ -69,10 +64,14 @@ class PublisherRegistryTest {
     void duplicatesAndTheReservedNameAreRefused() {
         PublisherRegistry r = new PublisherRegistry();
         r.register(named("a"));
-        assertEquals(DomainEventException.Kind.DUPLICATE_PUBLISHER,
-                assertThrows(DomainEventException.class, () -> r.register(named("a"))).kind());
-        assertEquals(DomainEventException.Kind.DUPLICATE_PUBLISHER,
-                assertThrows(DomainEventException.class, () -> r.register(named("default"))).kind());
+        assertEquals(
+                DomainEventException.Kind.DUPLICATE_PUBLISHER,
+                assertThrows(DomainEventException.class, () -> r.register(named("a")))
+                        .kind());
+        assertEquals(
+                DomainEventException.Kind.DUPLICATE_PUBLISHER,
+                assertThrows(DomainEventException.class, () -> r.register(named("default")))
+                        .kind());
         assertThrows(IllegalArgumentException.class, () -> r.register(named(" ")));
     }
 
@@ -82,16 +81,18 @@ class PublisherRegistryTest {
         r.register(named("b"));
         r.register(named("a"));
         assertEquals(List.of("a", "b"), r.registeredNames());
-        DomainEventException e = assertThrows(DomainEventException.class,
-                () -> r.validateRequired(List.of("a", "x", "default", "y")));
+        DomainEventException e =
+                assertThrows(DomainEventException.class, () -> r.validateRequired(List.of("a", "x", "default", "y")));
         assertEquals(DomainEventException.Kind.PUBLISHER_VALIDATION, e.kind());
         assertEquals(List.of("x", "y"), e.names());
         assertFalse(r.isFrozen());
 
         r.validateRequired(List.of("a", "default"));
         assertTrue(r.isFrozen());
-        assertEquals(DomainEventException.Kind.REGISTRY_FROZEN,
-                assertThrows(DomainEventException.class, () -> r.register(named("c"))).kind());
+        assertEquals(
+                DomainEventException.Kind.REGISTRY_FROZEN,
+                assertThrows(DomainEventException.class, () -> r.register(named("c")))
+                        .kind());
         assertThrows(DomainEventException.class, () -> r.unregister("a"));
         assertThrows(DomainEventException.class, r::clear);
         r.reset();

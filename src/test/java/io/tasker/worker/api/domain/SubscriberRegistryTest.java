@@ -1,16 +1,12 @@
 package io.tasker.worker.api.domain;
 
-import io.tasker.worker.api.domain.DomainEvent;
-import io.tasker.worker.api.domain.DomainEventSubscriber;
-import io.tasker.worker.api.domain.SubscriberRegistry;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class SubscriberRegistryTest {
 
@@ -21,8 +17,7 @@ class SubscriberRegistryTest {
         }
 
         @Override
-        public void handle(DomainEvent event) {
-        }
+        public void handle(DomainEvent event) {}
     }
 
     @Test
@@ -44,7 +39,7 @@ class SubscriberRegistryTest {
     @Test
     void defaultPatternIsEverything() {
         SubscriberRegistry r = new SubscriberRegistry();
-        DomainEventSubscriber all = event -> { };
+        DomainEventSubscriber all = event -> {};
         r.start();
         r.registerInstance(all); // registered after start: active at once
         assertEquals(List.of(all), r.subscribersFor("anything.at.all"));
@@ -71,10 +66,25 @@ class SubscriberRegistryTest {
         SubscriberRegistry r = new SubscriberRegistry();
         r.register(new OrderSubscriber());
         r.start();
-        assertEquals(Map.of("started", true, "subscriberCount", 1, "activeCount", 1,
-                "subscribers", List.of(Map.of("className", OrderSubscriber.class.getName(), "active", true,
-                        "patterns", List.of("order.*", "payment.done")))), r.stats());
+        assertEquals(
+                Map.of(
+                        "started",
+                        true,
+                        "subscriberCount",
+                        1,
+                        "activeCount",
+                        1,
+                        "subscribers",
+                        List.of(Map.of(
+                                "className",
+                                OrderSubscriber.class.getName(),
+                                "active",
+                                true,
+                                "patterns",
+                                List.of("order.*", "payment.done")))),
+                r.stats());
         r.reset();
-        assertEquals(Map.of("started", false, "subscriberCount", 0, "activeCount", 0, "subscribers", List.of()), r.stats());
+        assertEquals(
+                Map.of("started", false, "subscriberCount", 0, "activeCount", 0, "subscribers", List.of()), r.stats());
     }
 }

@@ -1,31 +1,24 @@
 package io.tasker.worker.api.handler;
 
-import io.tasker.worker.api.StepContext;
-import io.tasker.worker.testing.HandlerTester;
-import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.api.handler.AggregationScenario;
-import io.tasker.worker.api.handler.BatchWorkerConfig;
-import io.tasker.worker.api.handler.BatchWorkerInputs;
-import io.tasker.worker.api.handler.BatchWorkerOutcome;
-import io.tasker.worker.api.handler.BatchableCapable;
-import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tasker.worker.api.StepContext;
+import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.internal.Json;
+import io.tasker.worker.testing.HandlerTester;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
 class BatchableCapableTest {
 
-    private final BatchableCapable batch = new BatchableCapable() {
-    };
+    private final BatchableCapable batch = new BatchableCapable() {};
 
     @Test
     void cursorConfigsUseCeilingSplitAndPaddedIds() {
@@ -34,8 +27,10 @@ class BatchableCapableTest {
         assertEquals(new BatchWorkerConfig("001", 0, 4, 4, 0, 3), c.get(0));
         assertEquals(new BatchWorkerConfig("002", 4, 8, 4, 1, 3), c.get(1));
         assertEquals(new BatchWorkerConfig("003", 8, 10, 2, 2, 3), c.get(2));
-        assertEquals("{\"batch_id\":\"001\",\"cursor_start\":0,\"cursor_end\":4,\"row_count\":4,\"worker_index\":0,"
-                + "\"total_workers\":3}", Json.write(c.get(0)));
+        assertEquals(
+                "{\"batch_id\":\"001\",\"cursor_start\":0,\"cursor_end\":4,\"row_count\":4,\"worker_index\":0,"
+                        + "\"total_workers\":3}",
+                Json.write(c.get(0)));
     }
 
     @Test
@@ -54,13 +49,16 @@ class BatchableCapableTest {
 
     @Test
     void batchSuccessShape() {
-        StepHandlerResult r = batch.batchSuccess("process_batch", batch.createCursorConfigs(10, 3), Map.of("source", "csv"));
-        assertEquals("{\"batch_processing_outcome\":{\"type\":\"create_batches\",\"worker_template_name\":\"process_batch\","
-                + "\"worker_count\":3,\"cursor_configs\":["
-                + "{\"batch_id\":\"001\",\"start_cursor\":0,\"end_cursor\":4,\"batch_size\":4},"
-                + "{\"batch_id\":\"002\",\"start_cursor\":4,\"end_cursor\":8,\"batch_size\":4},"
-                + "{\"batch_id\":\"003\",\"start_cursor\":8,\"end_cursor\":10,\"batch_size\":2}],"
-                + "\"total_items\":10},\"source\":\"csv\"}", Json.write(r.getResult()));
+        StepHandlerResult r =
+                batch.batchSuccess("process_batch", batch.createCursorConfigs(10, 3), Map.of("source", "csv"));
+        assertEquals(
+                "{\"batch_processing_outcome\":{\"type\":\"create_batches\",\"worker_template_name\":\"process_batch\","
+                        + "\"worker_count\":3,\"cursor_configs\":["
+                        + "{\"batch_id\":\"001\",\"start_cursor\":0,\"end_cursor\":4,\"batch_size\":4},"
+                        + "{\"batch_id\":\"002\",\"start_cursor\":4,\"end_cursor\":8,\"batch_size\":4},"
+                        + "{\"batch_id\":\"003\",\"start_cursor\":8,\"end_cursor\":10,\"batch_size\":2}],"
+                        + "\"total_items\":10},\"source\":\"csv\"}",
+                Json.write(r.getResult()));
         assertEquals(Map.of("source", "csv"), r.getMetadata());
         assertFalse(Json.write(r.getResult()).contains("batch_analyzer_outcome"));
     }
@@ -68,10 +66,13 @@ class BatchableCapableTest {
     @Test
     void noBatchesShape() {
         StepHandlerResult r = batch.noBatchesResult("empty file", Map.of("file", "a.csv"));
-        assertEquals("{\"batch_processing_outcome\":{\"type\":\"no_batches\"},\"file\":\"a.csv\",\"reason\":\"empty file\"}",
+        assertEquals(
+                "{\"batch_processing_outcome\":{\"type\":\"no_batches\"},\"file\":\"a.csv\",\"reason\":\"empty file\"}",
                 Json.write(r.getResult()));
         assertEquals(Map.of("file", "a.csv"), r.getMetadata());
-        assertEquals("{\"batch_processing_outcome\":{\"type\":\"no_batches\"}}", Json.write(batch.noBatchesResult(null, null).getResult()));
+        assertEquals(
+                "{\"batch_processing_outcome\":{\"type\":\"no_batches\"}}",
+                Json.write(batch.noBatchesResult(null, null).getResult()));
     }
 
     private static StepContext worker(Map<String, Object> cursor, boolean noOp) {
@@ -85,8 +86,8 @@ class BatchableCapableTest {
 
     @Test
     void workerInputs() {
-        BatchWorkerInputs in = batch.getBatchWorkerInputs(worker(
-                Map.of("batch_id", "002", "start_cursor", 100, "end_cursor", 200, "batch_size", 100), false));
+        BatchWorkerInputs in = batch.getBatchWorkerInputs(
+                worker(Map.of("batch_id", "002", "start_cursor", 100, "end_cursor", 200, "batch_size", 100), false));
         assertEquals("002", in.cursor().batchId());
         assertEquals(100, in.cursor().start());
         assertEquals(200, in.cursor().end());
@@ -96,7 +97,8 @@ class BatchableCapableTest {
         assertFalse(in.noOp());
         assertEquals("process_batch", in.raw().get("__template_step_name"));
         assertNull(batch.getBatchWorkerInputs(HandlerTester.context().build()));
-        assertEquals(Optional.empty(), batch.handleNoOpWorker(HandlerTester.context().build()));
+        assertEquals(
+                Optional.empty(), batch.handleNoOpWorker(HandlerTester.context().build()));
     }
 
     @Test
@@ -105,7 +107,9 @@ class BatchableCapableTest {
         StepHandlerResult r = batch.handleNoOpWorker(ctx).orElseThrow();
         @SuppressWarnings("unchecked")
         Map<String, Object> result = (Map<String, Object>) r.getResult();
-        assertEquals(List.of("batch_id", "no_op", "processed_count", "message", "processed_at"), List.copyOf(result.keySet()));
+        assertEquals(
+                List.of("batch_id", "no_op", "processed_count", "message", "processed_at"),
+                List.copyOf(result.keySet()));
         assertEquals("000", result.get("batch_id"));
         assertEquals(true, result.get("no_op"));
         assertEquals(0, result.get("processed_count"));
@@ -115,9 +119,11 @@ class BatchableCapableTest {
 
     @Test
     void batchWorkerSuccessShape() {
-        BatchWorkerOutcome o = new BatchWorkerOutcome(10, 0, 0, 1, List.of(Map.of("s", 1)), List.of(), 10, Map.of("k", "v"));
-        assertEquals("{\"batch_worker_outcome\":{\"items_processed\":10,\"items_succeeded\":10,\"items_failed\":0,"
-                + "\"items_skipped\":1,\"results\":[{\"s\":1}],\"errors\":[],\"last_cursor\":10,\"batch_metadata\":{\"k\":\"v\"}}}",
+        BatchWorkerOutcome o =
+                new BatchWorkerOutcome(10, 0, 0, 1, List.of(Map.of("s", 1)), List.of(), 10, Map.of("k", "v"));
+        assertEquals(
+                "{\"batch_worker_outcome\":{\"items_processed\":10,\"items_succeeded\":10,\"items_failed\":0,"
+                        + "\"items_skipped\":1,\"results\":[{\"s\":1}],\"errors\":[],\"last_cursor\":10,\"batch_metadata\":{\"k\":\"v\"}}}",
                 Json.write(batch.batchWorkerSuccess(o).getResult()));
         assertEquals(7L, BatchWorkerOutcome.of(7, 7).toMap().get("items_succeeded"));
     }
@@ -126,7 +132,8 @@ class BatchableCapableTest {
     void checkpointYieldShape() {
         StepHandlerResult r = batch.checkpointYield(40, 40, Map.of("sum", 820));
         assertTrue(r.isCheckpointYield());
-        assertEquals("{\"type\":\"checkpoint_yield\",\"cursor\":40,\"items_processed\":40,\"accumulated_results\":{\"sum\":820}}",
+        assertEquals(
+                "{\"type\":\"checkpoint_yield\",\"cursor\":40,\"items_processed\":40,\"accumulated_results\":{\"sum\":820}}",
                 Json.write(r.getResult()));
         assertEquals(Map.of("checkpoint_yield", true, "batch_worker", true), r.getMetadata());
         assertEquals(40, r.getCheckpoint().cursor());
@@ -153,44 +160,80 @@ class BatchableCapableTest {
         assertFalse(s.noBatches());
         assertEquals(2, s.workerCount());
         assertEquals(created, s.batchableResult());
-        assertEquals(List.of("process_batch_001", "process_batch_002"), List.copyOf(s.batchResults().keySet()));
+        assertEquals(
+                List.of("process_batch_001", "process_batch_002"),
+                List.copyOf(s.batchResults().keySet()));
 
-        Map<String, Object> none = Map.of("create_batches", dep(Map.of("batch_processing_outcome", Map.of("type", "no_batches"))),
-                "process_batch_000", dep(Map.of("no_op", true)));
+        Map<String, Object> none = Map.of(
+                "create_batches",
+                dep(Map.of("batch_processing_outcome", Map.of("type", "no_batches"))),
+                "process_batch_000",
+                dep(Map.of("no_op", true)));
         AggregationScenario n = batch.detectAggregationScenario(none, "create_batches", "process_batch_");
         assertTrue(n.noBatches());
         assertEquals(0, n.workerCount());
         assertEquals(Map.of(), n.batchResults());
 
-        assertThrows(IllegalStateException.class, () -> batch.detectAggregationScenario(Map.of(), "create_batches", "p_"));
-        assertThrows(IllegalStateException.class,
+        assertThrows(
+                IllegalStateException.class, () -> batch.detectAggregationScenario(Map.of(), "create_batches", "p_"));
+        assertThrows(
+                IllegalStateException.class,
                 () -> batch.detectAggregationScenario(Map.of("create_batches", dep(created)), "create_batches", "p_"));
     }
 
     @Test
     void aggregationResults() {
-        assertEquals("{\"worker_count\":0,\"scenario\":\"no_batches\",\"total\":0}",
+        assertEquals(
+                "{\"worker_count\":0,\"scenario\":\"no_batches\",\"total\":0}",
                 Json.write(batch.noBatchesAggregationResult(Map.of("total", 0)).getResult()));
         AggregationScenario s = new AggregationScenario(false, Map.of(), Map.of("w_001", Map.of("n", 1)), 1);
-        assertEquals("{\"batch_results\":{\"w_001\":{\"n\":1}},\"worker_count\":1,\"scenario\":\"with_batches\"}",
+        assertEquals(
+                "{\"batch_results\":{\"w_001\":{\"n\":1}},\"worker_count\":1,\"scenario\":\"with_batches\"}",
                 Json.write(batch.aggregateBatchWorkerResults(s, null, null).getResult()));
-        assertEquals("{\"sum\":1,\"worker_count\":1,\"scenario\":\"with_batches\"}",
-                Json.write(batch.aggregateBatchWorkerResults(s, null, r -> Map.of("sum", r.size())).getResult()));
+        assertEquals(
+                "{\"sum\":1,\"worker_count\":1,\"scenario\":\"with_batches\"}",
+                Json.write(batch.aggregateBatchWorkerResults(s, null, r -> Map.of("sum", r.size()))
+                        .getResult()));
         AggregationScenario none = new AggregationScenario(true, Map.of(), Map.of(), 0);
-        assertEquals("{\"worker_count\":0,\"scenario\":\"no_batches\",\"sum\":0}",
-                Json.write(batch.aggregateBatchWorkerResults(none, Map.of("sum", 0), r -> Map.of("sum", 99)).getResult()));
+        assertEquals(
+                "{\"worker_count\":0,\"scenario\":\"no_batches\",\"sum\":0}",
+                Json.write(batch.aggregateBatchWorkerResults(none, Map.of("sum", 0), r -> Map.of("sum", 99))
+                        .getResult()));
     }
 
     @Test
     void aggregateBatchResultsSumsOutcomes() {
         List<Object> results = List.of(
-                Map.of("batch_worker_outcome", Map.of("items_processed", 10, "items_succeeded", 8, "items_failed", 2,
-                        "items_skipped", 0, "errors", List.of("e1", "e2"))),
-                Map.of("items_processed", 5, "items_succeeded", 5, "items_failed", 0, "items_skipped", 1, "errors", List.of("e3")),
+                Map.of(
+                        "batch_worker_outcome",
+                        Map.of(
+                                "items_processed",
+                                10,
+                                "items_succeeded",
+                                8,
+                                "items_failed",
+                                2,
+                                "items_skipped",
+                                0,
+                                "errors",
+                                List.of("e1", "e2"))),
+                Map.of(
+                        "items_processed",
+                        5,
+                        "items_succeeded",
+                        5,
+                        "items_failed",
+                        0,
+                        "items_skipped",
+                        1,
+                        "errors",
+                        List.of("e3")),
                 "not a map");
         Map<String, Object> agg = batch.aggregateBatchResults(results, 2);
-        assertEquals("{\"total_processed\":15,\"total_succeeded\":13,\"total_failed\":2,\"total_skipped\":1,"
-                + "\"batch_count\":2,\"success_rate\":" + (13.0 / 15) + ",\"errors\":[\"e1\",\"e2\"],\"error_count\":3}",
+        assertEquals(
+                "{\"total_processed\":15,\"total_succeeded\":13,\"total_failed\":2,\"total_skipped\":1,"
+                        + "\"batch_count\":2,\"success_rate\":" + (13.0 / 15)
+                        + ",\"errors\":[\"e1\",\"e2\"],\"error_count\":3}",
                 Json.write(agg));
         assertEquals(0.0, batch.aggregateBatchResults(List.of()).get("success_rate"));
     }

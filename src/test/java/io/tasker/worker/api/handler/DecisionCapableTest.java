@@ -1,23 +1,18 @@
 package io.tasker.worker.api.handler;
 
-import io.tasker.worker.api.ExecutableHandler;
-import io.tasker.worker.api.StepContext;
-import io.tasker.worker.testing.HandlerTester;
-import io.tasker.worker.api.StepHandler;
-import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.api.handler.DecisionCapable;
-import io.tasker.worker.api.handler.DecisionHandler;
-import io.tasker.worker.api.handler.DecisionOutcome;
-import io.tasker.worker.api.handler.DecisionType;
-import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tasker.worker.api.ExecutableHandler;
+import io.tasker.worker.api.StepContext;
+import io.tasker.worker.api.StepHandler;
+import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.internal.Json;
+import io.tasker.worker.testing.HandlerTester;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class DecisionCapableTest {
 
@@ -46,28 +41,40 @@ class DecisionCapableTest {
 
     @Test
     void decisionSuccessShape() {
-        StepHandlerResult r = router.decisionSuccess(List.of("step_a", "step_b"), Map.of("amount", 5), Map.of("k", "v"));
+        StepHandlerResult r =
+                router.decisionSuccess(List.of("step_a", "step_b"), Map.of("amount", 5), Map.of("k", "v"));
         assertTrue(r.isSuccess());
-        assertEquals("{\"decision_point_outcome\":{\"type\":\"create_steps\",\"step_names\":[\"step_a\",\"step_b\"]},"
-                + "\"routing_context\":{\"amount\":5}}", json(r.getResult()));
-        assertEquals("{\"k\":\"v\",\"decision_handler\":\"route_it\",\"decision_version\":\"2.1.0\"}", json(r.getMetadata()));
+        assertEquals(
+                "{\"decision_point_outcome\":{\"type\":\"create_steps\",\"step_names\":[\"step_a\",\"step_b\"]},"
+                        + "\"routing_context\":{\"amount\":5}}",
+                json(r.getResult()));
+        assertEquals(
+                "{\"k\":\"v\",\"decision_handler\":\"route_it\",\"decision_version\":\"2.1.0\"}",
+                json(r.getMetadata()));
     }
 
     @Test
     void routingContextOnlyWhenNonEmpty() {
-        assertEquals("{\"decision_point_outcome\":{\"type\":\"create_steps\",\"step_names\":[\"x\"]}}",
+        assertEquals(
+                "{\"decision_point_outcome\":{\"type\":\"create_steps\",\"step_names\":[\"x\"]}}",
                 json(router.decisionSuccess(List.of("x"), Map.of()).getResult()));
-        assertEquals("{\"decision_point_outcome\":{\"type\":\"create_steps\",\"step_names\":[]}}",
+        assertEquals(
+                "{\"decision_point_outcome\":{\"type\":\"create_steps\",\"step_names\":[]}}",
                 json(router.decisionSuccess(List.of(), null, null).getResult()));
     }
 
     @Test
     void decisionSuccessWithOutcome() {
-        DecisionOutcome outcome = new DecisionOutcome(DecisionType.CREATE_STEPS, List.of("a"),
-                List.of(Map.of("name", "a")), "big order", Map.of("tier", "gold"));
+        DecisionOutcome outcome = new DecisionOutcome(
+                DecisionType.CREATE_STEPS,
+                List.of("a"),
+                List.of(Map.of("name", "a")),
+                "big order",
+                Map.of("tier", "gold"));
         StepHandlerResult r = router.decisionSuccessWithOutcome(outcome, null);
-        assertEquals("{\"decision_point_outcome\":{\"type\":\"create_steps\",\"step_names\":[\"a\"],"
-                + "\"dynamic_steps\":[{\"name\":\"a\"}]},\"reason\":\"big order\",\"routing_context\":{\"tier\":\"gold\"}}",
+        assertEquals(
+                "{\"decision_point_outcome\":{\"type\":\"create_steps\",\"step_names\":[\"a\"],"
+                        + "\"dynamic_steps\":[{\"name\":\"a\"}]},\"reason\":\"big order\",\"routing_context\":{\"tier\":\"gold\"}}",
                 json(r.getResult()));
         assertEquals(Map.of("decision_handler", "route_it", "decision_version", "2.1.0"), r.getMetadata());
     }
@@ -75,13 +82,19 @@ class DecisionCapableTest {
     @Test
     void skipBranchesShape() {
         StepHandlerResult r = router.skipBranches("below threshold", Map.of("amount", 1), Map.of("m", 1));
-        assertEquals("{\"decision_point_outcome\":{\"type\":\"no_branches\"},\"reason\":\"below threshold\","
-                + "\"routing_context\":{\"amount\":1}}", json(r.getResult()));
-        assertEquals("{\"m\":1,\"decision_handler\":\"route_it\",\"decision_version\":\"2.1.0\"}", json(r.getMetadata()));
-        assertEquals("{\"decision_point_outcome\":{\"type\":\"no_branches\"},\"reason\":\"r\"}",
+        assertEquals(
+                "{\"decision_point_outcome\":{\"type\":\"no_branches\"},\"reason\":\"below threshold\","
+                        + "\"routing_context\":{\"amount\":1}}",
+                json(r.getResult()));
+        assertEquals(
+                "{\"m\":1,\"decision_handler\":\"route_it\",\"decision_version\":\"2.1.0\"}", json(r.getMetadata()));
+        assertEquals(
+                "{\"decision_point_outcome\":{\"type\":\"no_branches\"},\"reason\":\"r\"}",
                 json(router.decisionNoBranches("r").getResult()));
-        assertEquals("{\"decision_point_outcome\":{\"type\":\"no_branches\"}}",
-                json(router.decisionNoBranches(DecisionOutcome.noBranches(null, null), null).getResult()));
+        assertEquals(
+                "{\"decision_point_outcome\":{\"type\":\"no_branches\"}}",
+                json(router.decisionNoBranches(DecisionOutcome.noBranches(null, null), null)
+                        .getResult()));
     }
 
     @Test

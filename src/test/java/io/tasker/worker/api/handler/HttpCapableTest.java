@@ -1,26 +1,22 @@
 package io.tasker.worker.api.handler;
 
-import io.tasker.worker.api.BackoffHint;
-import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.api.handler.HttpCapable;
-import io.tasker.worker.api.handler.HttpReply;
-import org.junit.jupiter.api.Test;
-
-import java.net.ConnectException;
-import java.net.http.HttpTimeoutException;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tasker.worker.api.BackoffHint;
+import io.tasker.worker.api.StepHandlerResult;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
 class HttpCapableTest {
 
-    private final HttpCapable api = new HttpCapable() {
-    };
+    private final HttpCapable api = new HttpCapable() {};
 
     @Test
     void apiSuccessUsesAnObjectBodyAsTheResult() {
@@ -28,13 +24,18 @@ class HttpCapableTest {
         StepHandlerResult s = api.httpSuccess(r, null, true);
         assertTrue(s.isSuccess());
         assertEquals(Map.of("id", 1), s.getResult());
-        assertEquals(Map.of("status_code", 200, "headers", Map.of("content-type", "application/json")), s.getMetadata());
+        assertEquals(
+                Map.of("status_code", 200, "headers", Map.of("content-type", "application/json")), s.getMetadata());
     }
 
     @Test
     void apiSuccessWrapsOtherBodiesAsData() {
-        assertEquals(Map.of("data", "hello"), api.httpSuccess(new HttpReply(200, null, "hello"), null, true).getResult());
-        assertEquals(Map.of("data", List.of(1, 2)), api.httpSuccess(new HttpReply(200, null, List.of(1, 2))).getResult());
+        assertEquals(
+                Map.of("data", "hello"),
+                api.httpSuccess(new HttpReply(200, null, "hello"), null, true).getResult());
+        assertEquals(
+                Map.of("data", List.of(1, 2)),
+                api.httpSuccess(new HttpReply(200, null, List.of(1, 2))).getResult());
         Map<String, Object> nullData = new LinkedHashMap<>();
         nullData.put("data", null);
         assertEquals(nullData, api.httpSuccess(new HttpReply(204, null, null)).getResult());
@@ -42,7 +43,8 @@ class HttpCapableTest {
 
     @Test
     void apiSuccessWithExplicitResultAndWithoutResponse() {
-        StepHandlerResult s = api.httpSuccess(new HttpReply(200, Map.of("a", "b"), Map.of("id", 1)), Map.of("x", 2), false);
+        StepHandlerResult s =
+                api.httpSuccess(new HttpReply(200, Map.of("a", "b"), Map.of("id", 1)), Map.of("x", 2), false);
         assertEquals(Map.of("x", 2), s.getResult());
         assertEquals(Map.of(), s.getMetadata());
     }
@@ -56,8 +58,15 @@ class HttpCapableTest {
         assertEquals("not_found", f.getErrorType());
         assertFalse(f.isRetryable());
         assertEquals(404, f.getStatusCode());
-        assertEquals(Map.of("status_code", 404, "headers", Map.of("content-type", "application/json"),
-                "response_body", Map.of("error", "no such user")), f.getMetadata());
+        assertEquals(
+                Map.of(
+                        "status_code",
+                        404,
+                        "headers",
+                        Map.of("content-type", "application/json"),
+                        "response_body",
+                        Map.of("error", "no such user")),
+                f.getMetadata());
         assertNull(f.getBackoffHint());
         assertEquals(Map.of(), f.getHeaders());
     }
@@ -69,7 +78,8 @@ class HttpCapableTest {
         assertEquals("slow down", f.getErrorMessage());
         assertEquals("rate_limited", f.getErrorType());
         assertTrue(f.isRetryable());
-        assertEquals(Map.of("status_code", 429, "headers", Map.of("retry-after", "30"), "retry_after_seconds", 30),
+        assertEquals(
+                Map.of("status_code", 429, "headers", Map.of("retry-after", "30"), "retry_after_seconds", 30),
                 f.getMetadata());
         assertEquals(new BackoffHint(BackoffHint.Type.SERVER_REQUESTED, 30, null), f.getBackoffHint());
         assertEquals(Map.of("Retry-After", "30"), f.getHeaders());

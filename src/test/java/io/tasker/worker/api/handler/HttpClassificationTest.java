@@ -1,24 +1,31 @@
 package io.tasker.worker.api.handler;
 
-import io.tasker.worker.api.handler.HttpReply;
-import io.tasker.worker.api.handler.HttpClassification;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 class HttpClassificationTest {
 
     @Test
     void typeScriptWorkersClassificationMap() {
         Map<Integer, String> expected = Map.ofEntries(
-                Map.entry(400, "bad_request"), Map.entry(401, "unauthorized"), Map.entry(403, "forbidden"),
-                Map.entry(404, "not_found"), Map.entry(405, "method_not_allowed"), Map.entry(408, "request_timeout"),
-                Map.entry(409, "conflict"), Map.entry(410, "gone"), Map.entry(422, "unprocessable_entity"),
-                Map.entry(429, "rate_limited"), Map.entry(500, "internal_server_error"), Map.entry(502, "bad_gateway"),
-                Map.entry(503, "service_unavailable"), Map.entry(504, "gateway_timeout"));
-        expected.forEach((status, type) -> assertEquals(type, HttpClassification.errorType(status), "status " + status));
+                Map.entry(400, "bad_request"),
+                Map.entry(401, "unauthorized"),
+                Map.entry(403, "forbidden"),
+                Map.entry(404, "not_found"),
+                Map.entry(405, "method_not_allowed"),
+                Map.entry(408, "request_timeout"),
+                Map.entry(409, "conflict"),
+                Map.entry(410, "gone"),
+                Map.entry(422, "unprocessable_entity"),
+                Map.entry(429, "rate_limited"),
+                Map.entry(500, "internal_server_error"),
+                Map.entry(502, "bad_gateway"),
+                Map.entry(503, "service_unavailable"),
+                Map.entry(504, "gateway_timeout"));
+        expected.forEach(
+                (status, type) -> assertEquals(type, HttpClassification.errorType(status), "status " + status));
     }
 
     @Test

@@ -1,18 +1,14 @@
 package io.tasker.worker.api.handler;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.sun.net.httpserver.HttpServer;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.StepHandlerResult;
-import io.tasker.worker.api.handler.HttpCapable;
-import io.tasker.worker.api.handler.HttpHandler;
-import io.tasker.worker.api.handler.HttpReply;
-import io.tasker.worker.api.handler.HttpTransportException;
 import io.tasker.worker.testing.HandlerTester;
 import io.tasker.worker.testing.ResultAssert;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,10 +19,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The HTTP helpers against a local stub server on 127.0.0.1. */
 class HttpEndpointTest {
@@ -41,8 +36,9 @@ class HttpEndpointTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/echo", ex -> {
             String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            seen.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " ct=" + ex.getRequestHeaders().getFirst("Content-Type")
-                    + " x=" + ex.getRequestHeaders().getFirst("X-Api-Key") + " body=" + body);
+            seen.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " ct="
+                    + ex.getRequestHeaders().getFirst("Content-Type") + " x="
+                    + ex.getRequestHeaders().getFirst("X-Api-Key") + " body=" + body);
             byte[] out = ("{\"method\":\"" + ex.getRequestMethod() + "\"}").getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
             ex.sendResponseHeaders(200, out.length);
@@ -141,16 +137,24 @@ class HttpEndpointTest {
     void rateLimitedResponseBecomesARetryableFailureWithBackoff() {
         HttpCapable c = client(Duration.ofSeconds(5));
         StepHandlerResult f = c.httpFailure(c.get("/limited", null, null));
-        ResultAssert.assertThat(f).isRetryable().hasErrorType("rate_limited").hasErrorMessage("HTTP 429: too many")
-                .hasStatusCode(429).hasRetryAfter(12).hasMetadata("retry_after_seconds", 12);
+        ResultAssert.assertThat(f)
+                .isRetryable()
+                .hasErrorType("rate_limited")
+                .hasErrorMessage("HTTP 429: too many")
+                .hasStatusCode(429)
+                .hasRetryAfter(12)
+                .hasMetadata("retry_after_seconds", 12);
     }
 
     @Test
     void timeoutIsClassifiedAutomatically() {
-        HttpTransportException e = assertThrows(HttpTransportException.class,
+        HttpTransportException e = assertThrows(
+                HttpTransportException.class,
                 () -> client(Duration.ofMillis(200)).get("/slow", null, null));
         assertTrue(e.isTimeout());
-        ResultAssert.assertThat(e.toResult()).isRetryable().hasErrorType("timeout")
+        ResultAssert.assertThat(e.toResult())
+                .isRetryable()
+                .hasErrorType("timeout")
                 .hasErrorMessageContaining("Request timeout while GET " + base + "/slow: ");
     }
 
@@ -173,7 +177,9 @@ class HttpEndpointTest {
             }
         };
         StepHandlerResult r = HandlerTester.run(handler, HandlerTester.context().build());
-        ResultAssert.assertThat(r).isRetryable().hasErrorType("connection_error")
+        ResultAssert.assertThat(r)
+                .isRetryable()
+                .hasErrorType("connection_error")
                 .hasErrorMessageContaining("Connection error while GET " + url + "/anything")
                 .hasMetadata("exception_type", "ConnectException");
     }
@@ -183,7 +189,8 @@ class HttpEndpointTest {
         HttpCapable c = client(Duration.ofMillis(200));
         StepHandlerResult r = c.attempt(() -> c.httpSuccess(c.get("/slow", null, null)));
         ResultAssert.assertThat(r).isRetryable().hasErrorType("timeout");
-        ResultAssert.assertThat(c.attempt(() -> c.httpSuccess(c.get("/echo", null, null)))).isSuccess()
+        ResultAssert.assertThat(c.attempt(() -> c.httpSuccess(c.get("/echo", null, null))))
+                .isSuccess()
                 .hasResultAt("method", "GET");
     }
 

@@ -1,18 +1,16 @@
 package io.tasker.worker.api.handler;
 
-import io.tasker.worker.api.handler.HttpReply;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class HttpReplyTest {
 
@@ -56,8 +54,12 @@ class HttpReplyTest {
     @Test
     void retryAfterHttpDate() {
         Clock clock = Clock.fixed(Instant.parse("2026-11-28T12:00:00Z"), ZoneOffset.UTC);
-        assertEquals(90, withHeader(503, "Retry-After", "Sat, 28 Nov 2026 12:01:30 GMT").retryAfter(clock));
-        assertEquals(0, withHeader(503, "Retry-After", "Sat, 28 Nov 2026 11:00:00 GMT").retryAfter(clock));
+        assertEquals(
+                90,
+                withHeader(503, "Retry-After", "Sat, 28 Nov 2026 12:01:30 GMT").retryAfter(clock));
+        assertEquals(
+                0,
+                withHeader(503, "Retry-After", "Sat, 28 Nov 2026 11:00:00 GMT").retryAfter(clock));
     }
 
     @Test
@@ -71,8 +73,7 @@ class HttpReplyTest {
         HttpReply r = new HttpReply(200, null, Map.of("id", 3, "name", "x"));
         assertEquals(3, r.bodyAsMap().get("id"));
         assertNull(new HttpReply(200, null, "text").bodyAsMap());
-        record User(int id, String name) {
-        }
+        record User(int id, String name) {}
         assertEquals(new User(3, "x"), r.bodyAs(User.class));
     }
 }

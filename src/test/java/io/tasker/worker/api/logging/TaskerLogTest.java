@@ -1,15 +1,12 @@
 package io.tasker.worker.api.logging;
 
-import io.tasker.worker.api.logging.LogLevel;
-import io.tasker.worker.api.logging.LogSink;
-import io.tasker.worker.api.logging.StepLogger;
-import io.tasker.worker.api.logging.TaskerLog;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
 import io.tasker.worker.internal.logging.LibertyLogContext;
 import io.tasker.worker.internal.logging.StepLogContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,16 +14,13 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class TaskerLogTest {
 
-    record Line(LogLevel level, String message, Map<String, String> fields) {
-    }
+    record Line(LogLevel level, String message, Map<String, String> fields) {}
 
     private final List<Line> sinkLines = new CopyOnWriteArrayList<>();
     private final LogSink sink = (level, message, fields) -> sinkLines.add(new Line(level, message, fields));
@@ -38,12 +32,10 @@ class TaskerLogTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
     private Logger logger;
     private Level previousLevel;
@@ -72,9 +64,21 @@ class TaskerLogTest {
         Line line = sinkLines.get(0);
         assertEquals(LogLevel.INFO, line.level());
         assertEquals("charging", line.message());
-        assertEquals(Map.of("task_uuid", "t-1", "step_uuid", "s-1", "handler_name", "charge_card", "correlation_id", "c-1",
-                "amount", "12.5"), line.fields());
-        assertEquals(List.of("task_uuid", "step_uuid", "handler_name", "correlation_id", "amount"),
+        assertEquals(
+                Map.of(
+                        "task_uuid",
+                        "t-1",
+                        "step_uuid",
+                        "s-1",
+                        "handler_name",
+                        "charge_card",
+                        "correlation_id",
+                        "c-1",
+                        "amount",
+                        "12.5"),
+                line.fields());
+        assertEquals(
+                List.of("task_uuid", "step_uuid", "handler_name", "correlation_id", "amount"),
                 List.copyOf(line.fields().keySet()));
 
         LogRecord record = records.get(0);
@@ -82,8 +86,10 @@ class TaskerLogTest {
         assertEquals(TaskerLog.LOGGER_NAME, record.getLoggerName());
         // Outside Liberty the fields stay visible in the text; the map is also the record's parameter.
         assertFalse(LibertyLogContext.available());
-        assertEquals("charging {\"task_uuid\":\"t-1\",\"step_uuid\":\"s-1\",\"handler_name\":\"charge_card\","
-                + "\"correlation_id\":\"c-1\",\"amount\":\"12.5\"}", record.getMessage());
+        assertEquals(
+                "charging {\"task_uuid\":\"t-1\",\"step_uuid\":\"s-1\",\"handler_name\":\"charge_card\","
+                        + "\"correlation_id\":\"c-1\",\"amount\":\"12.5\"}",
+                record.getMessage());
         assertEquals(line.fields(), record.getParameters()[0]);
     }
 
@@ -94,9 +100,11 @@ class TaskerLogTest {
         TaskerLog.logInfo("i");
         TaskerLog.logDebug("d", Map.of());
         TaskerLog.logTrace("t");
-        assertEquals(List.of(Level.SEVERE, Level.WARNING, Level.INFO, Level.FINE, Level.FINER),
+        assertEquals(
+                List.of(Level.SEVERE, Level.WARNING, Level.INFO, Level.FINE, Level.FINER),
                 records.stream().map(LogRecord::getLevel).toList());
-        assertEquals(List.of(LogLevel.ERROR, LogLevel.WARN, LogLevel.INFO, LogLevel.DEBUG, LogLevel.TRACE),
+        assertEquals(
+                List.of(LogLevel.ERROR, LogLevel.WARN, LogLevel.INFO, LogLevel.DEBUG, LogLevel.TRACE),
                 sinkLines.stream().map(Line::level).toList());
         assertEquals("e", records.get(0).getMessage()); // no fields, no suffix
         assertEquals(Map.of(), sinkLines.get(0).fields());
@@ -108,8 +116,12 @@ class TaskerLogTest {
         log.warn("gateway slow", Map.of("latency_ms", 950, "component", "override"));
         StepLogger child = log.with(Map.of("region", "eu"));
         child.error("failed");
-        assertEquals(Map.of("component", "override", "retries", "3", "latency_ms", "950"), sinkLines.get(0).fields());
-        assertEquals(Map.of("component", "payments", "retries", "3", "region", "eu"), sinkLines.get(1).fields());
+        assertEquals(
+                Map.of("component", "override", "retries", "3", "latency_ms", "950"),
+                sinkLines.get(0).fields());
+        assertEquals(
+                Map.of("component", "payments", "retries", "3", "region", "eu"),
+                sinkLines.get(1).fields());
         assertEquals(LogLevel.ERROR, sinkLines.get(1).level());
     }
 

@@ -1,5 +1,9 @@
 package io.tasker.worker.internal.cdi;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.StepHandler;
 import io.tasker.worker.api.StepHandlerResult;
@@ -12,18 +16,13 @@ import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.ObserverMethod;
 import jakarta.enterprise.inject.spi.ProcessBean;
 import jakarta.enterprise.inject.spi.ProcessObserverMethod;
-import org.junit.jupiter.api.Test;
-
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The deployment checks of the extension, driven with stand-in CDI container events. */
 class StepHandlerExtensionTest {
@@ -34,16 +33,14 @@ class StepHandlerExtensionTest {
         }
     }
 
-    static class Beta extends Alpha {
-    }
+    static class Beta extends Alpha {}
 
-    static class NotAHandler {
-    }
+    static class NotAHandler {}
 
     @SuppressWarnings("unchecked")
     private static <T> T fake(Class<T> type, java.util.function.Function<String, Object> answers) {
-        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                (proxy, method, args) -> answers.apply(method.getName()));
+        return (T) Proxy.newProxyInstance(
+                type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> answers.apply(method.getName()));
     }
 
     private static ProcessBean<?> bean(Class<?> beanClass, String name, Set<Type> types) {
@@ -58,8 +55,10 @@ class StepHandlerExtensionTest {
 
     private static List<Throwable> validate(StepHandlerExtension ext) {
         List<Throwable> errors = new ArrayList<>();
-        AfterBeanDiscovery abd = (AfterBeanDiscovery) Proxy.newProxyInstance(AfterBeanDiscovery.class.getClassLoader(),
-                new Class<?>[] {AfterBeanDiscovery.class}, (p, method, args) -> {
+        AfterBeanDiscovery abd = (AfterBeanDiscovery) Proxy.newProxyInstance(
+                AfterBeanDiscovery.class.getClassLoader(),
+                new Class<?>[] {AfterBeanDiscovery.class},
+                (p, method, args) -> {
                     if (method.getName().equals("addDefinitionError")) {
                         errors.add((Throwable) args[0]);
                     }
@@ -78,8 +77,11 @@ class StepHandlerExtensionTest {
         List<Throwable> errors = validate(ext);
         assertEquals(1, errors.size());
         String message = errors.get(0).getMessage();
-        assertTrue(message.contains("charge") && message.contains(Alpha.class.getName())
-                && message.contains(Beta.class.getName()), message);
+        assertTrue(
+                message.contains("charge")
+                        && message.contains(Alpha.class.getName())
+                        && message.contains(Beta.class.getName()),
+                message);
         assertEquals(Set.of("refund"), ext.handlers().keySet());
     }
 

@@ -1,15 +1,14 @@
 package io.tasker.worker.internal.config;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 /** The dynamic {@code tasker.worker.handler-concurrency.<callable>} family, from TOML and from MP Config names. */
 class HandlerConcurrencyConfigTest {
@@ -49,12 +48,19 @@ class HandlerConcurrencyConfigTest {
 
     @Test
     void badTomlValuesNameTheKeyAndFile() {
-        String zero = toml("[worker.handler_concurrency]\nslow_report = 0\n", null).problem();
-        assertTrue(zero.contains("worker.handler_concurrency.slow_report") && zero.contains("test.toml")
-                && zero.contains("positive"), zero);
-        String text = toml("[worker.handler_concurrency]\nslow_report = \"two\"\n", null).problem();
-        assertTrue(text.contains("tasker.worker.handler-concurrency.slow_report") && text.contains("expected int"), text);
-        String nested = toml("[worker.handler_concurrency.slow_report]\nx = 1\n", null).problem();
+        String zero =
+                toml("[worker.handler_concurrency]\nslow_report = 0\n", null).problem();
+        assertTrue(
+                zero.contains("worker.handler_concurrency.slow_report")
+                        && zero.contains("test.toml")
+                        && zero.contains("positive"),
+                zero);
+        String text = toml("[worker.handler_concurrency]\nslow_report = \"two\"\n", null)
+                .problem();
+        assertTrue(
+                text.contains("tasker.worker.handler-concurrency.slow_report") && text.contains("expected int"), text);
+        String nested =
+                toml("[worker.handler_concurrency.slow_report]\nx = 1\n", null).problem();
         assertTrue(nested != null && nested.contains("slow_report"), nested);
     }
 
@@ -63,10 +69,12 @@ class HandlerConcurrencyConfigTest {
         WorkerSettings s = WorkerSettings.of(Map.of("tasker.worker.handler-concurrency.a_b", "3"));
         assertEquals(Map.of("a_b", 3), s.handlerConcurrency());
         assertEquals(Map.of(), WorkerSettings.defaults().handlerConcurrency());
-        ConfigurationException bad = assertThrows(ConfigurationException.class,
+        ConfigurationException bad = assertThrows(
+                ConfigurationException.class,
                 () -> WorkerSettings.of(Map.of("tasker.worker.handler-concurrency.a_b", "-1")));
         assertTrue(bad.getMessage().contains("tasker.worker.handler-concurrency.a_b"), bad.getMessage());
-        ConfigurationException empty = assertThrows(ConfigurationException.class,
+        ConfigurationException empty = assertThrows(
+                ConfigurationException.class,
                 () -> WorkerSettings.from(k -> Optional.of("2"), List.of("tasker.worker.handler-concurrency.")));
         assertTrue(empty.getMessage().contains("must name a handler callable"), empty.getMessage());
     }

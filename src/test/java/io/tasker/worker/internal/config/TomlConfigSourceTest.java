@@ -1,15 +1,14 @@
 package io.tasker.worker.internal.config;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TomlConfigSourceTest {
 
@@ -126,7 +125,8 @@ class TomlConfigSourceTest {
         assertTrue(s.getName().contains(file.toString()));
         // Ordinal 200 sits between microprofile-config.properties (100) and environment variables (300).
         assertTrue(s.getOrdinal() > 100 && s.getOrdinal() < 300);
-        TomlConfigSource missing = new TomlConfigSource(Map.of(TomlConfigSource.PATH_VARIABLE, dir.resolve("nope.toml").toString())::get);
+        TomlConfigSource missing = new TomlConfigSource(
+                Map.of(TomlConfigSource.PATH_VARIABLE, dir.resolve("nope.toml").toString())::get);
         assertTrue(missing.problem().contains("nope.toml"), missing.problem());
     }
 

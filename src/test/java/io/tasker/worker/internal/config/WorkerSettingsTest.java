@@ -1,15 +1,14 @@
 package io.tasker.worker.internal.config;
 
-import org.junit.jupiter.api.Test;
-
-import java.io.InputStream;
-import java.util.Map;
-import java.util.Properties;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
 
 class WorkerSettingsTest {
 
@@ -59,14 +58,17 @@ class WorkerSettingsTest {
 
     @Test
     void zeroOrNegativeLimitsNameTheKey() {
-        ConfigurationException e = assertThrows(ConfigurationException.class,
-                () -> WorkerSettings.of(Map.of("tasker.worker.max-concurrency", "0")));
+        ConfigurationException e = assertThrows(
+                ConfigurationException.class, () -> WorkerSettings.of(Map.of("tasker.worker.max-concurrency", "0")));
         assertTrue(e.getMessage().contains("tasker.worker.max-concurrency"), e.getMessage());
-        e = assertThrows(ConfigurationException.class,
-                () -> WorkerSettings.of(Map.of("tasker.worker.shutdown-grace-ms", "-1", "tasker.worker.poll-interval-ms", "x")));
+        e = assertThrows(
+                ConfigurationException.class,
+                () -> WorkerSettings.of(
+                        Map.of("tasker.worker.shutdown-grace-ms", "-1", "tasker.worker.poll-interval-ms", "x")));
         assertTrue(e.getMessage().contains("tasker.worker.shutdown-grace-ms"), e.getMessage());
         assertTrue(e.getMessage().contains("tasker.worker.poll-interval-ms"), e.getMessage());
-        e = assertThrows(ConfigurationException.class,
+        e = assertThrows(
+                ConfigurationException.class,
                 () -> WorkerSettings.of(Map.of("tasker.engine.backoff.jitter-pct", "1.5")));
         assertTrue(e.getMessage().contains("tasker.engine.backoff.jitter-pct"), e.getMessage());
         e = assertThrows(ConfigurationException.class, () -> WorkerSettings.of(Map.of("tasker.web.enabled", "yes")));
@@ -75,7 +77,8 @@ class WorkerSettingsTest {
 
     @Test
     void handlerTimeoutMustStayBelowTheEngineTimeout() {
-        ConfigurationException e = assertThrows(ConfigurationException.class,
+        ConfigurationException e = assertThrows(
+                ConfigurationException.class,
                 () -> WorkerSettings.of(Map.of("tasker.worker.handler-timeout-ms", "30000")));
         assertTrue(e.getMessage().contains("tasker.worker.handler-timeout-ms"), e.getMessage());
         assertTrue(e.getMessage().contains("tasker.engine.completion-timeout-ms"), e.getMessage());
@@ -84,7 +87,9 @@ class WorkerSettingsTest {
     @Test
     void dataDirResolution() {
         assertNull(WorkerSettings.of(Map.of("tasker.engine.data-dir", "memory")).resolvedDataDir());
-        assertTrue(WorkerSettings.of(Map.of("tasker.engine.data-dir", "rel/dir")).resolvedDataDir().endsWith("rel/dir"));
+        assertTrue(WorkerSettings.of(Map.of("tasker.engine.data-dir", "rel/dir"))
+                .resolvedDataDir()
+                .endsWith("rel/dir"));
         String previous = System.getProperty("server.output.dir");
         try {
             System.setProperty("server.output.dir", "/srv/out");
@@ -100,14 +105,17 @@ class WorkerSettingsTest {
 
     @Test
     void unknownOverrideKeyIsRejected() {
-        assertThrows(ConfigurationException.class, () -> WorkerSettings.of(Map.of("tasker.worker.max-concurency", "2")));
+        assertThrows(
+                ConfigurationException.class, () -> WorkerSettings.of(Map.of("tasker.worker.max-concurency", "2")));
     }
 
     /** The documented defaults and the catalogue must not drift apart. */
     @Test
     void microprofileConfigPropertiesMatchTheCatalogue() throws Exception {
         Properties p = new Properties();
-        try (InputStream in = WorkerSettingsTest.class.getClassLoader().getResourceAsStream("META-INF/microprofile-config.properties")) {
+        try (InputStream in = WorkerSettingsTest.class
+                .getClassLoader()
+                .getResourceAsStream("META-INF/microprofile-config.properties")) {
             p.load(in);
         }
         for (ConfigKey key : ConfigKey.values()) {

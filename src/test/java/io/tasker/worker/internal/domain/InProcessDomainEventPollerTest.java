@@ -1,18 +1,18 @@
 package io.tasker.worker.internal.domain;
 
-import io.tasker.worker.api.domain.DomainEventSamples;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.tasker.worker.api.domain.DomainEvent;
 import io.tasker.worker.api.domain.DomainEventPublisher;
+import io.tasker.worker.api.domain.DomainEventSamples;
 import io.tasker.worker.api.domain.DomainEventSubscriber;
 import io.tasker.worker.api.domain.EventDeclaration;
 import io.tasker.worker.api.domain.EventExecutionResult;
 import io.tasker.worker.api.domain.PublisherRegistry;
 import io.tasker.worker.api.domain.StepEventContext;
 import io.tasker.worker.api.domain.SubscriberRegistry;
-import io.tasker.worker.internal.domain.InProcessDomainEventPoller;
-import io.tasker.worker.internal.domain.RecentDomainEvents;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,10 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class InProcessDomainEventPollerTest {
 
@@ -74,7 +71,8 @@ class InProcessDomainEventPollerTest {
     }
 
     private InProcessDomainEventPoller poller(Deque<String> q, int max) {
-        InProcessDomainEventPoller p = new InProcessDomainEventPoller(publishers, subscribers, new RecentDomainEvents(5), max);
+        InProcessDomainEventPoller p =
+                new InProcessDomainEventPoller(publishers, subscribers, new RecentDomainEvents(5), max);
         p.setPollFunction(queue(q));
         subscribers.start();
         return p;
@@ -88,7 +86,8 @@ class InProcessDomainEventPollerTest {
         subscribers.register(broken);
         subscribers.register(orders);
         subscribers.register(payments);
-        Deque<String> q = new ArrayDeque<>(List.of(DomainEventSamples.event("order.placed", true, null),
+        Deque<String> q = new ArrayDeque<>(List.of(
+                DomainEventSamples.event("order.placed", true, null),
                 DomainEventSamples.event("order.shipped", true, null)));
         InProcessDomainEventPoller p = poller(q, 100);
 
@@ -156,11 +155,18 @@ class InProcessDomainEventPollerTest {
 
             @Override
             public Object transformPayload(EventExecutionResult r, EventDeclaration d, StepEventContext c) {
-                return Map.of("id", ((Map<?, ?>) r.result()).get("order_id"), "condition", d.condition(), "step", c.stepName());
+                return Map.of(
+                        "id",
+                        ((Map<?, ?>) r.result()).get("order_id"),
+                        "condition",
+                        d.condition(),
+                        "step",
+                        c.stepName());
             }
 
             @Override
-            public Map<String, Object> additionalMetadata(EventExecutionResult r, EventDeclaration d, StepEventContext c) {
+            public Map<String, Object> additionalMetadata(
+                    EventExecutionResult r, EventDeclaration d, StepEventContext c) {
                 return Map.of("source", "test");
             }
 
@@ -171,7 +177,8 @@ class InProcessDomainEventPollerTest {
         });
         Recorder rec = new Recorder(false, "*");
         subscribers.register(rec);
-        InProcessDomainEventPoller p = poller(new ArrayDeque<>(List.of(DomainEventSamples.event("order.placed", true, "orders.pub"))), 100);
+        InProcessDomainEventPoller p =
+                poller(new ArrayDeque<>(List.of(DomainEventSamples.event("order.placed", true, "orders.pub"))), 100);
         p.pollOnce();
         DomainEvent got = rec.received.get(0);
         assertEquals(Map.of("id", "ORD-7", "condition", "always", "step", "place_order"), got.payload());
@@ -185,9 +192,11 @@ class InProcessDomainEventPollerTest {
     void defaultPublisherKeepsTheEnginePayload() {
         Recorder rec = new Recorder(false, "*");
         subscribers.register(rec);
-        InProcessDomainEventPoller p = poller(new ArrayDeque<>(List.of(DomainEventSamples.event("order.placed", true, "unknown.pub"))), 100);
+        InProcessDomainEventPoller p =
+                poller(new ArrayDeque<>(List.of(DomainEventSamples.event("order.placed", true, "unknown.pub"))), 100);
         p.pollOnce();
-        assertEquals(Map.of("order_id", "ORD-7", "amount", 12.5), rec.received.get(0).payload());
+        assertEquals(
+                Map.of("order_id", "ORD-7", "amount", 12.5), rec.received.get(0).payload());
         assertEquals("default", rec.received.get(0).publisher());
     }
 
@@ -232,12 +241,17 @@ class InProcessDomainEventPollerTest {
                 DomainEventSamples.event("gate.ok", true, null)));
         InProcessDomainEventPoller p = poller(q, 100);
         p.pollOnce();
-        assertEquals(List.of("gate.ok"), rec.received.stream().map(DomainEvent::eventName).toList());
+        assertEquals(
+                List.of("gate.ok"),
+                rec.received.stream().map(DomainEvent::eventName).toList());
         assertEquals(2L, p.stats().get("eventsSuppressed"));
         assertEquals(1L, p.stats().get("publishErrors"));
         assertEquals(1, publishErrors.size());
-        assertEquals(List.of("delivered", "publish_error", "suppressed", "suppressed"),
-                p.recent().snapshot().stream().map(e -> e.toMap().get("outcome")).toList());
+        assertEquals(
+                List.of("delivered", "publish_error", "suppressed", "suppressed"),
+                p.recent().snapshot().stream()
+                        .map(e -> e.toMap().get("outcome"))
+                        .toList());
     }
 
     @Test

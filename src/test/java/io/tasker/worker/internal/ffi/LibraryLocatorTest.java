@@ -1,17 +1,16 @@
 package io.tasker.worker.internal.ffi;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LibraryLocatorTest {
 
@@ -30,8 +29,10 @@ class LibraryLocatorTest {
     @Test
     void envVariableSetButMissingDoesNotFallBack() {
         // Even with a bundled engine available, a wrong env path is an error, not a silent fallback.
-        LibraryLocator locator = new LibraryLocator(null,
-                Map.of(LibraryLocator.ENV_VAR, "/missing/lib.so")::get, LibraryLocatorTest.class.getClassLoader());
+        LibraryLocator locator = new LibraryLocator(
+                null,
+                Map.of(LibraryLocator.ENV_VAR, "/missing/lib.so")::get,
+                LibraryLocatorTest.class.getClassLoader());
         NativeLibraryException e = assertThrows(NativeLibraryException.class, locator::locate);
         assertTrue(e.getMessage().contains("/missing/lib.so"), e.getMessage());
         assertTrue(e.getMessage().contains(LibraryLocator.ENV_VAR), e.getMessage());
@@ -47,7 +48,8 @@ class LibraryLocatorTest {
     @Test
     void explicitPathWinsOverEnv(@TempDir Path dir) throws Exception {
         Path lib = Files.createFile(dir.resolve("libx.so"));
-        LibraryLocator locator = new LibraryLocator(lib.toString(), Map.of(LibraryLocator.ENV_VAR, "/other")::get, EMPTY);
+        LibraryLocator locator =
+                new LibraryLocator(lib.toString(), Map.of(LibraryLocator.ENV_VAR, "/other")::get, EMPTY);
         LibraryLocator.Location loc = locator.locate();
         assertEquals(lib.toAbsolutePath(), loc.file());
         assertEquals("tasker.library.path", loc.origin());
@@ -64,7 +66,8 @@ class LibraryLocatorTest {
 
     @Test
     void bundledEngineIsFoundOnTheClasspath() {
-        LibraryLocator.Location loc = new LibraryLocator(null, k -> null, LibraryLocatorTest.class.getClassLoader()).locate();
+        LibraryLocator.Location loc =
+                new LibraryLocator(null, k -> null, LibraryLocatorTest.class.getClassLoader()).locate();
         assertTrue(Files.isRegularFile(loc.file()));
         assertTrue(loc.origin().startsWith("classpath:"));
     }
@@ -73,7 +76,8 @@ class LibraryLocatorTest {
     void theTaskerCoreBackendLooksForTheBundledBridgeAndSaysHowToGetIt() {
         LibraryLocator locator = new LibraryLocator(null, k -> null, EMPTY, LibraryLocator.BRIDGE_LIBRARY_NAME);
         NativeLibraryException e = assertThrows(NativeLibraryException.class, locator::locate);
-        assertTrue(e.getMessage().contains("libtasker_bridge.so") && e.getMessage().contains("-Ptasker-core"),
+        assertTrue(
+                e.getMessage().contains("libtasker_bridge.so") && e.getMessage().contains("-Ptasker-core"),
                 e.getMessage());
     }
 }

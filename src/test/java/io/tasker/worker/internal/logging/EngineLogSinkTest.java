@@ -1,18 +1,15 @@
 package io.tasker.worker.internal.logging;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.tasker.worker.api.logging.TaskerLog;
 import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.ffi.TaskerNative;
-import io.tasker.worker.internal.logging.EngineLogSink;
-import io.tasker.worker.internal.logging.StepLogContext;
-import org.junit.jupiter.api.Test;
-
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** Lines reach the engine's {@code log_*} functions with string-only fields (a fake native library records them). */
 class EngineLogSinkTest {
@@ -20,8 +17,8 @@ class EngineLogSinkTest {
     @Test
     void everyLevelReachesItsNativeFunctionWithStringFields() {
         List<String> calls = new CopyOnWriteArrayList<>();
-        TaskerNative fake = (TaskerNative) Proxy.newProxyInstance(TaskerNative.class.getClassLoader(),
-                new Class<?>[] {TaskerNative.class}, (proxy, method, args) -> {
+        TaskerNative fake = (TaskerNative) Proxy.newProxyInstance(
+                TaskerNative.class.getClassLoader(), new Class<?>[] {TaskerNative.class}, (proxy, method, args) -> {
                     if (method.getName().startsWith("log_")) {
                         calls.add(method.getName() + "|" + args[0] + "|" + args[1]);
                     }
@@ -40,23 +37,26 @@ class EngineLogSinkTest {
         }
         TaskerLog.logInfo("after removal", null);
         String ids = "\"task_uuid\":\"t-1\",\"step_uuid\":\"s-1\",\"handler_name\":\"h\"";
-        assertEquals(List.of(
-                "log_error|e|{" + ids + ",\"code\":\"7\"}",
-                "log_warn|w|{" + ids + ",\"ok\":\"false\"}",
-                "log_info|i|{" + ids + "}",
-                "log_debug|d|{" + ids + ",\"list\":\"[1]\"}",
-                "log_trace|t|{" + ids + ",\"x\":\"y\"}"), calls);
+        assertEquals(
+                List.of(
+                        "log_error|e|{" + ids + ",\"code\":\"7\"}",
+                        "log_warn|w|{" + ids + ",\"ok\":\"false\"}",
+                        "log_info|i|{" + ids + "}",
+                        "log_debug|d|{" + ids + ",\"list\":\"[1]\"}",
+                        "log_trace|t|{" + ids + ",\"x\":\"y\"}"),
+                calls);
     }
 
     @Test
     void noFieldsSendNull() {
         List<String> calls = new CopyOnWriteArrayList<>();
-        TaskerNative fake = (TaskerNative) Proxy.newProxyInstance(TaskerNative.class.getClassLoader(),
-                new Class<?>[] {TaskerNative.class}, (proxy, method, args) -> {
+        TaskerNative fake = (TaskerNative) Proxy.newProxyInstance(
+                TaskerNative.class.getClassLoader(), new Class<?>[] {TaskerNative.class}, (proxy, method, args) -> {
                     calls.add(method.getName() + "|" + args[1]);
                     return null;
                 });
-        new EngineLogSink(new TaskerFfi(fake, "fake.so", "test")).write(io.tasker.worker.api.logging.LogLevel.INFO, "m", Map.of());
+        new EngineLogSink(new TaskerFfi(fake, "fake.so", "test"))
+                .write(io.tasker.worker.api.logging.LogLevel.INFO, "m", Map.of());
         assertEquals(List.of("log_info|null"), calls);
     }
 }

@@ -1,22 +1,22 @@
 package io.tasker.worker.internal.logging;
 
-import io.tasker.worker.api.logging.TaskerLog;
-import io.tasker.worker.internal.logging.LogFields;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.tasker.worker.api.logging.TaskerLog;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** The engine's string-only field rule (docs/ffi-contract.md §4.4, R9). */
 class LogFieldsTest {
 
-    enum Color { RED }
+    enum Color {
+        RED
+    }
 
     @Test
     void everyValueBecomesAStringAndNullsAreDropped() {

@@ -1,8 +1,10 @@
 package io.tasker.worker.internal.runtime;
 
-import io.tasker.worker.api.StepHandlerResult;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.tasker.worker.api.StepHandlerResult;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -12,10 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The order of a graceful stop: readiness goes down first (the runtime leaves RUNNING, which is what the readiness
@@ -52,9 +51,15 @@ class DrainOrderTest extends ScriptedRuntimeTest {
 
         release.countDown();
         stopping.get(20, TimeUnit.SECONDS);
-        assertEquals(List.of("e1"), engine.calls("complete_step_event").stream().map(FakeEngine.Call::eventId).toList());
-        List<String> order = engine.calls.stream().map(FakeEngine.Call::function)
-                .filter(f -> f.equals("complete_step_event") || f.equals("transition_to_graceful_shutdown")
+        assertEquals(
+                List.of("e1"),
+                engine.calls("complete_step_event").stream()
+                        .map(FakeEngine.Call::eventId)
+                        .toList());
+        List<String> order = engine.calls.stream()
+                .map(FakeEngine.Call::function)
+                .filter(f -> f.equals("complete_step_event")
+                        || f.equals("transition_to_graceful_shutdown")
                         || f.equals("stop_worker"))
                 .toList();
         assertEquals(List.of("complete_step_event", "transition_to_graceful_shutdown", "stop_worker"), order);
@@ -88,19 +93,18 @@ class DrainOrderTest extends ScriptedRuntimeTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         Logger log = Logger.getLogger(WorkerRuntime.class.getName());
         log.addHandler(capture);
         try {
             CompletableFuture<Void> stopping = CompletableFuture.runAsync(runtime::stop, handlers);
             await(() -> !lines.isEmpty());
-            assertTrue(lines.get(0).matches("Drain started: 2 handler\\(s\\) in flight .*, waiting up to 1500 ms"),
+            assertTrue(
+                    lines.get(0).matches("Drain started: 2 handler\\(s\\) in flight .*, waiting up to 1500 ms"),
                     lines.get(0));
             assertTrue(lines.get(0).contains("quick=1") && lines.get(0).contains("stuck=1"), lines.get(0));
             release.countDown();
@@ -109,7 +113,9 @@ class DrainOrderTest extends ScriptedRuntimeTest {
             log.removeHandler(capture);
         }
         assertEquals(2, lines.size(), lines.toString());
-        assertTrue(lines.get(1).matches("Drain ended after \\d+ ms: 1 of 2 handler\\(s\\) finished, 1 failed as retryable"),
+        assertTrue(
+                lines.get(1)
+                        .matches("Drain ended after \\d+ ms: 1 of 2 handler\\(s\\) finished, 1 failed as retryable"),
                 lines.get(1));
         long tookMs = Long.parseLong(lines.get(1).replaceAll("Drain ended after (\\d+) ms.*", "$1"));
         assertTrue(tookMs >= 1400, "the straggler kept the drain waiting for the grace period: " + tookMs);

@@ -1,16 +1,16 @@
 package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.Json;
-
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import java.util.Map;
 import java.util.Set;
 
 /** Client-side helpers for tests that drive the real engine in-process. */
 final class EngineHarness {
 
-    static final Set<String> TERMINAL = Set.of("complete", "error", "blocked_by_failures", "cancelled", "resolved_manually");
+    static final Set<String> TERMINAL =
+            Set.of("complete", "error", "blocked_by_failures", "cancelled", "resolved_manually");
 
     private final TaskerFfi ffi;
 
@@ -19,11 +19,26 @@ final class EngineHarness {
     }
 
     String createTask(String namespace, String name, Map<String, ?> context) {
-        String request = Json.write(Map.of("name", name, "namespace", namespace, "version", "1.0.0",
-                "context", context, "initiator", "test", "source_system", "unit-test", "reason", "test",
-                "tags", java.util.List.of(),
+        String request = Json.write(Map.of(
+                "name",
+                name,
+                "namespace",
+                namespace,
+                "version",
+                "1.0.0",
+                "context",
+                context,
+                "initiator",
+                "test",
+                "source_system",
+                "unit-test",
+                "reason",
+                "test",
+                "tags",
+                java.util.List.of(),
                 // identical contexts would collide on the engine's identity hash
-                "idempotency_key", java.util.UUID.randomUUID().toString()));
+                "idempotency_key",
+                java.util.UUID.randomUUID().toString()));
         JsonNode r = data(ffi.clientCreateTask(request));
         return r.get("task_uuid").asText();
     }
@@ -54,7 +69,8 @@ final class EngineHarness {
             t = task(taskUuid);
         }
         if (!TERMINAL.contains(t.path("status").asText())) {
-            throw new AssertionError("task not terminal after " + timeoutMs + " ms: " + t + " steps " + steps(taskUuid));
+            throw new AssertionError(
+                    "task not terminal after " + timeoutMs + " ms: " + t + " steps " + steps(taskUuid));
         }
         return t;
     }

@@ -1,19 +1,18 @@
 package io.tasker.worker.internal.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Per-handler caps within the global slots, against a scripted engine. */
 class HandlerConcurrencyTest extends ScriptedRuntimeTest {
@@ -44,7 +43,8 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
         start(Map.of("tasker.worker.max-concurrency", "5", "tasker.worker.handler-concurrency.slow", "2"));
 
         // 4 slow events take 4 slots (2 running, 2 waiting); the fast one runs in the 5th and frees it.
-        await(() -> engine.calls("complete_step_event").stream().anyMatch(c -> c.eventId().equals("f1")));
+        await(() -> engine.calls("complete_step_event").stream()
+                .anyMatch(c -> c.eventId().equals("f1")));
         await(() -> runtime.slotsUsed() == 5); // e5 polled into the freed slot, waiting too
         Thread.sleep(50);
         assertEquals(2, running.get(), "only the cap may run");
@@ -64,7 +64,9 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
         assertEquals(2, maxRunning.get());
         assertEquals(java.util.Set.of("s1", "s2"), java.util.Set.copyOf(order.subList(0, 2)));
         await(() -> runtime.slotsUsed() == 0);
-        assertEquals(Map.of("limit", 2, "running", 0, "waiting", 0), runtime.handlerLimits().get("slow"));
+        assertEquals(
+                Map.of("limit", 2, "running", 0, "waiting", 0),
+                runtime.handlerLimits().get("slow"));
     }
 
     @Test
@@ -100,7 +102,9 @@ class HandlerConcurrencyTest extends ScriptedRuntimeTest {
             assertEquals("timeout", sent.path("error").path("error_type").asText(sent.toString()), sent.toString());
         }
         await(() -> runtime.slotsUsed() == 0);
-        assertEquals(Map.of("limit", 1, "running", 0, "waiting", 0), runtime.handlerLimits().get("slow"));
+        assertEquals(
+                Map.of("limit", 1, "running", 0, "waiting", 0),
+                runtime.handlerLimits().get("slow"));
         release.countDown();
     }
 

@@ -1,12 +1,11 @@
 package io.tasker.worker.internal.runtime;
 
-import io.tasker.worker.api.StepHandlerResult;
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tasker.worker.api.StepHandlerResult;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * A freed slot polls the next event at once. With a one-minute tick and one slot, only the first tick polls; the
@@ -26,7 +25,8 @@ class PollWakeUpTest extends ScriptedRuntimeTest {
         while (engine.calls("complete_step_event").size() < 5 && System.currentTimeMillis() < deadline) {
             Thread.sleep(5);
         }
-        assertEquals(5, engine.calls("complete_step_event").size(), "every queued event ran on the first tick's wake-ups");
+        assertEquals(
+                5, engine.calls("complete_step_event").size(), "every queued event ran on the first tick's wake-ups");
         assertTrue(engine.events.isEmpty());
         assertTrue(runtime.maxObservedInFlight() <= 1, "never more events than slots");
     }

@@ -1,20 +1,19 @@
 package io.tasker.worker.internal.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.BackoffHint;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class ResultSerializerTest {
 
@@ -24,9 +23,11 @@ class ResultSerializerTest {
     @Test
     void successHasTheExactShape() {
         String json = serializer.completion(STEP, StepHandlerResult.success(Map.of("result", 6)), 12, "1.0.0", false);
-        assertEquals("{\"step_uuid\":\"" + STEP + "\",\"success\":true,\"status\":\"completed\",\"result\":{\"result\":6},"
-                + "\"metadata\":{\"execution_time_ms\":12,\"worker_id\":\"java-worker-test\",\"retryable\":false,"
-                + "\"handler_version\":\"1.0.0\",\"custom\":{}}}", json);
+        assertEquals(
+                "{\"step_uuid\":\"" + STEP + "\",\"success\":true,\"status\":\"completed\",\"result\":{\"result\":6},"
+                        + "\"metadata\":{\"execution_time_ms\":12,\"worker_id\":\"java-worker-test\",\"retryable\":false,"
+                        + "\"handler_version\":\"1.0.0\",\"custom\":{}}}",
+                json);
     }
 
     @Test
@@ -45,18 +46,20 @@ class ResultSerializerTest {
         JsonNode n = Json.parse(serializer.completion(STEP, StepHandlerResult.success(Map.of()), 1234, null, false));
         assertTrue(n.get("metadata").get("execution_time_ms").isIntegralNumber());
         assertEquals(1234, n.get("metadata").get("execution_time_ms").asLong());
-        JsonNode negative = Json.parse(serializer.completion(STEP, StepHandlerResult.success(Map.of()), -5, null, false));
+        JsonNode negative =
+                Json.parse(serializer.completion(STEP, StepHandlerResult.success(Map.of()), -5, null, false));
         assertEquals(0, negative.get("metadata").get("execution_time_ms").asLong());
     }
 
     @Test
     void failurePutsErrorCodeInBothPlacesAndMetadataUnderCustom() {
         Map<String, Object> meta = new HashMap<>();
-        meta.put("custom", null);          // the strictness traps of docs/ffi-contract.md §5.5: harmless under custom
+        meta.put("custom", null); // the strictness traps of docs/ffi-contract.md §5.5: harmless under custom
         meta.put("completed_at", "yesterday");
         meta.put("retryable", true);
         StepHandlerResult r = StepHandlerResult.failure("Gateway timeout", "timeout", false, meta, "GATEWAY_TIMEOUT")
-                .withStatusCode(504).withBacktrace(List.of("at a", "at b"));
+                .withStatusCode(504)
+                .withBacktrace(List.of("at a", "at b"));
         JsonNode n = Json.parse(serializer.completion(STEP, r, 7, null, false));
         assertEquals(STEP, n.get("step_uuid").asText());
         assertFalse(n.get("success").asBoolean());
@@ -95,12 +98,14 @@ class ResultSerializerTest {
         JsonNode o = Json.parse(serializer.completion(STEP, r, 1, null, false)).get("orchestration_metadata");
         assertEquals("30", o.get("headers").get("Retry-After").asText());
         assertTrue(o.get("custom").isObject());
-        assertEquals("ServerRequested", o.get("backoff_hint").get("backoff_type").asText());
+        assertEquals(
+                "ServerRequested", o.get("backoff_hint").get("backoff_type").asText());
         assertEquals(30, o.get("backoff_hint").get("delay_seconds").asInt());
         assertTrue(o.get("backoff_hint").get("context").isNull());
-        StepHandlerResult custom = StepHandlerResult.failure("x").withBackoffHint(
-                new BackoffHint(BackoffHint.Type.RATE_LIMIT, 5, "quota"));
-        JsonNode o2 = Json.parse(serializer.completion(STEP, custom, 1, null, false)).get("orchestration_metadata");
+        StepHandlerResult custom = StepHandlerResult.failure("x")
+                .withBackoffHint(new BackoffHint(BackoffHint.Type.RATE_LIMIT, 5, "quota"));
+        JsonNode o2 =
+                Json.parse(serializer.completion(STEP, custom, 1, null, false)).get("orchestration_metadata");
         assertEquals("RateLimit", o2.get("backoff_hint").get("backoff_type").asText());
         assertEquals(0, o2.get("headers").size());
     }
@@ -108,7 +113,8 @@ class ResultSerializerTest {
     @Test
     void checkpointHasCursorEvenWhenNull() {
         StepHandlerResult r = StepHandlerResult.checkpoint(null, 5, null);
-        assertEquals("{\"step_uuid\":\"" + STEP + "\",\"cursor\":null,\"items_processed\":5}",
+        assertEquals(
+                "{\"step_uuid\":\"" + STEP + "\",\"cursor\":null,\"items_processed\":5}",
                 serializer.checkpoint(STEP, r.getCheckpoint()));
         StepHandlerResult r2 = StepHandlerResult.checkpoint(Map.of("page", 3), 300, Map.of("sum", 10));
         JsonNode n = Json.parse(serializer.checkpoint(STEP, r2.getCheckpoint()));
@@ -133,7 +139,8 @@ class ResultSerializerTest {
                 return this;
             }
         };
-        org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () ->
-                serializer.completion(STEP, StepHandlerResult.success(selfReferencing), 1, null, false));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                RuntimeException.class,
+                () -> serializer.completion(STEP, StepHandlerResult.success(selfReferencing), 1, null, false));
     }
 }

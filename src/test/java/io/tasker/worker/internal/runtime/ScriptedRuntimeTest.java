@@ -1,17 +1,16 @@
 package io.tasker.worker.internal.runtime;
 
 import io.tasker.worker.api.StepInterceptor;
-import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.config.WorkerSettings;
+import io.tasker.worker.internal.ffi.TaskerFfi;
 import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
-import org.junit.jupiter.api.AfterEach;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 
 /** Base for runtime tests against a scripted engine ({@link FakeEngine}): one runtime per test, stopped after it. */
 abstract class ScriptedRuntimeTest {
@@ -23,8 +22,14 @@ abstract class ScriptedRuntimeTest {
     WorkerRuntime runtime;
 
     WorkerRuntime start(Map<String, String> settings, StepInterceptor... chain) {
-        runtime = new WorkerRuntime(new TaskerFfi(engine, "fake", "test"), WorkerSettings.of(settings), registry,
-                handlers, scheduler, null, registry::versionOf);
+        runtime = new WorkerRuntime(
+                new TaskerFfi(engine, "fake", "test"),
+                WorkerSettings.of(settings),
+                registry,
+                handlers,
+                scheduler,
+                null,
+                registry::versionOf);
         runtime.useInterceptors(List.of(chain));
         runtime.bootstrap(List.of());
         runtime.start();

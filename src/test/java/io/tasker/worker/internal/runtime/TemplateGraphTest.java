@@ -1,19 +1,19 @@
 package io.tasker.worker.internal.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** Step parents drawn from the bundled templates, as the dashboard needs them on tasker-core. */
 class TemplateGraphTest {
 
-    private static final TemplateGraph GRAPH = TemplateGraph.of(TemplateLoader.bundled(TemplateGraphTest.class.getClassLoader()));
+    private static final TemplateGraph GRAPH =
+            TemplateGraph.of(TemplateLoader.bundled(TemplateGraphTest.class.getClassLoader()));
 
     @Test
     void diamondStepsGetTheirTemplateDependencies() {
@@ -26,8 +26,8 @@ class TemplateGraphTest {
 
     @Test
     void batchWorkerInstancesTakeTheirTemplateAndTheConvergenceStepWaitsForAllOfThem() {
-        ArrayNode steps = steps("analyze_dataset", "create_batches", "process_batch_001", "process_batch_002",
-                "aggregate_results");
+        ArrayNode steps = steps(
+                "analyze_dataset", "create_batches", "process_batch_001", "process_batch_002", "aggregate_results");
         GRAPH.addParents("batch_examples", "number_batch_processing", "1.0.0", steps);
         assertEquals(List.of("create_batches"), parents(steps, "process_batch_002"));
         assertEquals(List.of("process_batch_001", "process_batch_002"), parents(steps, "aggregate_results"));

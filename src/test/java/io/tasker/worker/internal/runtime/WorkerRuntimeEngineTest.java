@@ -1,5 +1,9 @@
 package io.tasker.worker.internal.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandlerResult;
@@ -14,22 +18,14 @@ import io.tasker.worker.examples.BranchC;
 import io.tasker.worker.examples.DiamondEnd;
 import io.tasker.worker.examples.DiamondStart;
 import io.tasker.worker.examples.DoubleValue;
+import io.tasker.worker.internal.Json;
+import io.tasker.worker.internal.config.WorkerSettings;
+import io.tasker.worker.internal.ffi.LibraryLocator;
+import io.tasker.worker.internal.ffi.TaskerFfi;
+import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
 import io.tasker.worker.testsupport.PermanentFailure;
 import io.tasker.worker.testsupport.SlowSleep;
 import io.tasker.worker.testsupport.SucceedOnThirdAttempt;
-import io.tasker.worker.internal.ffi.LibraryLocator;
-import io.tasker.worker.internal.ffi.TaskerFfi;
-import io.tasker.worker.internal.Json;
-import io.tasker.worker.internal.config.WorkerSettings;
-import io.tasker.worker.internal.registry.DefaultHandlerRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,10 +36,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The runtime against the real engine through JNA, in a plain JVM: one engine and one worker for the class, with
@@ -113,9 +112,10 @@ class WorkerRuntimeEngineTest {
         handlers = Executors.newCachedThreadPool();
         scheduler = Executors.newSingleThreadScheduledExecutor();
         runtime = new WorkerRuntime(ffi, settings, registry, handlers, scheduler, events::add, registry::versionOf);
-        List<TemplateSource> templates = new ArrayList<>(TemplateLoader.bundled(getClass().getClassLoader()));
-        templates.addAll(TemplateLoader.fromDirectory(Path.of(getClass().getClassLoader()
-                .getResource("tasker/test-templates").toURI())));
+        List<TemplateSource> templates =
+                new ArrayList<>(TemplateLoader.bundled(getClass().getClassLoader()));
+        templates.addAll(TemplateLoader.fromDirectory(Path.of(
+                getClass().getClassLoader().getResource("tasker/test-templates").toURI())));
         String workerId = runtime.bootstrap(templates);
         assertTrue(workerId.startsWith("java-worker-"), workerId);
         runtime.start();
@@ -139,9 +139,18 @@ class WorkerRuntimeEngineTest {
     @Order(1)
     void linearWorkflowComputesSixteen() throws Exception {
         String task = engine.createTask("examples", "linear_workflow", Map.of("value", 3));
-        assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
-        assertEquals(6, EngineHarness.handlerResult(engine.step(task, "double_value")).path("result").asInt());
-        assertEquals(16, EngineHarness.handlerResult(engine.step(task, "add_constant")).path("result").asInt());
+        assertEquals(
+                "complete", engine.awaitTerminal(task, 10_000).path("status").asText());
+        assertEquals(
+                6,
+                EngineHarness.handlerResult(engine.step(task, "double_value"))
+                        .path("result")
+                        .asInt());
+        assertEquals(
+                16,
+                EngineHarness.handlerResult(engine.step(task, "add_constant"))
+                        .path("result")
+                        .asInt());
     }
 
     @Test
@@ -149,12 +158,29 @@ class WorkerRuntimeEngineTest {
     void diamondWorkflowComputesTwentySix() throws Exception {
         long start = System.nanoTime();
         String task = engine.createTask("examples", "diamond_workflow", Map.of("value", 3));
-        assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
+        assertEquals(
+                "complete", engine.awaitTerminal(task, 10_000).path("status").asText());
         long ms = (System.nanoTime() - start) / 1_000_000;
-        assertEquals(9, EngineHarness.handlerResult(engine.step(task, "diamond_start")).path("result").asInt());
-        assertEquals(34, EngineHarness.handlerResult(engine.step(task, "branch_b")).path("result").asInt());
-        assertEquals(18, EngineHarness.handlerResult(engine.step(task, "branch_c")).path("result").asInt());
-        assertEquals(26, EngineHarness.handlerResult(engine.step(task, "diamond_end")).path("result").asInt());
+        assertEquals(
+                9,
+                EngineHarness.handlerResult(engine.step(task, "diamond_start"))
+                        .path("result")
+                        .asInt());
+        assertEquals(
+                34,
+                EngineHarness.handlerResult(engine.step(task, "branch_b"))
+                        .path("result")
+                        .asInt());
+        assertEquals(
+                18,
+                EngineHarness.handlerResult(engine.step(task, "branch_c"))
+                        .path("result")
+                        .asInt());
+        assertEquals(
+                26,
+                EngineHarness.handlerResult(engine.step(task, "diamond_end"))
+                        .path("result")
+                        .asInt());
         assertTrue(ms < 1000, "diamond took " + ms + " ms");
         System.out.println("diamond create->complete in-process: " + ms + " ms");
     }
@@ -166,10 +192,26 @@ class WorkerRuntimeEngineTest {
         String task = engine.createTask("examples", "linear_workflow", Map.of("value", 1));
         engine.awaitTerminal(task, 10_000);
         Thread.sleep(50);
-        assertEquals(2, events.stream().filter(e -> e instanceof StepExecutionReceived && e.taskUuid().equals(task)).count());
-        assertEquals(2, events.stream().filter(e -> e instanceof StepExecutionStarted && e.taskUuid().equals(task)).count());
-        assertEquals(2, events.stream().filter(e -> e instanceof StepExecutionCompleted && e.taskUuid().equals(task)).count());
-        assertTrue(events.stream().filter(e -> e instanceof StepCompletionSent && e.taskUuid().equals(task))
+        assertEquals(
+                2,
+                events.stream()
+                        .filter(e -> e instanceof StepExecutionReceived
+                                && e.taskUuid().equals(task))
+                        .count());
+        assertEquals(
+                2,
+                events.stream()
+                        .filter(e -> e instanceof StepExecutionStarted
+                                && e.taskUuid().equals(task))
+                        .count());
+        assertEquals(
+                2,
+                events.stream()
+                        .filter(e -> e instanceof StepExecutionCompleted
+                                && e.taskUuid().equals(task))
+                        .count());
+        assertTrue(events.stream()
+                .filter(e -> e instanceof StepCompletionSent && e.taskUuid().equals(task))
                 .allMatch(e -> ((StepCompletionSent) e).accepted()));
     }
 
@@ -185,8 +227,11 @@ class WorkerRuntimeEngineTest {
         JsonNode results = step.get("results");
         assertEquals("permanent_error", results.path("error").path("error_type").asText());
         assertFalse(results.path("metadata").path("retryable").asBoolean());
-        assertEquals("EXAMPLE_PERMANENT", results.path("metadata").path("error_code").asText());
-        assertEquals("EXAMPLE_PERMANENT", results.path("metadata").path("custom").path("error_code").asText());
+        assertEquals(
+                "EXAMPLE_PERMANENT", results.path("metadata").path("error_code").asText());
+        assertEquals(
+                "EXAMPLE_PERMANENT",
+                results.path("metadata").path("custom").path("error_code").asText());
     }
 
     @Test
@@ -194,11 +239,13 @@ class WorkerRuntimeEngineTest {
     void retryableFailureSucceedsOnTheThirdAttempt() throws Exception {
         long start = System.nanoTime();
         String task = engine.createTask("examples", "retry_workflow", Map.of());
-        assertEquals("complete", engine.awaitTerminal(task, 15_000).path("status").asText());
+        assertEquals(
+                "complete", engine.awaitTerminal(task, 15_000).path("status").asText());
         JsonNode step = engine.step(task, "succeed_on_third_attempt");
         assertEquals(3, step.path("attempts").asInt());
         assertEquals(3, EngineHarness.handlerResult(step).path("attempt").asInt());
-        System.out.println("retry workflow (3 attempts) in-process: " + (System.nanoTime() - start) / 1_000_000 + " ms");
+        System.out.println(
+                "retry workflow (3 attempts) in-process: " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
     @Test
@@ -224,7 +271,8 @@ class WorkerRuntimeEngineTest {
         assertTrue(results.path("metadata").path("retryable").asBoolean());
         assertTrue(results.path("error").path("message").asText().contains("java.lang.IllegalStateException: kaboom"));
         assertTrue(results.path("error").path("backtrace").size() > 0);
-        assertEquals("java.lang.IllegalStateException",
+        assertEquals(
+                "java.lang.IllegalStateException",
                 results.path("metadata").path("custom").path("exception_class").asText());
     }
 
@@ -247,10 +295,13 @@ class WorkerRuntimeEngineTest {
     @Order(9)
     void methodDispatchCallsTheNamedMethod() throws Exception {
         String task = engine.createTask("test", "method_dispatch_workflow", Map.of("value", 5));
-        assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
+        assertEquals(
+                "complete", engine.awaitTerminal(task, 10_000).path("status").asText());
         JsonNode step = engine.step(task, "triple");
         assertEquals(15, EngineHarness.handlerResult(step).path("result").asInt());
-        assertEquals("2.0.0", step.get("results").path("metadata").path("handler_version").asText());
+        assertEquals(
+                "2.0.0",
+                step.get("results").path("metadata").path("handler_version").asText());
     }
 
     @Test
@@ -269,7 +320,8 @@ class WorkerRuntimeEngineTest {
             assertTrue(runtime.slotsUsed() <= SLOTS);
             allDone = true;
             for (String t : tasks) {
-                allDone &= EngineHarness.TERMINAL.contains(engine.task(t).path("status").asText());
+                allDone &= EngineHarness.TERMINAL.contains(
+                        engine.task(t).path("status").asText());
             }
             Thread.sleep(5);
         }
@@ -289,9 +341,12 @@ class WorkerRuntimeEngineTest {
         try {
             String task = engine.createTask("examples", "linear_workflow", Map.of("value", 2));
             Thread.sleep(200);
-            assertFalse(EngineHarness.TERMINAL.contains(engine.task(task).path("status").asText()));
+            assertFalse(EngineHarness.TERMINAL.contains(
+                    engine.task(task).path("status").asText()));
             runtime.resume();
-            assertEquals("complete", engine.awaitTerminal(task, 10_000).path("status").asText());
+            assertEquals(
+                    "complete",
+                    engine.awaitTerminal(task, 10_000).path("status").asText());
         } finally {
             runtime.resume();
         }

@@ -1,21 +1,20 @@
 package io.tasker.worker.internal.runtime;
 
-import io.tasker.worker.api.StepInterceptor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tasker.worker.api.StepHandlerResult;
+import io.tasker.worker.api.StepInterceptor;
 import io.tasker.worker.internal.Json;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Failure paths against a scripted engine: nothing may ever be left pending, and slots always come back. */
 class WorkerRuntimeFailurePathsTest extends ScriptedRuntimeTest {
@@ -28,7 +27,8 @@ class WorkerRuntimeFailurePathsTest extends ScriptedRuntimeTest {
             return StepHandlerResult.success(Map.of("result", 1));
         });
         StepInterceptor outer = (ctx, next) -> {
-            trace.add("outer:" + io.tasker.worker.internal.logging.StepLogContext.current().stepUuid());
+            trace.add("outer:"
+                    + io.tasker.worker.internal.logging.StepLogContext.current().stepUuid());
             return next.call().withMetadata(Map.of("wrapped", true));
         };
         StepInterceptor inner = (ctx, next) -> {
@@ -40,7 +40,10 @@ class WorkerRuntimeFailurePathsTest extends ScriptedRuntimeTest {
         await(() -> engine.calls("complete_step_event").size() == 1);
         assertEquals(List.of("outer:si", "inner", "handler"), trace);
         assertTrue(Json.parse(engine.calls("complete_step_event").get(0).json())
-                .path("metadata").path("custom").path("wrapped").asBoolean());
+                .path("metadata")
+                .path("custom")
+                .path("wrapped")
+                .asBoolean());
     }
 
     @Test
@@ -79,12 +82,31 @@ class WorkerRuntimeFailurePathsTest extends ScriptedRuntimeTest {
     void rejectedSubmissionIsFailedAtOnce() throws Exception {
         handlers.shutdownNow();
         handlers = new java.util.concurrent.AbstractExecutorService() {
-            @Override public void shutdown() { }
-            @Override public List<Runnable> shutdownNow() { return List.of(); }
-            @Override public boolean isShutdown() { return false; }
-            @Override public boolean isTerminated() { return false; }
-            @Override public boolean awaitTermination(long t, TimeUnit u) { return true; }
-            @Override public void execute(Runnable command) {
+            @Override
+            public void shutdown() {}
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return List.of();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return false;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return false;
+            }
+
+            @Override
+            public boolean awaitTermination(long t, TimeUnit u) {
+                return true;
+            }
+
+            @Override
+            public void execute(Runnable command) {
                 throw new RejectedExecutionException("full");
             }
         };
@@ -154,14 +176,24 @@ class WorkerRuntimeFailurePathsTest extends ScriptedRuntimeTest {
         assertTrue(ms >= 400 && ms < 3000, "stop took " + ms + " ms");
         List<FakeEngine.Call> completions = engine.calls("complete_step_event");
         assertEquals(2, completions.size(), "the late event must not have been polled");
-        JsonNode quick = Json.parse(completions.stream().filter(c -> c.eventId().equals("q")).findFirst().orElseThrow().json());
+        JsonNode quick = Json.parse(completions.stream()
+                .filter(c -> c.eventId().equals("q"))
+                .findFirst()
+                .orElseThrow()
+                .json());
         assertTrue(quick.path("success").asBoolean(), "the quick handler finished within the grace period");
-        JsonNode stuck = Json.parse(completions.stream().filter(c -> c.eventId().equals("x")).findFirst().orElseThrow().json());
+        JsonNode stuck = Json.parse(completions.stream()
+                .filter(c -> c.eventId().equals("x"))
+                .findFirst()
+                .orElseThrow()
+                .json());
         assertFalse(stuck.path("success").asBoolean());
         assertTrue(stuck.path("metadata").path("retryable").asBoolean());
         assertTrue(stuck.path("metadata").path("custom").path("worker_shutdown").asBoolean());
-        List<String> order = engine.calls.stream().map(FakeEngine.Call::function)
-                .filter(f -> f.equals("transition_to_graceful_shutdown") || f.equals("stop_worker")).toList();
+        List<String> order = engine.calls.stream()
+                .map(FakeEngine.Call::function)
+                .filter(f -> f.equals("transition_to_graceful_shutdown") || f.equals("stop_worker"))
+                .toList();
         assertEquals(List.of("transition_to_graceful_shutdown", "stop_worker"), order);
         await(interrupted::get);
         await(() -> engine.frees.get() == runtime.engine().stringsReceived());

@@ -1,7 +1,7 @@
 package io.tasker.worker.internal.telemetry;
 
-import io.tasker.worker.internal.telemetry.WorkerMetric;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The metrics catalogue in {@code docs/operations.md} is the code's catalogue ({@link WorkerMetric}), row for row.
@@ -32,21 +30,27 @@ public class MetricsCatalogueTest {
         int b = text.indexOf(BEGIN);
         int e = text.indexOf(END);
         assertTrue(b >= 0 && e > b, doc + " must contain the catalogue between " + BEGIN + " and " + END);
-        return text.substring(b + BEGIN.length(), e).lines()
+        return text.substring(b + BEGIN.length(), e)
+                .lines()
                 .map(String::strip)
                 .filter(l -> l.startsWith("| `"))
                 .collect(Collectors.toList());
     }
 
     public static Path doc() {
-        return Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("docs/operations.md");
+        return Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+                .resolve("docs/operations.md");
     }
 
     @Test
     void documentMatchesTheCode() throws Exception {
-        List<String> expected = Arrays.stream(WorkerMetric.values()).map(WorkerMetric::markdownRow).toList();
+        List<String> expected = Arrays.stream(WorkerMetric.values())
+                .map(WorkerMetric::markdownRow)
+                .toList();
         List<String> documented = documentedRows(doc());
-        assertEquals(String.join("\n", expected), String.join("\n", documented),
+        assertEquals(
+                String.join("\n", expected),
+                String.join("\n", documented),
                 "docs/operations.md's metrics catalogue differs from WorkerMetric; the rows the code expects are above");
     }
 
@@ -62,7 +66,9 @@ public class MetricsCatalogueTest {
                 assertEquals("s", m.unit(), "durations are in seconds: " + m.metricName());
             }
             for (String a : m.attributes()) {
-                assertTrue(!a.contains("uuid") && !a.endsWith(".id") && !a.endsWith("_id"), "no identifiers on metrics: " + a);
+                assertTrue(
+                        !a.contains("uuid") && !a.endsWith(".id") && !a.endsWith("_id"),
+                        "no identifiers on metrics: " + a);
             }
         }
     }

@@ -1,9 +1,16 @@
 package io.tasker.worker.internal.telemetry;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.tasker.worker.api.ErrorType;
+import io.tasker.worker.api.PermanentStepException;
+import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.events.StepCheckpointYieldSent;
 import io.tasker.worker.api.events.StepCompletionSent;
@@ -11,22 +18,10 @@ import io.tasker.worker.api.events.StepExecutionCompleted;
 import io.tasker.worker.api.events.StepExecutionFailed;
 import io.tasker.worker.api.events.StepExecutionReceived;
 import io.tasker.worker.api.events.StepExecutionStarted;
-import io.tasker.worker.api.PermanentStepException;
-import io.tasker.worker.api.StepContext;
 import io.tasker.worker.testing.HandlerTester;
-import io.tasker.worker.internal.telemetry.AttributeSets;
-import io.tasker.worker.internal.telemetry.StepSpanInterceptor;
-import io.tasker.worker.internal.telemetry.StepTelemetry;
-import io.tasker.worker.internal.telemetry.WorkerMetric;
-import org.junit.jupiter.api.Test;
-
 import java.time.Instant;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * The step observers without a container (no-op OpenTelemetry): attribute values stay bounded, attribute sets are
@@ -71,20 +66,21 @@ class StepTelemetryTest {
         Instant now = Instant.now();
 
         t.onReceived(new StepExecutionReceived("e1", "task", "step1", "h", "s1", now));
-        t.onStarted(new StepExecutionStarted("e1", "task", "step1", "h", "s1", 1, now.plusMillis(5), "corr", "task-corr"));
+        t.onStarted(
+                new StepExecutionStarted("e1", "task", "step1", "h", "s1", 1, now.plusMillis(5), "corr", "task-corr"));
         t.onCompleted(new StepExecutionCompleted("e1", "task", "step1", "h", StepHandlerResult.success(Map.of()), 3));
         t.onCompletionSent(new StepCompletionSent("e1", "task", "step1", "h", true, true));
 
         t.onReceived(new StepExecutionReceived("e2", "task", "step2", "h", "s2", now));
         t.onStarted(new StepExecutionStarted("e2", "task", "step2", "h", "s2", 2, now, "corr", "task-corr"));
-        t.onFailed(new StepExecutionFailed("e2", "task", "step2", "h",
-                StepHandlerResult.failure("no", ErrorType.PERMANENT_ERROR, false), 4));
+        t.onFailed(new StepExecutionFailed(
+                "e2", "task", "step2", "h", StepHandlerResult.failure("no", ErrorType.PERMANENT_ERROR, false), 4));
         t.onCompletionSent(new StepCompletionSent("e2", "task", "step2", "h", false, false));
 
         // timed out before a thread picked it up: failed without ever starting
         t.onReceived(new StepExecutionReceived("e3", "task", "step3", "h", "s3", now));
-        t.onFailed(new StepExecutionFailed("e3", "task", "step3", "h",
-                StepHandlerResult.failure("late", ErrorType.TIMEOUT, true), 25_000));
+        t.onFailed(new StepExecutionFailed(
+                "e3", "task", "step3", "h", StepHandlerResult.failure("late", ErrorType.TIMEOUT, true), 25_000));
 
         t.onReceived(new StepExecutionReceived("e4", "task", "step4", "h", "s4", now));
         t.onStarted(new StepExecutionStarted("e4", "task", "step4", "h", "s4", 1, now, "corr", "task-corr"));
@@ -125,13 +121,21 @@ class StepTelemetryTest {
         StepHandlerResult failed = StepHandlerResult.failure("no", ErrorType.VALIDATION_ERROR, false);
         assertSame(failed, spans.around(ctx, () -> failed));
         PermanentStepException permanent = new PermanentStepException("bad input");
-        assertSame(permanent, assertThrows(PermanentStepException.class, () -> spans.around(ctx, () -> {
-            throw permanent;
-        })));
+        assertSame(
+                permanent,
+                assertThrows(
+                        PermanentStepException.class,
+                        () -> spans.around(ctx, () -> {
+                            throw permanent;
+                        })));
         IllegalStateException boom = new IllegalStateException("boom");
-        assertSame(boom, assertThrows(IllegalStateException.class, () -> spans.around(ctx, () -> {
-            throw boom;
-        })));
+        assertSame(
+                boom,
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> spans.around(ctx, () -> {
+                            throw boom;
+                        })));
         assertEquals(null, spans.around(ctx, () -> null));
     }
 }

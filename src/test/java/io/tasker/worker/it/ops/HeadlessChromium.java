@@ -3,7 +3,6 @@ package io.tasker.worker.it.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,13 +53,28 @@ final class HeadlessChromium implements AutoCloseable {
 
     static HeadlessChromium launch(Path binary) throws Exception {
         Path profile = Files.createTempDirectory("tasker-chromium-");
-        List<String> cmd = List.of(binary.toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--mute-audio",
-                "--window-size=1400,1100", "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
-                "--user-data-dir=" + profile, "about:blank");
-        Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(profile.resolve("chromium.log").toFile()).start();
+        List<String> cmd = List.of(
+                binary.toString(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--no-default-browser-check",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--mute-audio",
+                "--window-size=1400,1100",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+                "--user-data-dir=" + profile,
+                "about:blank");
+        Process process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(profile.resolve("chromium.log").toFile())
+                .start();
         try {
             Path portFile = profile.resolve("DevToolsActivePort");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -75,8 +89,10 @@ final class HeadlessChromium implements AutoCloseable {
             HttpClient http = HttpClient.newHttpClient();
             String pageSocket = null;
             while (pageSocket == null) {
-                HttpResponse<String> list = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/json/list")).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> list = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/json/list"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 for (JsonNode target : JSON.readTree(list.body())) {
                     if ("page".equals(target.path("type").asText())) {
                         pageSocket = target.path("webSocketDebuggerUrl").asText();
@@ -100,8 +116,10 @@ final class HeadlessChromium implements AutoCloseable {
     private HeadlessChromium(Process process, Path profile, HttpClient http, URI pageSocket) throws Exception {
         this.process = process;
         this.profile = profile;
-        this.socket = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(pageSocket, new Listener()).get(15, TimeUnit.SECONDS);
+        this.socket = http.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(10))
+                .buildAsync(pageSocket, new Listener())
+                .get(15, TimeUnit.SECONDS);
         call("Runtime.enable", null);
         call("Page.enable", null);
     }
@@ -160,13 +178,16 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Waits until the expression is true in the page. */
     void await(String what, String expression, Duration timeout) throws Exception {
-        awaitCondition(what, () -> {
-            try {
-                return evalBoolean(expression);
-            } catch (Exception e) {
-                return false;
-            }
-        }, timeout);
+        awaitCondition(
+                what,
+                () -> {
+                    try {
+                        return evalBoolean(expression);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                },
+                timeout);
     }
 
     static void awaitCondition(String what, BooleanSupplier condition, Duration timeout) throws Exception {
@@ -251,7 +272,8 @@ final class HeadlessChromium implements AutoCloseable {
                 } else if ("Runtime.consoleAPICalled".equals(msg.path("method").asText())) {
                     String type = msg.path("params").path("type").asText();
                     if ("error".equals(type) || "warning".equals(type)) {
-                        console.add(type + ": " + msg.path("params").path("args").toString());
+                        console.add(
+                                type + ": " + msg.path("params").path("args").toString());
                     }
                 }
             } catch (IOException e) {

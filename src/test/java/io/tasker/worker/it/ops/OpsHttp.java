@@ -3,7 +3,6 @@ package io.tasker.worker.it.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,10 +26,10 @@ final class OpsHttp {
     static final String USER = System.getProperty("tasker.admin.user", "admin");
     static final String PASSWORD = System.getProperty("tasker.admin.password", "tasker-dev");
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private OpsHttp() {
-    }
+    private OpsHttp() {}
 
     static String baseUrl() {
         return "http://localhost:" + System.getProperty("http.port", "9080");
@@ -58,14 +57,20 @@ final class OpsHttp {
     }
 
     static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(15))
-                .header("Accept", "application/json").GET().build());
+        return send(HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(15))
+                .header("Accept", "application/json")
+                .GET()
+                .build());
     }
 
     /** POST with a JSON body; {@code authorization} may be null (no credentials). */
-    static HttpResponse<String> post(String path, Object body, String authorization) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json").header("Accept", "application/json")
+    static HttpResponse<String> post(String path, Object body, String authorization)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body)));
         if (authorization != null) {
             b.header("Authorization", authorization);
@@ -141,7 +146,8 @@ final class OpsHttp {
     static boolean isBlocked(JsonNode task) {
         String s = task.path("status").asText();
         return "blocked_by_failures".equals(task.path("execution_status").asText())
-                || "error".equals(s) || "blocked_by_failures".equals(s);
+                || "error".equals(s)
+                || "blocked_by_failures".equals(s);
     }
 
     /** Whether any of the most recent tasks carries this marker in its context. */

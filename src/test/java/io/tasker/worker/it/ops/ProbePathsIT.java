@@ -1,14 +1,13 @@
 package io.tasker.worker.it.ops;
 
-import io.tasker.worker.deployment.DeploymentLintTest;
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
-import java.net.http.HttpResponse;
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tasker.worker.deployment.DeploymentLintTest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The Kubernetes manifest's probe paths answer UP on the running server, without credentials. */
 class ProbePathsIT {

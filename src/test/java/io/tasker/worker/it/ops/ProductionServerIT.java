@@ -1,18 +1,15 @@
 package io.tasker.worker.it.ops;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tasker.worker.security.SecurityHeaders;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,12 +31,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The worker as the container image runs it: {@code TASKER_ENV=production}, the shipped server.xml, ops.xml and
@@ -71,7 +70,8 @@ class ProductionServerIT {
     private final Path basedir = Path.of("").toAbsolutePath();
     private final Path target = basedir.resolve("target");
     private final Path work = target.resolve("production-it");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Path wlp;
     private Path serverDir;
     private int port;
@@ -81,7 +81,8 @@ class ProductionServerIT {
     @BeforeAll
     void createServer() throws Exception {
         String install = System.getProperty("wlp.install.dir");
-        Assumptions.assumeTrue(install != null && Files.isDirectory(Path.of(install)),
+        Assumptions.assumeTrue(
+                install != null && Files.isDirectory(Path.of(install)),
                 "needs the Liberty install of the build (failsafe)");
         wlp = Path.of(install);
         port = Integer.parseInt(System.getProperty("http.port", "9080")) + 2;
@@ -92,13 +93,16 @@ class ProductionServerIT {
         run(120, Map.of(), "server", "create", SERVER);
         // Exactly what the image copies to /config/: the shipped configuration, the WAR in apps/.
         for (String file : List.of("server.xml", "ops.xml", "jvm.options")) {
-            Files.copy(basedir.resolve("src/main/liberty/config").resolve(file), serverDir.resolve(file),
+            Files.copy(
+                    basedir.resolve("src/main/liberty/config").resolve(file),
+                    serverDir.resolve(file),
                     StandardCopyOption.REPLACE_EXISTING);
         }
         Path war = serverDir.resolve("apps/tasker-worker.war");
         copyTree(target.resolve("tasker-worker"), war);
         assertTrue(Files.isDirectory(war.resolve("WEB-INF/classes")), "no exploded WAR in target/tasker-worker");
-        copyTree(target.resolve("test-classes/io/tasker/worker/it/ops/hostile"),
+        copyTree(
+                target.resolve("test-classes/io/tasker/worker/it/ops/hostile"),
                 war.resolve("WEB-INF/classes/io/tasker/worker/it/ops/hostile"));
         copyTree(target.resolve("test-classes/tasker/hostile-templates"), work.resolve("templates"));
     }
@@ -121,10 +125,11 @@ class ProductionServerIT {
         startServer(null);
         try {
             String log = awaitLog("CWWKZ0012I", Duration.ofSeconds(180)); // "The application ... was not started."
-            assertTrue(log.contains("Refusing to start") && log.contains("TASKER_ADMIN_PASSWORD"),
+            assertTrue(
+                    log.contains("Refusing to start") && log.contains("TASKER_ADMIN_PASSWORD"),
                     "the error must name TASKER_ADMIN_PASSWORD: " + errors(log));
-            HttpResponse<String> create = post("/api/tasks", hostileTask("default-" + UUID.randomUUID()),
-                    basic("admin", "tasker-dev"));
+            HttpResponse<String> create =
+                    post("/api/tasks", hostileTask("default-" + UUID.randomUUID()), basic("admin", "tasker-dev"));
             assertFalse(create.statusCode() / 100 == 2, "the default account must not create: " + create.statusCode());
             assertNotEquals(200, get("/health/ready").statusCode(), "a refused start must not report ready");
         } finally {
@@ -143,8 +148,14 @@ class ProductionServerIT {
         String log = Files.readString(serverDir.resolve("logs/messages.log"));
         assertFalse(log.contains("published development password"), "no default warning with a real password");
 
-        assertEquals(401, post("/api/tasks", hostileTask("d"), basic("admin", "tasker-dev")).statusCode());
-        assertEquals(401, post("/api/tasks", hostileTask("h"), basic("admin", hashedPassword)).statusCode());
+        assertEquals(
+                401,
+                post("/api/tasks", hostileTask("d"), basic("admin", "tasker-dev"))
+                        .statusCode());
+        assertEquals(
+                401,
+                post("/api/tasks", hostileTask("h"), basic("admin", hashedPassword))
+                        .statusCode());
         HttpResponse<String> resumed = post("/api/worker/resume", null, basic("admin", PASSWORD));
         assertEquals(2, resumed.statusCode() / 100, resumed.statusCode() + " " + resumed.body());
     }
@@ -152,16 +163,27 @@ class ProductionServerIT {
     @Test
     @Order(3)
     void everyAnswerCarriesTheSecurityHeaders() throws Exception {
-        List<HttpResponse<String>> answers = List.of(get("/"), get("/index.html"), get("/dashboard.js"),
-                get("/dashboard.css"), get("/api/worker"), get("/api/tasks/not-a-uuid"),
+        List<HttpResponse<String>> answers = List.of(
+                get("/"),
+                get("/index.html"),
+                get("/dashboard.js"),
+                get("/dashboard.css"),
+                get("/api/worker"),
+                get("/api/tasks/not-a-uuid"),
                 post("/api/worker/pause", null, null));
         for (HttpResponse<String> r : answers) {
             String what = r.request().method() + " " + r.uri().getPath() + " -> " + r.statusCode();
-            assertEquals(SecurityHeaders.CONTENT_SECURITY_POLICY,
-                    r.headers().firstValue("Content-Security-Policy").orElse(null), what);
-            assertTrue(r.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"), what);
-            assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), what);
-            assertEquals("no-referrer", r.headers().firstValue("Referrer-Policy").orElse(null), what);
+            assertEquals(
+                    SecurityHeaders.CONTENT_SECURITY_POLICY,
+                    r.headers().firstValue("Content-Security-Policy").orElse(null),
+                    what);
+            assertTrue(
+                    r.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"),
+                    what);
+            assertEquals(
+                    "nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), what);
+            assertEquals(
+                    "no-referrer", r.headers().firstValue("Referrer-Policy").orElse(null), what);
         }
         assertEquals(401, answers.get(answers.size() - 1).statusCode(), "an unauthenticated pause is refused");
     }
@@ -191,54 +213,84 @@ class ProductionServerIT {
                         + " window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));");
                 browser.navigate("http://localhost:" + port + "/#task=" + uuid);
                 browser.await("the page script", "document.body && document.body.dataset.ready === 'true'", wait);
-                browser.await("both steps in the table", "document.querySelectorAll('#steps-body tr[data-step]').length === 2"
-                        + " && !!document.querySelector('#steps-body tr[data-step=\"fail_with_input\"] .error-text')", wait);
-                browser.await("the task's context", "document.getElementById('task-input-body').textContent.includes("
-                        + js(marker) + ")", wait);
-                browser.await("the hostile.echoed event", "[...document.querySelectorAll('#events-body tr')]"
-                        + ".some(r => r.textContent.includes('hostile.echoed') && r.textContent.includes("
-                        + js(marker) + "))", wait);
+                browser.await(
+                        "both steps in the table",
+                        "document.querySelectorAll('#steps-body tr[data-step]').length === 2"
+                                + " && !!document.querySelector('#steps-body tr[data-step=\"fail_with_input\"] .error-text')",
+                        wait);
+                browser.await(
+                        "the task's context",
+                        "document.getElementById('task-input-body').textContent.includes(" + js(marker) + ")",
+                        wait);
+                browser.await(
+                        "the hostile.echoed event",
+                        "[...document.querySelectorAll('#events-body tr')]"
+                                + ".some(r => r.textContent.includes('hostile.echoed') && r.textContent.includes("
+                                + js(marker) + "))",
+                        wait);
 
                 // Everything arrived as text: the context, the echo's result, the error, the event payload.
                 String context = browser.evalString("document.getElementById('task-input-body').textContent");
-                String result = browser.evalString("document.querySelector('#steps-body tr[data-step=\"echo\"] pre').textContent");
+                String result = browser.evalString(
+                        "document.querySelector('#steps-body tr[data-step=\"echo\"] pre').textContent");
                 String error = browser.evalString(
                         "document.querySelector('#steps-body tr[data-step=\"fail_with_input\"] .error-text').textContent");
-                String payload = browser.evalString("[...document.querySelectorAll('#events-body tr')].filter(r =>"
-                        + " r.textContent.includes(" + js(marker) + ")).map(r => r.querySelector('pre').textContent).join('')");
+                String payload = browser.evalString(
+                        "[...document.querySelectorAll('#events-body tr')].filter(r =>" + " r.textContent.includes("
+                                + js(marker) + ")).map(r => r.querySelector('pre').textContent).join('')");
                 for (String shown : List.of(context, result, payload)) {
                     for (String hostile : List.of(IMG, SCRIPT_CLOSE, JAVASCRIPT_URL, SVG, ATTRIBUTE_BREAK, RTL)) {
-                        assertTrue(shown.contains(JSON.writeValueAsString(hostile).replaceAll("^\"|\"$", ""))
-                                || shown.contains(hostile), "not shown verbatim: " + hostile + " in " + abbreviate(shown));
+                        assertTrue(
+                                shown.contains(JSON.writeValueAsString(hostile).replaceAll("^\"|\"$", ""))
+                                        || shown.contains(hostile),
+                                "not shown verbatim: " + hostile + " in " + abbreviate(shown));
                     }
                     assertTrue(shown.contains(LONG.substring(0, 2000)), "the long value is shown");
                 }
-                assertTrue(error.contains(IMG) && error.contains(SCRIPT_CLOSE) && error.contains(RTL),
+                assertTrue(
+                        error.contains(IMG) && error.contains(SCRIPT_CLOSE) && error.contains(RTL),
                         "the error message is shown verbatim: " + abbreviate(error));
 
                 // No markup from the data reached the DOM, no script ran, nothing was even attempted.
-                assertEquals(0, browser.eval("document.querySelectorAll('img, svg image, iframe, object, embed').length").asInt(),
+                assertEquals(
+                        0,
+                        browser.eval("document.querySelectorAll('img, svg image, iframe, object, embed').length")
+                                .asInt(),
                         "an element from task data reached the DOM");
                 assertEquals(1, browser.eval("document.scripts.length").asInt(), "only dashboard.js");
-                assertEquals(0, browser.eval("[...document.querySelectorAll('*')].filter(e => [...e.attributes]"
-                        + ".some(a => a.name.startsWith('on') || /^\\s*javascript:/i.test(a.value))).length").asInt(),
+                assertEquals(
+                        0,
+                        browser.eval(
+                                        "[...document.querySelectorAll('*')].filter(e => [...e.attributes]"
+                                                + ".some(a => a.name.startsWith('on') || /^\\s*javascript:/i.test(a.value))).length")
+                                .asInt(),
                         "an event-handler attribute or javascript: URL reached the DOM");
                 assertEquals("[]", browser.eval("window.__xss").toString(), "a script from task data ran");
-                assertEquals("[]", browser.eval("window.__csp").toString(),
+                assertEquals(
+                        "[]",
+                        browser.eval("window.__csp").toString(),
                         "the dashboard needs something the Content-Security-Policy forbids");
                 assertTrue(browser.exceptions().isEmpty(), "uncaught page errors: " + browser.exceptions());
 
                 // Still usable: the long values wrap instead of widening the page, and the controls still work.
-                assertTrue(browser.evalBoolean("document.documentElement.scrollWidth <= window.innerWidth + 1"),
-                        "the page is wider than the window: " + browser.evalString("document.documentElement.scrollWidth"));
+                assertTrue(
+                        browser.evalBoolean("document.documentElement.scrollWidth <= window.innerWidth + 1"),
+                        "the page is wider than the window: "
+                                + browser.evalString("document.documentElement.scrollWidth"));
                 browser.eval("document.querySelectorAll('details').forEach(d => { d.open = true; })");
-                for (String box : List.of("#steps-body tr[data-step=\"fail_with_input\"] .error-text",
-                        "#steps-body tr[data-step=\"echo\"] pre", "#task-input-body", "#events-body pre")) {
-                    int height = browser.eval("document.querySelector(" + js(box) + ").getBoundingClientRect().height").asInt();
+                for (String box : List.of(
+                        "#steps-body tr[data-step=\"fail_with_input\"] .error-text",
+                        "#steps-body tr[data-step=\"echo\"] pre",
+                        "#task-input-body",
+                        "#events-body pre")) {
+                    int height = browser.eval("document.querySelector(" + js(box) + ").getBoundingClientRect().height")
+                            .asInt();
                     assertTrue(height <= 250, box + " is " + height + " px high: long values must scroll in their box");
                 }
-                assertEquals("isolate", browser.evalString("getComputedStyle(document.querySelector("
-                        + "'#steps-body tr[data-step=\"fail_with_input\"] .error-text')).unicodeBidi"),
+                assertEquals(
+                        "isolate",
+                        browser.evalString("getComputedStyle(document.querySelector("
+                                + "'#steps-body tr[data-step=\"fail_with_input\"] .error-text')).unicodeBidi"),
                         "a right-to-left override in the data must not reorder the text around it");
                 browser.eval("document.getElementById('signin-toggle').click()");
                 browser.await("the sign-in form opens", "!document.getElementById('signin-form').hidden", wait);
@@ -246,9 +298,15 @@ class ProductionServerIT {
                         + " document.getElementById('signin-password').value = " + js(PASSWORD) + ";"
                         + " document.querySelector('#signin-form button[type=submit]').click(); })()");
                 browser.eval("document.getElementById('pause-btn').click()");
-                browser.await("the worker to show paused", "document.getElementById('worker-state').dataset.state === 'paused'", wait);
+                browser.await(
+                        "the worker to show paused",
+                        "document.getElementById('worker-state').dataset.state === 'paused'",
+                        wait);
                 browser.eval("document.getElementById('resume-btn').click()");
-                browser.await("the worker to show running", "document.getElementById('worker-state').dataset.state === 'running'", wait);
+                browser.await(
+                        "the worker to show running",
+                        "document.getElementById('worker-state').dataset.state === 'running'",
+                        wait);
                 int ticks = Integer.parseInt(browser.evalString("document.body.dataset.ticks"));
                 browser.await("the page keeps polling", "Number(document.body.dataset.ticks) >= " + (ticks + 2), wait);
                 assertEquals("[]", browser.eval("window.__xss").toString());
@@ -276,13 +334,18 @@ class ProductionServerIT {
         long lockedAt = System.nanoTime();
         HttpResponse<String> refused = post("/api/worker/resume", null, basic("admin", PASSWORD));
         assertEquals(429, refused.statusCode(), refused.body());
-        long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElse("0"));
+        long retryAfter =
+                Long.parseLong(refused.headers().firstValue("Retry-After").orElse("0"));
         assertTrue(retryAfter >= 1 && retryAfter <= LOCKOUT_SECONDS, "Retry-After " + retryAfter);
-        assertEquals(429, post("/api/tasks", hostileTask("locked"), basic("admin", PASSWORD)).statusCode());
+        assertEquals(
+                429,
+                post("/api/tasks", hostileTask("locked"), basic("admin", PASSWORD))
+                        .statusCode());
 
         // Each failure logged once with the client address; the lockout once; no password anywhere.
         String log = awaitLog("Sign-in refused for client", Duration.ofSeconds(10));
-        Matcher failures = Pattern.compile("Sign-in failed for user '" + user + "' from (\\S+) \\((\\d) of " + MAX_FAILURES)
+        Matcher failures = Pattern.compile(
+                        "Sign-in failed for user '" + user + "' from (\\S+) \\((\\d) of " + MAX_FAILURES)
                 .matcher(log);
         int count = 0;
         while (failures.find()) {
@@ -309,7 +372,8 @@ class ProductionServerIT {
     private static final String IMG = "<img src=x onerror=\"window.__xss.push('img')\">";
     private static final String SCRIPT_CLOSE = "</script><script>window.__xss.push('script')</script>";
     private static final String JAVASCRIPT_URL = "javascript:window.__xss.push('href')";
-    private static final String SVG = "<svg onload=\"window.__xss.push('svg')\"><a href=\"javascript:alert(1)\">x</a></svg>";
+    private static final String SVG =
+            "<svg onload=\"window.__xss.push('svg')\"><a href=\"javascript:alert(1)\">x</a></svg>";
     private static final String ATTRIBUTE_BREAK = "\"'><b data-x='1'>bold</b><!--";
     private static final String RTL = "\u202Eexe.txt\u202C and \u2067isolate";
     private static final String LONG = "W".repeat(30_000);
@@ -334,7 +398,8 @@ class ProductionServerIT {
     }
 
     private void awaitTaskFailed(String uuid) throws Exception {
-        long deadline = System.nanoTime() + OpsHttp.scaled(Duration.ofSeconds(60)).toNanos();
+        long deadline =
+                System.nanoTime() + OpsHttp.scaled(Duration.ofSeconds(60)).toNanos();
         JsonNode last = null;
         while (System.nanoTime() - deadline < 0) {
             HttpResponse<String> r = get("/api/tasks/" + uuid);
@@ -348,7 +413,9 @@ class ProductionServerIT {
     }
 
     private static String errors(String log) {
-        return log.lines().filter(l -> l.contains(" E ") || l.contains(" W ")).map(ProductionServerIT::abbreviate)
+        return log.lines()
+                .filter(l -> l.contains(" E ") || l.contains(" W "))
+                .map(ProductionServerIT::abbreviate)
                 .reduce("", (a, b) -> a + "\n" + b);
     }
 
@@ -400,8 +467,14 @@ class ProductionServerIT {
         cmd.addAll(List.of(args));
         Path out = Files.createDirectories(work).resolve(tool + "-" + args[0] + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-        for (String inherited : List.of("HTTP_PORT", "http_port", "TASKER_ENV", "TASKER_ADMIN_USER",
-                "TASKER_ADMIN_PASSWORD", "TASKER_CONFIG_PATH", "TASKER_TEMPLATE_PATH")) {
+        for (String inherited : List.of(
+                "HTTP_PORT",
+                "http_port",
+                "TASKER_ENV",
+                "TASKER_ADMIN_USER",
+                "TASKER_ADMIN_PASSWORD",
+                "TASKER_CONFIG_PATH",
+                "TASKER_TEMPLATE_PATH")) {
             pb.environment().remove(inherited);
         }
         pb.environment().put("PORT", Integer.toString(port));
@@ -453,13 +526,19 @@ class ProductionServerIT {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
-    private HttpResponse<String> post(String path, Object body, String authorization) throws IOException, InterruptedException {
+    private HttpResponse<String> post(String path, Object body, String authorization)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body)));
         if (authorization != null) {
             b.header("Authorization", authorization);

@@ -1,12 +1,5 @@
 package io.tasker.worker.it.ops;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.Test;
-
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-
 import static io.tasker.worker.it.ops.OpsHttp.basic;
 import static io.tasker.worker.it.ops.OpsHttp.get;
 import static io.tasker.worker.it.ops.OpsHttp.json;
@@ -19,6 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
 /**
  * Access control as deployed: reads and health are open; creating, cancelling, pausing and resuming need an
  * authenticated user in the role {@code tasker-operator} (web.xml constraints, basic registry from ops.xml).
@@ -30,7 +29,8 @@ class SecurityIT {
         String marker = OpsHttp.newMarker();
         HttpResponse<String> r = post("/api/tasks", taskRequest("linear_workflow", marker), null);
         assertEquals(401, r.statusCode(), r.body());
-        assertTrue(r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"),
+        assertTrue(
+                r.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"),
                 "401 must challenge for basic authentication: " + r.headers().map());
         Thread.sleep(300); // nothing may appear later either
         assertFalse(OpsHttp.anyTaskWithMarker(marker), "an unauthenticated create must not create a task");
@@ -39,8 +39,8 @@ class SecurityIT {
     @Test
     void wrongPasswordIsRejectedAndCreatesNothing() throws Exception {
         String marker = OpsHttp.newMarker();
-        HttpResponse<String> r = post("/api/tasks", taskRequest("linear_workflow", marker),
-                basic(OpsHttp.USER, OpsHttp.PASSWORD + "-wrong"));
+        HttpResponse<String> r = post(
+                "/api/tasks", taskRequest("linear_workflow", marker), basic(OpsHttp.USER, OpsHttp.PASSWORD + "-wrong"));
         assertEquals(401, r.statusCode(), r.body());
         assertFalse(OpsHttp.anyTaskWithMarker(marker));
     }
@@ -60,12 +60,19 @@ class SecurityIT {
     @Test
     void cancelNeedsTheOperatorRole() throws Exception {
         HttpRequest anonymous = HttpRequest.newBuilder(uri("/api/tasks/00000000-0000-0000-0000-000000000000"))
-                .timeout(Duration.ofSeconds(15)).DELETE().build();
+                .timeout(Duration.ofSeconds(15))
+                .DELETE()
+                .build();
         assertEquals(401, send(anonymous).statusCode());
         HttpRequest operator = HttpRequest.newBuilder(uri("/api/tasks/00000000-0000-0000-0000-000000000000"))
-                .timeout(Duration.ofSeconds(15)).header("Authorization", operatorAuth()).DELETE().build();
+                .timeout(Duration.ofSeconds(15))
+                .header("Authorization", operatorAuth())
+                .DELETE()
+                .build();
         int status = send(operator).statusCode();
-        assertTrue(status != 401 && status != 403, "the operator passes the constraint (then: unknown task), got " + status);
+        assertTrue(
+                status != 401 && status != 403,
+                "the operator passes the constraint (then: unknown task), got " + status);
     }
 
     @Test
@@ -86,9 +93,20 @@ class SecurityIT {
 
     @Test
     void readsHealthAndDashboardStayOpen() throws Exception {
-        for (String path : new String[] {"/api/worker", "/api/worker/handlers", "/api/tasks?limit=5",
-                "/api/domain-events", "/health", "/health/started", "/health/live", "/health/ready",
-                "/", "/index.html", "/dashboard.js", "/dashboard.css"}) {
+        for (String path : new String[] {
+            "/api/worker",
+            "/api/worker/handlers",
+            "/api/tasks?limit=5",
+            "/api/domain-events",
+            "/health",
+            "/health/started",
+            "/health/live",
+            "/health/ready",
+            "/",
+            "/index.html",
+            "/dashboard.js",
+            "/dashboard.css"
+        }) {
             int status = get(path).statusCode();
             assertTrue(status == 200 || status == 204, path + " -> " + status);
         }
@@ -99,7 +117,8 @@ class SecurityIT {
         // The test server runs without TASKER_ENV (development) and with ops.xml's default password.
         java.nio.file.Path log = OpsHttp.serverDir().resolve("logs/messages.log");
         String text = java.nio.file.Files.readString(log);
-        assertTrue(text.contains("The operator account '" + OpsHttp.USER + "' has the published development password"),
+        assertTrue(
+                text.contains("The operator account '" + OpsHttp.USER + "' has the published development password"),
                 "no startup warning naming the default account in " + log);
         assertTrue(text.contains("TASKER_ADMIN_PASSWORD"), "the warning names the variable to set");
     }
@@ -108,9 +127,12 @@ class SecurityIT {
     void pagesAndApiAnswersCarryTheSecurityHeaders() throws Exception {
         for (String path : new String[] {"/", "/dashboard.js", "/api/worker", "/api/tasks?limit=1"}) {
             HttpResponse<String> r = get(path);
-            assertEquals(io.tasker.worker.security.SecurityHeaders.CONTENT_SECURITY_POLICY,
-                    r.headers().firstValue("Content-Security-Policy").orElse(null), path);
-            assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), path);
+            assertEquals(
+                    io.tasker.worker.security.SecurityHeaders.CONTENT_SECURITY_POLICY,
+                    r.headers().firstValue("Content-Security-Policy").orElse(null),
+                    path);
+            assertEquals(
+                    "nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), path);
         }
         HttpResponse<String> refused = post("/api/worker/pause", null, null);
         assertEquals(401, refused.statusCode());

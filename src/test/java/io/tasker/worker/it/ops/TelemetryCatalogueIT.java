@@ -1,10 +1,12 @@
 package io.tasker.worker.it.ops;
 
-import io.tasker.worker.internal.telemetry.MetricsCatalogueTest;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tasker.worker.internal.telemetry.MetricsCatalogueTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,12 +22,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * What the worker really exports matches the metrics catalogue in {@code docs/operations.md}.
@@ -71,8 +69,7 @@ class TelemetryCatalogueIT {
         messages = OpsHttp.serverDir().resolve("logs/messages.log");
     }
 
-    record Exported(String name, String unit, String type, Set<String> attributeKeys, String data) {
-    }
+    record Exported(String name, String unit, String type, Set<String> attributeKeys, String data) {}
 
     @Test
     void exportedMetricsMatchTheCatalogueAndStepsAreTraced() throws Exception {
@@ -82,8 +79,8 @@ class TelemetryCatalogueIT {
         String failMarker = OpsHttp.newMarker();
         String ok = OpsHttp.createTask("linear_workflow", okMarker);
         String failing = OpsHttp.createTask("permanent_failure_workflow", failMarker);
-        ObjectNode batchRequest = OpsHttp.taskRequest("batch_examples", "checkpointed_batch_processing",
-                OpsHttp.newMarker());
+        ObjectNode batchRequest =
+                OpsHttp.taskRequest("batch_examples", "checkpointed_batch_processing", OpsHttp.newMarker());
         ((ObjectNode) batchRequest.get("context")).put("item_count", 100);
         String batch = OpsHttp.createTask(batchRequest); // its workers yield checkpoints
         OpsHttp.awaitTask(ok, OpsHttp::isComplete, Duration.ofSeconds(30));
@@ -131,13 +128,15 @@ class TelemetryCatalogueIT {
 
         String log = allLogs();
         Matcher span = Pattern.compile("LoggingSpanExporter.*'step double_value' : [0-9a-f]{32} [0-9a-f]{16} CONSUMER "
-                + "\\[tracer: io\\.tasker\\.worker:].*tasker\\.task\\.uuid=" + ok + ".*").matcher(log);
+                        + "\\[tracer: io\\.tasker\\.worker:].*tasker\\.task\\.uuid=" + ok + ".*")
+                .matcher(log);
         assertTrue(span.find(), "no 'step double_value' span for task " + ok + " in " + messages);
         assertTrue(span.group().contains("tasker.step.uuid="), span.group());
         String taskCorrelation = OpsHttp.task(ok).path("correlation_id").asText();
         assertTrue(span.group().contains("tasker.task.correlation_id=" + taskCorrelation), span.group());
-        Matcher failedSpan = Pattern.compile("LoggingSpanExporter.*'step permanent_failure' .*tasker\\.task\\.uuid="
-                + failing + ".*").matcher(log);
+        Matcher failedSpan = Pattern.compile(
+                        "LoggingSpanExporter.*'step permanent_failure' .*tasker\\.task\\.uuid=" + failing + ".*")
+                .matcher(log);
         assertTrue(failedSpan.find(), "no span for the failing step of task " + failing);
         assertTrue(failedSpan.group().contains("error.type=permanent_error"), failedSpan.group());
     }
@@ -146,7 +145,9 @@ class TelemetryCatalogueIT {
     private static String allLogs() throws IOException {
         StringBuilder all = new StringBuilder();
         try (var files = Files.list(messages.getParent())) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("messages")).sorted().toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("messages"))
+                    .sorted()
+                    .toList()) {
                 all.append(Files.readString(f, StandardCharsets.UTF_8)).append('\n');
             }
         }
@@ -161,8 +162,13 @@ class TelemetryCatalogueIT {
             String name = strip(cells[1]);
             String instrument = cells[2].strip();
             String unit = strip(cells[3]);
-            String attrs = cells[4].strip().equals("–") ? "" : String.join(",",
-                    java.util.Arrays.stream(cells[4].split(",")).map(TelemetryCatalogueIT::strip).toList());
+            String attrs = cells[4].strip().equals("–")
+                    ? ""
+                    : String.join(
+                            ",",
+                            java.util.Arrays.stream(cells[4].split(","))
+                                    .map(TelemetryCatalogueIT::strip)
+                                    .toList());
             String type = switch (instrument) {
                 case "counter", "asynchronous counter" -> "LONG_SUM";
                 case "histogram" -> "HISTOGRAM";
@@ -197,13 +203,14 @@ class TelemetryCatalogueIT {
                             keys.add(k.group(1));
                         }
                     }
-                    latest.put(m.group("name"), new Exported(m.group("name"), m.group("unit"), m.group("type"),
-                            keys, m.group("data")));
+                    latest.put(
+                            m.group("name"),
+                            new Exported(m.group("name"), m.group("unit"), m.group("type"), keys, m.group("data")));
                 }
             }
             boolean failedSeen = latest.containsKey("tasker.worker.steps.failed");
-            if ((latest.keySet().containsAll(required) && failedSeen
-                    && System.currentTimeMillis() - startedAt > 2500) || System.nanoTime() - deadline > 0) {
+            if ((latest.keySet().containsAll(required) && failedSeen && System.currentTimeMillis() - startedAt > 2500)
+                    || System.nanoTime() - deadline > 0) {
                 return latest;
             }
             Thread.sleep(500);

@@ -16,7 +16,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class FailWithInputHandler extends BaseStepHandler {
     @Override
     public StepHandlerResult call(StepContext ctx) {
-        return failure(String.valueOf(ctx.getInputOr("error_message", "no error_message in the context")),
-                ErrorType.PERMANENT_ERROR, false);
+        return failure(
+                String.valueOf(ctx.getInputOr("error_message", "no error_message in the context")),
+                ErrorType.PERMANENT_ERROR,
+                false);
     }
 }
