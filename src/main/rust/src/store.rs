@@ -722,6 +722,7 @@ impl Store {
                 format
             ));
         }
+        check_schema(&writer, &db_path)?;
         let size = fs::metadata(&db_path).map(|m| m.len()).unwrap_or(0);
         let checker = if size <= FULL_CHECK_BYTES {
             integrity(&writer, &db_path, "integrity_check")?;
@@ -1110,6 +1111,36 @@ impl Store {
         tx.commit().map_err(|x| e("read listing", x))?;
         Ok(((total - dup).max(0) as u64, seqs))
     }
+}
+
+fn schema_of(c: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut st = c.prepare(
+        "SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+    )?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+/// The tables and indexes must be exactly those this version creates: the version number
+/// alone would not catch a file altered by hand or by a build with another layout.
+fn check_schema(c: &Connection, path: &Path) -> Result<(), String> {
+    let want = Connection::open_in_memory()
+        .and_then(|m| m.execute_batch(SCHEMA).map(|_| m))
+        .and_then(|m| schema_of(&m))
+        .map_err(|e| format!("schema check: {}", e))?;
+    let have = schema_of(c).map_err(|e| sql_err(path, "read schema", e))?;
+    if have != want {
+        let diff: Vec<&String> = have.iter().filter(|x| !want.contains(x)).collect();
+        let missing: Vec<&String> = want.iter().filter(|x| !have.contains(x)).collect();
+        return Err(format!(
+            "data file {}: tables or indexes differ from schema version {} (unexpected: {:?}; missing: {:?})",
+            path.display(),
+            SCHEMA_VERSION,
+            diff,
+            missing
+        ));
+    }
+    Ok(())
 }
 
 fn integrity(c: &Connection, path: &Path, pragma: &str) -> Result<(), String> {

@@ -584,6 +584,17 @@ fn a_deleted_database_is_an_error_not_an_empty_start() {
         Some(0)
     );
     stop();
+    // A database whose tables differ from this version's schema is refused, naming what differs.
+    {
+        let c = rusqlite::Connection::open(dir.join("tasker.db")).unwrap();
+        c.execute_batch("DROP INDEX tasks_by_ns;").unwrap();
+    }
+    let e = st(&boot(&dir, ""), &["error"]);
+    assert!(
+        e.contains("tasker.db") && e.contains("tasks_by_ns"),
+        "{}",
+        e
+    );
     // A foreign file in place of the database is refused.
     std::fs::write(dir.join("tasker.db"), vec![7u8; 8192]).unwrap();
     let e = st(&boot(&dir, ""), &["error"]);
