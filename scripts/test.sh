@@ -40,11 +40,11 @@ fi
 
 # Formatting and lints that every backend shares. The Java formatting is checked by Maven itself (spotless:check in the
 # validate phase; mvn spotless:apply fixes it). Clippy for the bridge runs with the tasker-core backend, which builds
-# the bridge anyway.
+# the bridge anyway; both lint in the release profile, whose dependency metadata the release builds already cached.
 echo "== Rust formatting and lints"
 cargo fmt --check --manifest-path src/main/rust/Cargo.toml
 cargo fmt --check --manifest-path src/main/bridge/Cargo.toml
-CARGO_TARGET_DIR=target/rust cargo clippy --quiet --manifest-path src/main/rust/Cargo.toml --all-targets --locked -- -D warnings
+CARGO_TARGET_DIR=target/rust cargo clippy --quiet --release --manifest-path src/main/rust/Cargo.toml --all-targets --locked -- -D warnings
 
 backends=${TASKER_TEST_BACKENDS:-embedded tasker-core}
 for backend in $backends; do
@@ -59,7 +59,7 @@ for backend in $backends; do
       # The bridge's lints, before worker.env brings DATABASE_URL (the bridge builds offline, without a database).
       env -u DATABASE_URL SQLX_OFFLINE=true PROTOC=/usr/bin/protoc \
         CARGO_TARGET_DIR="$HOME/.cache/tasker-worker-jakarta/bridge-target" \
-        cargo clippy --quiet --manifest-path src/main/bridge/Cargo.toml --all-targets --locked -- -D warnings
+        cargo clippy --quiet --release --manifest-path src/main/bridge/Cargo.toml --all-targets --locked -- -D warnings
       stack_dir=${TASKER_STACK_DIR:-$HOME/.cache/tasker-worker-jakarta/stack}
       # DATABASE_URL and the orchestration address for the worker (the bridge reads them) and the ITs.
       set -a

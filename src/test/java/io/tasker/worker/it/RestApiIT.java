@@ -121,9 +121,16 @@ class RestApiIT {
         JsonNode first = client.get("/api/tasks?limit=1&status=complete").json();
         assertEquals(1, first.path("tasks").size(), first.toString());
         assertEquals(1, first.path("pagination").path("page").asInt());
-        assertEquals(first.path("pagination").path("total_count").asInt() > 1,
-                first.path("pagination").path("has_next").asBoolean(), first.toString());
-        assertEquals(0, client.get("/api/tasks?status=no_such_state").json().path("tasks").size());
+        assertEquals(
+                first.path("pagination").path("total_count").asInt() > 1,
+                first.path("pagination").path("has_next").asBoolean(),
+                first.toString());
+        assertEquals(
+                0,
+                client.get("/api/tasks?status=no_such_state")
+                        .json()
+                        .path("tasks")
+                        .size());
     }
 
     @Test

@@ -131,7 +131,8 @@ class ScaleOutIT {
             boolean stateWithoutResult = false;
             for (JsonNode step : workerA.steps(t)) {
                 stateWithoutResult |= step.path("current_state").asText().equals("enqueued_for_orchestration")
-                        && (step.path("results").isNull() || step.path("results").isMissingNode());
+                        && (step.path("results").isNull()
+                                || step.path("results").isMissingNode());
             }
             assertTrue(stateWithoutResult, "task " + t + " after the kill is " + status + ": " + workerA.steps(t));
             resultLost++;
@@ -150,7 +151,13 @@ class ScaleOutIT {
                 assertEquals(2L * linear.get(t), ItClient.resultOf(workerA.step(t, "double_value")));
                 assertEquals(2L * linear.get(t) + 10, ItClient.resultOf(workerA.step(t, "add_constant")));
             } else {
-                assertEquals("slept", workerA.step(t, "slow_step").path("results").path("result").path("result").asText());
+                assertEquals(
+                        "slept",
+                        workerA.step(t, "slow_step")
+                                .path("results")
+                                .path("result")
+                                .path("result")
+                                .asText());
             }
         }
         System.out.println("IT scale-out: after the kill " + done.size() + " of " + all.size() + " tasks completed on"

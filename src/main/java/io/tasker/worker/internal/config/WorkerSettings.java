@@ -171,7 +171,9 @@ public record WorkerSettings(
                 Double.parseDouble(raw.get(ConfigKey.BACKOFF_JITTER_PCT)),
                 Boolean.parseBoolean(raw.get(ConfigKey.RETENTION_KEEP_ALL)),
                 Long.parseLong(raw.get(ConfigKey.RETENTION_MAX_AGE_MS)),
-                raw.get(ConfigKey.RETENTION_MAX_COUNT) == null ? null : Long.valueOf(raw.get(ConfigKey.RETENTION_MAX_COUNT)),
+                raw.get(ConfigKey.RETENTION_MAX_COUNT) == null
+                        ? null
+                        : Long.valueOf(raw.get(ConfigKey.RETENTION_MAX_COUNT)),
                 Boolean.parseBoolean(raw.get(ConfigKey.WEB_ENABLED)),
                 handlerLimits,
                 Boolean.parseBoolean(raw.get(ConfigKey.LIBRARY_EXTENSIONS)),

@@ -46,12 +46,14 @@ class WorkerSettingsTest {
                 "tasker.engine.retention.max-age-ms", "3600000",
                 "tasker.engine.retention.max-count", "5000"));
         var r = io.tasker.worker.internal.Json.parse(
-                io.tasker.worker.internal.runtime.BootstrapConfig.json(s, "w", java.util.List.of()))
-                .path("engine").path("retention");
+                        io.tasker.worker.internal.runtime.BootstrapConfig.json(s, "w", java.util.List.of()))
+                .path("engine")
+                .path("retention");
         assertTrue(r.path("keep_all").asBoolean(), r.toString());
         assertEquals(3600000, r.path("max_age_ms").asLong());
         assertEquals(5000, r.path("max_count").asLong());
-        ConfigurationException e = assertThrows(ConfigurationException.class,
+        ConfigurationException e = assertThrows(
+                ConfigurationException.class,
                 () -> WorkerSettings.of(Map.of("tasker.engine.retention.max-count", "-1")));
         assertTrue(e.getMessage().contains("tasker.engine.retention.max-count"), e.getMessage());
     }
