@@ -1006,7 +1006,7 @@ pub unsafe extern "C" fn complete_step_events_batch(items_json: *const c_char) -
             let parsed: Vec<Option<(Uuid, crate::result::ExecResult)>> = pairs
                 .iter()
                 .map(|(id, body)| {
-                    let id = match id.and_then(|i| Uuid::parse(i).ok()) {
+                    let id = match id.and_then(|i| crate::uuid::parse(i).ok()) {
                         Some(u) => u,
                         None => {
                             logging::error("complete_step_events_batch: invalid event_id");

@@ -1,15 +1,9 @@
 package io.tasker.worker.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +13,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Scale-out on the real tasker-core stack: a second Liberty worker (its own JVM and port, the same WAR and handlers)
@@ -187,7 +186,10 @@ class ScaleOutIT {
             for (Path src : files.toList()) {
                 Path rel = from.relativize(src);
                 String top = rel.getNameCount() == 0 ? "" : rel.getName(0).toString();
-                if (top.equals("logs") || top.equals("workarea") || top.equals("tasker-data") || top.equals("tranlog")) {
+                if (top.equals("logs")
+                        || top.equals("workarea")
+                        || top.equals("tasker-data")
+                        || top.equals("tranlog")) {
                     continue;
                 }
                 Path dst = to.resolve(rel.toString());
@@ -229,7 +231,10 @@ class ScaleOutIT {
         cmd.add(wlp.resolve("bin/server").toString());
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile("server-" + args[0], ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "server " + args[0] + " did not return");
         assertEquals(0, p.exitValue(), "server " + String.join(" ", args) + " failed: " + Files.readString(out));
     }

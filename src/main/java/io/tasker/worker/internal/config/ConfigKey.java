@@ -37,7 +37,11 @@ public enum ConfigKey {
             Type.STRING,
             null,
             "tasker-core backend: the orchestration server's REST address (env TASKER_CORE_ORCHESTRATION_URL); else the foundation TOML's [worker.orchestration_client] base_url"),
-    CORE_ORPHAN_LEASE_MS("tasker.core.orphan-lease-ms", Type.LONG, "300000", "tasker-core backend: a step in progress this long is taken as orphaned by a dead worker and failed as retryable, so tasker-core retries it on a live worker"),
+    CORE_ORPHAN_LEASE_MS(
+            "tasker.core.orphan-lease-ms",
+            Type.LONG,
+            "300000",
+            "tasker-core backend: a step in progress this long is taken as orphaned by a dead worker and failed as retryable, so tasker-core retries it on a live worker"),
     MAX_CONCURRENCY(
             "tasker.worker.max-concurrency", Type.INT, "10", "handler executions in flight at once (execution slots)"),
     POLL_INTERVAL_MS(
@@ -90,10 +94,23 @@ public enum ConfigKey {
     BACKOFF_BASE_MS("tasker.engine.backoff.base-ms", Type.LONG, "1000", "first retry delay"),
     BACKOFF_MAX_MS("tasker.engine.backoff.max-ms", Type.LONG, "60000", "retry delay cap"),
     BACKOFF_MULTIPLIER("tasker.engine.backoff.multiplier", Type.DOUBLE, "2.0", "retry delay growth factor"),
-    BACKOFF_JITTER_PCT("tasker.engine.backoff.jitter-pct", Type.FRACTION, "0.15", "random spread of a retry delay, 0..1"),
-    RETENTION_KEEP_ALL("tasker.engine.retention.keep-all", Type.BOOLEAN, "false", "keep every finished task in the data directory (overrides max-age-ms and max-count)"),
-    RETENTION_MAX_AGE_MS("tasker.engine.retention.max-age-ms", Type.LONG, "604800000", "finished tasks older than this (default 7 days) are deleted from the data directory, in small batches"),
-    RETENTION_MAX_COUNT("tasker.engine.retention.max-count", Type.LONG, null, "keep at most this many finished tasks (oldest deleted first); unset: no count limit"),
+    BACKOFF_JITTER_PCT(
+            "tasker.engine.backoff.jitter-pct", Type.FRACTION, "0.15", "random spread of a retry delay, 0..1"),
+    RETENTION_KEEP_ALL(
+            "tasker.engine.retention.keep-all",
+            Type.BOOLEAN,
+            "false",
+            "keep every finished task in the data directory (overrides max-age-ms and max-count)"),
+    RETENTION_MAX_AGE_MS(
+            "tasker.engine.retention.max-age-ms",
+            Type.LONG,
+            "604800000",
+            "finished tasks older than this (default 7 days) are deleted from the data directory, in small batches"),
+    RETENTION_MAX_COUNT(
+            "tasker.engine.retention.max-count",
+            Type.LONG,
+            null,
+            "keep at most this many finished tasks (oldest deleted first); unset: no count limit"),
     WEB_ENABLED("tasker.web.enabled", Type.BOOLEAN, "true", "serve the /api endpoints; false answers 404 (headless)"),
     DOMAIN_EVENTS_ENABLED(
             "tasker.domain-events.enabled",
