@@ -29,6 +29,16 @@ class WorkflowIT {
     }
 
     @Test
+    void diamondCreatedOverTheOrchestrationsRestApiCompletesOnThisWorker() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ItClient.REAL_STACK, "the orchestration server is tasker-core's");
+        // POST /v1/tasks on tasker-core's orchestration server, as any client outside the worker would.
+        String task = new Orchestration().createTask("examples", "diamond_workflow", Map.of("value", 3));
+        JsonNode done = client.awaitTerminal(task, ItClient.budget(10_000));
+        assertEquals("complete", done.path("status").asText());
+        assertEquals(26, ItClient.resultOf(client.step(task, "diamond_end")));
+    }
+
+    @Test
     void diamondWorkflowCompletesWellUnderASecond() throws Exception {
         // Warm-up run so class loading and JIT do not count against the latency budget.
         client.awaitTerminal(client.createTask("diamond_workflow", Map.of("value", 1)), 10_000);
