@@ -313,6 +313,10 @@ public final class WorkerBenchmark {
             h.runtime.start();
             long target = (long) tasks * STEPS_PER_TASK;
             long deadline = start + TimeUnit.MINUTES.toNanos(5);
+            // status() walks the steps in flight: read the handler count until the last handler ran, then status().
+            while (h.handled.sum() < target && System.nanoTime() - deadline < 0) {
+                Thread.sleep(1);
+            }
             while (h.runtime.status().succeeded() < target) {
                 if (System.nanoTime() - deadline > 0 || h.runtime.status().failed() > 0) {
                     throw new IllegalStateException("worker did not finish: " + h.runtime.status());
@@ -396,6 +400,7 @@ public final class WorkerBenchmark {
         final ExecutorService handlers;
         final ScheduledExecutorService scheduler;
         final List<Thread> schedulerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.LongAdder handled = new java.util.concurrent.atomic.LongAdder();
 
         Harness(TaskerFfi ffi, int slots, ExecutableHandler handler, Path dataDir, boolean virtual) throws Exception {
             Map<String, String> settings = new LinkedHashMap<>();
@@ -403,7 +408,11 @@ public final class WorkerBenchmark {
             settings.put("tasker.engine.data-dir", dataDir == null ? WorkerSettings.IN_MEMORY : dataDir.toString());
             settings.put("tasker.worker.shutdown-grace-ms", "5000");
             DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
-            registry.register("bench.step", handler);
+            registry.register("bench.step", ctx -> {
+                StepHandlerResult r = handler.call(ctx);
+                handled.increment();
+                return r;
+            });
             handlers = virtual ? virtualThreads() : Executors.newFixedThreadPool(slots, daemon("bench-handler", null));
             scheduler = Executors.newScheduledThreadPool(1, daemon("bench-poller", schedulerThreads));
             runtime = new WorkerRuntime(

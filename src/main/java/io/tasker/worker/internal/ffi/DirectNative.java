@@ -61,6 +61,29 @@ final class DirectNative implements TaskerNative {
         return true;
     }
 
+    /** The C library's {@code strlen}, bound directly: JNA's own {@code Pointer.indexOf} walks byte by byte. */
+    static final class LibC {
+        static final boolean BOUND = bind();
+
+        static native long strlen(Pointer p);
+
+        private static boolean bind() {
+            try {
+                Native.register(LibC.class, NativeLibrary.getInstance(com.sun.jna.Platform.C_LIBRARY_NAME));
+                return true;
+            } catch (UnsatisfiedLinkError | RuntimeException e) {
+                return false;
+            }
+        }
+
+        private LibC() {}
+    }
+
+    /** The length of the NUL-terminated string at {@code p}. */
+    static int length(Pointer p) {
+        return (int) (LibC.BOUND ? LibC.strlen(p) : p.indexOf(0, (byte) 0));
+    }
+
     static byte[] nul(String s) {
         if (s == null) {
             return null;

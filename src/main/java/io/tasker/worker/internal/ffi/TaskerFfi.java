@@ -256,7 +256,7 @@ public final class TaskerFfi {
         }
         received.increment();
         try {
-            return p.getByteArray(0, (int) p.indexOf(0, (byte) 0));
+            return p.getByteArray(0, DirectNative.length(p));
         } finally {
             lib.free_rust_string(p);
             freed.increment();

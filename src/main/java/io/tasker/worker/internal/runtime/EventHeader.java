@@ -111,43 +111,44 @@ record EventHeader(
             if (c == '"') {
                 return string(i);
             }
+            final byte[] a = b;
+            final int n = a.length;
             if (c != '{' && c != '[') {
-                while (i < b.length && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] > ' ') {
+                while (i < n && a[i] != ',' && a[i] != '}' && a[i] != ']' && a[i] > ' ') {
                     i++;
                 }
                 return i;
             }
             int depth = 0;
-            while (true) {
-                c = at(i);
-                if (c == '"') {
+            while (i < n) {
+                byte x = a[i];
+                if (x == '"') {
                     i = string(i);
                     continue;
                 }
-                if (c == '{' || c == '[') {
+                if (x == '{' || x == '[') {
                     depth++;
-                } else if (c == '}' || c == ']') {
-                    if (--depth == 0) {
-                        return i + 1;
-                    }
+                } else if ((x == '}' || x == ']') && --depth == 0) {
+                    return i + 1;
                 }
                 i++;
             }
+            throw new IllegalArgumentException("unexpected end of JSON");
         }
 
         /** The end of the string starting at {@code i} (its opening quote). */
         int string(int i) {
+            final byte[] a = b;
+            final int n = a.length;
             i++;
-            while (true) {
-                int c = at(i);
-                if (c == '\\') {
-                    i += 2;
-                } else if (c == '"') {
+            while (i < n) {
+                byte x = a[i];
+                if (x == '"') {
                     return i + 1;
-                } else {
-                    i++;
                 }
+                i += x == '\\' ? 2 : 1;
             }
+            throw new IllegalArgumentException("unexpected end of JSON");
         }
 
         /** The text of the string value at {@code [start, end)}, or null for any other value. */
