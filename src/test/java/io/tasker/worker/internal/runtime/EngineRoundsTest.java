@@ -33,10 +33,10 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
         }
     }
 
-    /** The handlers finish four at a time while a slow batch poll holds the round, so completions queue up. */
+    /** Each completion call takes a while, so completions of the other handlers queue up behind the round. */
     private void startBatching(Map<String, String> extra) {
         engine.extensions = true;
-        engine.batchPollDelayMs = 30;
+        engine.completeDelayMs = 30;
         registry.register("quick", ctx -> StepHandlerResult.success(Map.of("ok", true)));
         Map<String, String> settings = new java.util.HashMap<>(Map.of("tasker.worker.max-concurrency", "4"));
         settings.putAll(extra);

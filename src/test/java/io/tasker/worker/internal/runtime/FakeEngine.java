@@ -27,6 +27,8 @@ final class FakeEngine implements TaskerNative {
     volatile java.util.function.Function<List<Call>, String> batchAnswer;
     /** Time each batch poll takes, to let completions queue up behind it. */
     volatile long batchPollDelayMs;
+    /** Time each completion call takes (as a durable engine's sync would), to let others queue up behind it. */
+    volatile long completeDelayMs;
 
     final AtomicInteger batchPolls = new AtomicInteger();
     final AtomicInteger waits = new AtomicInteger();
@@ -109,6 +111,7 @@ final class FakeEngine implements TaskerNative {
         String id = text(eventId);
         String json = text(resultJson);
         calls.add(new Call("complete_step_event", id, json));
+        sleep(completeDelayMs);
         return completeAnswer.apply(id, json);
     }
 
@@ -229,6 +232,7 @@ final class FakeEngine implements TaskerNative {
         requireExtensions();
         String envelope = text(itemsJson);
         calls.add(new Call("complete_step_events_batch", null, envelope));
+        sleep(completeDelayMs);
         List<Call> items = new java.util.ArrayList<>();
         try {
             for (com.fasterxml.jackson.databind.JsonNode pair :
