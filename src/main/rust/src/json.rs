@@ -315,12 +315,8 @@ pub fn write_value(out: &mut String, v: &Value) {
         Value::Null => out.push_str("null"),
         Value::Bool(true) => out.push_str("true"),
         Value::Bool(false) => out.push_str("false"),
-        Value::Int(i) => {
-            let _ = write!(out, "{}", i);
-        }
-        Value::UInt(u) => {
-            let _ = write!(out, "{}", u);
-        }
+        Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+        Value::UInt(u) => out.push_str(itoa::Buffer::new().format(*u)),
         Value::Float(f) => write_f64(out, *f),
         Value::Str(s) => write_str(out, s),
         Value::Raw(r) => out.push_str(r),
@@ -362,6 +358,12 @@ pub fn write_f64(out: &mut String, f: f64) {
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
+    // Most strings need no escape: one scan, one copy.
+    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: Option<&str> = match b {
@@ -400,27 +402,30 @@ impl<'a> ObjWriter<'a> {
         out.push('{');
         ObjWriter { out, first: true }
     }
-    fn key(&mut self, k: &str) -> &mut String {
+    fn key(&mut self, k: &'static str) -> &mut String {
         if !self.first {
             self.out.push(',');
         }
         self.first = false;
-        write_str(self.out, k);
-        self.out.push(':');
+        // Keys are our own literals (hence 'static): nothing in them needs escaping.
+        debug_assert!(!k.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+        self.out.push('"');
+        self.out.push_str(k);
+        self.out.push_str("\":");
         self.out
     }
-    pub fn str(&mut self, k: &str, v: &str) -> &mut Self {
+    pub fn str(&mut self, k: &'static str, v: &str) -> &mut Self {
         let o = self.key(k);
         write_str(o, v);
         self
     }
-    pub fn opt_str(&mut self, k: &str, v: Option<&str>) -> &mut Self {
+    pub fn opt_str(&mut self, k: &'static str, v: Option<&str>) -> &mut Self {
         match v {
             Some(v) => self.str(k, v),
             None => self.raw(k, "null"),
         }
     }
-    pub fn uuid(&mut self, k: &str, u: &crate::uuid::Uuid) -> &mut Self {
+    pub fn uuid(&mut self, k: &'static str, u: &crate::uuid::Uuid) -> &mut Self {
         let mut buf = [0u8; 36];
         let text = u.hyphenated().encode_lower(&mut buf);
         let o = self.key(k);
@@ -429,48 +434,67 @@ impl<'a> ObjWriter<'a> {
         o.push('"');
         self
     }
-    pub fn opt_uuid(&mut self, k: &str, u: Option<&crate::uuid::Uuid>) -> &mut Self {
+    pub fn opt_uuid(&mut self, k: &'static str, u: Option<&crate::uuid::Uuid>) -> &mut Self {
         match u {
             Some(u) => self.uuid(k, u),
             None => self.raw(k, "null"),
         }
     }
-    pub fn int(&mut self, k: &str, v: i64) -> &mut Self {
-        let o = self.key(k);
-        let _ = write!(o, "{}", v);
+    pub fn int(&mut self, k: &'static str, v: i64) -> &mut Self {
+        self.key(k).push_str(itoa::Buffer::new().format(v));
         self
     }
-    pub fn uint(&mut self, k: &str, v: u64) -> &mut Self {
-        let o = self.key(k);
-        let _ = write!(o, "{}", v);
+    pub fn uint(&mut self, k: &'static str, v: u64) -> &mut Self {
+        self.key(k).push_str(itoa::Buffer::new().format(v));
         self
     }
-    pub fn opt_int(&mut self, k: &str, v: Option<i64>) -> &mut Self {
+    pub fn opt_int(&mut self, k: &'static str, v: Option<i64>) -> &mut Self {
         match v {
             Some(v) => self.int(k, v),
             None => self.raw(k, "null"),
         }
     }
-    pub fn bool(&mut self, k: &str, v: bool) -> &mut Self {
+    pub fn bool(&mut self, k: &'static str, v: bool) -> &mut Self {
         self.raw(k, if v { "true" } else { "false" })
     }
-    pub fn value(&mut self, k: &str, v: &Value) -> &mut Self {
+    pub fn value(&mut self, k: &'static str, v: &Value) -> &mut Self {
         let o = self.key(k);
         write_value(o, v);
         self
     }
     /// Pre-serialized JSON text.
-    pub fn raw(&mut self, k: &str, json: &str) -> &mut Self {
+    pub fn raw(&mut self, k: &'static str, json: &str) -> &mut Self {
         let o = self.key(k);
         o.push_str(json);
         self
     }
     /// A nested array built by `f`, which writes comma-separated elements.
-    pub fn array(&mut self, k: &str, f: impl FnOnce(&mut String)) -> &mut Self {
+    pub fn array(&mut self, k: &'static str, f: impl FnOnce(&mut String)) -> &mut Self {
         let o = self.key(k);
         o.push('[');
         f(o);
         o.push(']');
+        self
+    }
+    /// A nested object written by `f`.
+    pub fn object(&mut self, k: &'static str, f: impl FnOnce(&mut ObjWriter<'_>)) -> &mut Self {
+        let o = self.key(k);
+        let mut inner = ObjWriter::new(o);
+        f(&mut inner);
+        inner.finish();
+        self
+    }
+    /// A value of any kind written by `f` straight into the output (`f` must write one JSON value).
+    pub fn with(&mut self, k: &'static str, f: impl FnOnce(&mut String)) -> &mut Self {
+        f(self.key(k));
+        self
+    }
+    /// A string value written by `f` straight into the output (`f` must write JSON-safe text).
+    pub fn str_with(&mut self, k: &'static str, f: impl FnOnce(&mut String)) -> &mut Self {
+        let o = self.key(k);
+        o.push('"');
+        f(o);
+        o.push('"');
         self
     }
     pub fn finish(&mut self) {

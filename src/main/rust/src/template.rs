@@ -194,6 +194,8 @@ pub struct Template {
     /// Template-level dependents of each step.
     pub children: Vec<Vec<usize>>,
     pub has_decision: bool,
+    /// Each step's `StepDefinitionDto` JSON, written once: every event of the step carries it unchanged.
+    pub step_dtos: Vec<std::sync::Arc<str>>,
 }
 
 impl Template {
@@ -727,6 +729,7 @@ pub fn parse_template(
         index,
         children,
         has_decision,
+        step_dtos: Vec::new(),
     };
     if let Some(env) = environment {
         apply_environment(&mut t, &root, env)?;
@@ -739,6 +742,11 @@ pub fn parse_template(
             ));
         }
     }
+    t.step_dtos = t
+        .steps
+        .iter()
+        .map(|s| s.to_dto().to_json().into())
+        .collect();
     Ok(t)
 }
 

@@ -83,52 +83,86 @@ fn split(micros: i64) -> Parts {
     }
 }
 
-/// chrono's automatic fraction: none, 3 or 6 digits depending on the value.
-fn auto_frac(us: u32) -> String {
-    if us == 0 {
-        String::new()
-    } else if us.is_multiple_of(1000) {
-        format!(".{:03}", us / 1000)
+/// Appends `n` as exactly `width` decimal digits (`n` < 10^width).
+fn push_digits(out: &mut String, mut n: u32, width: usize) {
+    let mut buf = [b'0'; 6];
+    for i in (0..width).rev() {
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or_default());
+}
+
+/// `YYYY-MM-DD<sep>HH:MM:SS`, then chrono's automatic fraction (none, 3 or 6 digits) when `auto` is set, or
+/// always 6 digits. Written digit by digit: event timestamps are on the dispatch hot path.
+fn write_parts(out: &mut String, micros: i64, sep: char, auto: bool) {
+    let p = split(micros);
+    if (0..=9999).contains(&p.y) {
+        push_digits(out, p.y as u32, 4);
     } else {
-        format!(".{:06}", us)
+        use std::fmt::Write;
+        let _ = write!(out, "{:04}", p.y);
+    }
+    out.push('-');
+    push_digits(out, p.mo, 2);
+    out.push('-');
+    push_digits(out, p.d, 2);
+    out.push(sep);
+    push_digits(out, p.h, 2);
+    out.push(':');
+    push_digits(out, p.mi, 2);
+    out.push(':');
+    push_digits(out, p.s, 2);
+    if !auto {
+        out.push('.');
+        push_digits(out, p.micros, 6);
+    } else if p.micros == 0 {
+    } else if p.micros.is_multiple_of(1000) {
+        out.push('.');
+        push_digits(out, p.micros / 1000, 3);
+    } else {
+        out.push('.');
+        push_digits(out, p.micros, 6);
     }
 }
 
-fn base(p: &Parts, sep: char) -> String {
-    format!(
-        "{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}",
-        p.y, p.mo, p.d, sep, p.h, p.mi, p.s
-    )
+fn formatted(micros: i64, sep: char, auto: bool, suffix: &str) -> String {
+    let mut out = String::with_capacity(32);
+    write_parts(&mut out, micros, sep, auto);
+    out.push_str(suffix);
+    out
+}
+
+/// Appends the NaiveDateTime Display form (see `naive_space`) to `out`.
+pub fn write_naive_space(out: &mut String, micros: i64) {
+    write_parts(out, micros, ' ', true);
 }
 
 /// NaiveDateTime Display: `2026-02-15 19:43:46.123456` (step event DTO).
+#[cfg(test)]
 pub fn naive_space(micros: i64) -> String {
-    let p = split(micros);
-    format!("{}{}", base(&p, ' '), auto_frac(p.micros))
+    formatted(micros, ' ', true, "")
 }
 
 /// NaiveDateTime serde form: `2026-02-15T19:43:46.123456`.
 pub fn naive_t(micros: i64) -> String {
-    let p = split(micros);
-    format!("{}{}", base(&p, 'T'), auto_frac(p.micros))
+    formatted(micros, 'T', true, "")
 }
 
 /// DateTime<Utc> serde form: `2026-02-15T19:43:46.123456Z`.
 pub fn rfc3339_z(micros: i64) -> String {
-    let p = split(micros);
-    format!("{}{}Z", base(&p, 'T'), auto_frac(p.micros))
+    formatted(micros, 'T', true, "Z")
 }
 
 /// DateTime<Utc>::to_rfc3339(): `+00:00` offset.
 pub fn rfc3339_offset(micros: i64) -> String {
-    let p = split(micros);
-    format!("{}{}+00:00", base(&p, 'T'), auto_frac(p.micros))
+    formatted(micros, 'T', true, "+00:00")
 }
 
 /// `%Y-%m-%dT%H:%M:%S%.6fZ` (audit records).
 pub fn rfc3339_6z(micros: i64) -> String {
-    let p = split(micros);
-    format!("{}.{:06}Z", base(&p, 'T'), p.micros)
+    formatted(micros, 'T', false, "Z")
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), e.g. for Retry-After (tests build them).
@@ -339,6 +373,44 @@ mod tests {
         assert_eq!(rfc3339_6z(t2), "2026-02-15T19:43:46.120000Z");
         let t3 = parse_rfc3339("2026-02-15T21:43:46+02:00").unwrap();
         assert_eq!(naive_space(t3), "2026-02-15 19:43:46");
+    }
+
+    #[test]
+    fn digit_writer_matches_format() {
+        let reference = |micros: i64, sep: char| {
+            let p = split(micros);
+            let frac = if p.micros == 0 {
+                String::new()
+            } else if p.micros.is_multiple_of(1000) {
+                format!(".{:03}", p.micros / 1000)
+            } else {
+                format!(".{:06}", p.micros)
+            };
+            format!(
+                "{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}{}",
+                p.y, p.mo, p.d, sep, p.h, p.mi, p.s, frac
+            )
+        };
+        let mut x: i64 = 0x2545_f491_4f6c_dd1d;
+        for i in 0..20_000i64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Years -9999..=12000, with whole seconds and whole milliseconds now and then.
+            let mut m = x.rem_euclid(srange()) - 377_705_116_800_000_000;
+            if i % 3 == 0 {
+                m -= m.rem_euclid(1_000_000);
+            } else if i % 3 == 1 {
+                m -= m.rem_euclid(1000);
+            }
+            assert_eq!(naive_space(m), reference(m, ' '), "{}", m);
+            assert_eq!(naive_t(m), reference(m, 'T'), "{}", m);
+        }
+    }
+
+    fn srange() -> i64 {
+        // 22,000 years of microseconds.
+        22_000 * 365 * 86_400 * 1_000_000
     }
 
     #[test]

@@ -181,43 +181,34 @@ pub struct Engine {
     archiving: VecDeque<(u64, TaskIdx, Uuid)>,
 }
 
+/// The `DependencyResultDto` children see, written from the stored result without copying its parts (a result
+/// can be large, and this runs on every completion).
 fn dep_entry_from_stored(v: &Value) -> Arc<str> {
-    let err = match v.get("error") {
-        Some(Value::Object(e)) => crate::jobj![
-            ("message", e.get("message").cloned().unwrap_or(Value::Null)),
-            (
-                "error_type",
-                e.get("error_type").cloned().unwrap_or(Value::Null)
-            ),
-            (
-                "retryable",
-                e.get("retryable").cloned().unwrap_or(Value::Bool(false))
-            ),
-            (
-                "status_code",
-                e.get("status_code").cloned().unwrap_or(Value::Null)
-            ),
-            (
-                "backtrace",
-                e.get("backtrace").cloned().unwrap_or(Value::Null)
-            ),
-        ],
-        _ => Value::Null,
+    const NULL: &Value = &Value::Null;
+    const FALSE: &Value = &Value::Bool(false);
+    let field = |m: &'static str, or: &'static Value| v.get(m).unwrap_or(or);
+    let mut out = String::with_capacity(128);
+    let mut w = crate::json::ObjWriter::new(&mut out);
+    w.value("step_uuid", field("step_uuid", NULL))
+        .value("success", field("success", FALSE))
+        .value("result", field("result", NULL));
+    match v.get("status") {
+        Some(s) => w.value("status", s),
+        None => w.str("status", ""),
     };
-    let entry = crate::jobj![
-        (
-            "step_uuid",
-            v.get("step_uuid").cloned().unwrap_or(Value::Null)
-        ),
-        (
-            "success",
-            v.get("success").cloned().unwrap_or(Value::Bool(false))
-        ),
-        ("result", v.get("result").cloned().unwrap_or(Value::Null)),
-        ("status", v.get("status").cloned().unwrap_or(Value::str(""))),
-        ("error", err),
-    ];
-    Arc::from(entry.to_json().as_str())
+    match v.get("error") {
+        Some(Value::Object(e)) => w.object("error", |o| {
+            let part = |k: &'static str, or: &'static Value| e.get(k).unwrap_or(or);
+            o.value("message", part("message", NULL))
+                .value("error_type", part("error_type", NULL))
+                .value("retryable", part("retryable", FALSE))
+                .value("status_code", part("status_code", NULL))
+                .value("backtrace", part("backtrace", NULL));
+        }),
+        _ => w.raw("error", "null"),
+    };
+    w.finish();
+    Arc::from(out)
 }
 
 pub fn template_id(source: &str, text: &str, env: Option<&str>) -> u64 {
@@ -338,4 +329,26 @@ fn mono_us() -> u64 {
     use std::time::Instant;
     static START: OnceLock<Instant> = OnceLock::new();
     START.get_or_init(Instant::now).elapsed().as_micros() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dep_entry_from_stored;
+
+    #[test]
+    fn dependency_entry_keeps_the_dto_fields_in_order_with_defaults() {
+        let stored = crate::json::parse(
+            r#"{"step_uuid":"u","success":false,"status":"failed","result":{"big":[1,2]},"metadata":{"x":1},"error":{"error_type":"T","message":"m","extra":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            &*dep_entry_from_stored(&stored),
+            r#"{"step_uuid":"u","success":false,"result":{"big":[1,2]},"status":"failed","error":{"message":"m","error_type":"T","retryable":false,"status_code":null,"backtrace":null}}"#
+        );
+        let bare = crate::json::parse(r#"{"error":"not an object"}"#).unwrap();
+        assert_eq!(
+            &*dep_entry_from_stored(&bare),
+            r#"{"step_uuid":null,"success":false,"result":null,"status":"","error":null}"#
+        );
+    }
 }
