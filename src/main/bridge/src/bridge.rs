@@ -361,7 +361,7 @@ pub fn bootstrap(input: BootstrapInput) -> Result<Handle, String> {
     })
 }
 
-/// `get_worker_status` of a running worker (contract §5.3).
+/// `get_worker_status` of a running worker (docs/ffi-contract.md §5.3).
 pub fn status(h: &Handle) -> Value {
     let core = h.core.clone();
     let (status, namespaces) = h.runtime.block_on(async move {

@@ -76,7 +76,7 @@ fn step_definition(def: &StepDefinition) -> Value {
         "callable".into(),
         Value::String(def.handler.callable.clone()),
     );
-    // method and resolver are absent when unset (contract §5.4), initialization always present.
+    // method and resolver are absent when unset (docs/ffi-contract.md §5.4), initialization always present.
     if let Some(m) = &def.handler.method {
         handler.insert("method".into(), Value::String(m.clone()));
     }
@@ -163,7 +163,7 @@ pub fn domain_event(e: &DomainEvent) -> Value {
     })
 }
 
-/// `{"success":false,"error":msg}` (contract §4).
+/// `{"success":false,"error":msg}` (docs/ffi-contract.md §4).
 pub fn error(msg: &str) -> String {
     json!({"success": false, "error": msg}).to_string()
 }

@@ -171,7 +171,7 @@ pub unsafe extern "C" fn bootstrap_worker(config_json: *const c_char) -> *mut c_
     )
 }
 
-/// Status JSON (contract §5.3). Free the result.
+/// Status JSON (docs/ffi-contract.md §5.3). Free the result.
 #[no_mangle]
 pub extern "C" fn get_worker_status() -> *mut c_char {
     guarded(
@@ -247,7 +247,7 @@ pub extern "C" fn transition_to_graceful_shutdown() -> *mut c_char {
 
 // ---- 4.2 step dispatch --------------------------------------------------------------------------------------
 
-/// One step event (§5.4), or NULL when none is queued or no worker runs. Free the result.
+/// One step event (docs/ffi-contract.md §5.4), or NULL when none is queued or no worker runs. Free the result.
 #[no_mangle]
 pub extern "C" fn poll_step_events() -> *mut c_char {
     guarded(
@@ -337,7 +337,7 @@ pub unsafe extern "C" fn checkpoint_yield_step_event(
     )
 }
 
-/// Dispatch metrics (§5.7) or an error object. Free the result.
+/// Dispatch metrics (docs/ffi-contract.md §5.7) or an error object. Free the result.
 #[no_mangle]
 pub extern "C" fn get_ffi_dispatch_metrics() -> *mut c_char {
     guarded(
@@ -377,7 +377,7 @@ pub extern "C" fn cleanup_timeouts() {
 
 // ---- 4.3 in-process domain events ---------------------------------------------------------------------------
 
-/// One in-process domain event (§5.8, camelCase), or NULL. Free the result.
+/// One in-process domain event (docs/ffi-contract.md §5.8, camelCase), or NULL. Free the result.
 #[no_mangle]
 pub extern "C" fn poll_in_process_events() -> *mut c_char {
     guarded(

@@ -1,4 +1,4 @@
-//! Client API request parsing and response shapes (contract §4.6, §5.9).
+//! Client API request parsing and response shapes (docs/ffi-contract.md §4.6, §5.9).
 
 use crate::engine::Engine;
 use crate::json::{Map, Value};

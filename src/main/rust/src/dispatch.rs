@@ -1,4 +1,4 @@
-//! Step event construction (contract §5.4): snake_case `FfiStepEventDto` with
+//! Step event construction (docs/ffi-contract.md §5.4): snake_case `FfiStepEventDto` with
 //! transitive dependency results keyed by concrete step name.
 
 use crate::engine::Engine;

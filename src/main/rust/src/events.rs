@@ -1,4 +1,4 @@
-//! Domain events declared by template steps (`publishes_events`), contract §5.8.
+//! Domain events declared by template steps (`publishes_events`), docs/ffi-contract.md §5.8.
 //!
 //! `fast` and `broadcast` events go to a bounded in-process buffer read by
 //! `poll_in_process_events`; `durable` ones (and the durable half of `broadcast`) are

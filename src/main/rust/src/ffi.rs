@@ -1,4 +1,4 @@
-//! The 29 exported C functions (contract §4). Every function is wrapped in
+//! The 29 exported C functions (docs/ffi-contract.md §4). Every function is wrapped in
 //! `catch_unwind`; a panic returns the function's error form and never unwinds
 //! into the host. Returned strings come from `CString::into_raw` and must be
 //! released with `free_rust_string`.

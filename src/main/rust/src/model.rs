@@ -1,4 +1,4 @@
-//! Task/step records and the two state machines (semantics §2.1, §2.2).
+//! Task/step records and the two state machines.
 
 use crate::json::{Map, ObjWriter, Value};
 use crate::uuid::Uuid;

@@ -1,4 +1,4 @@
-//! Strict reading of `StepExecutionResult` and `CheckpointYieldData` (contract §5.5, §5.6),
+//! Strict reading of `StepExecutionResult` and `CheckpointYieldData` (docs/ffi-contract.md §5.5, §5.6),
 //! mirroring serde-derive rules: container defaults for absent keys, wrong types fail,
 //! `null` only where the original type is an Option or a JSON value, unknown keys ignored.
 
@@ -420,7 +420,7 @@ impl ExecResult {
         }
     }
 
-    /// Failure as produced for FFI timeouts and checkpoint errors (contract §6.3/§6.6).
+    /// Failure as produced for FFI timeouts and checkpoint errors (docs/ffi-contract.md §6.3/§6.6).
     pub fn failure(
         step_uuid: Uuid,
         message: &str,

@@ -207,7 +207,7 @@ impl Template {
         )
     }
 
-    /// Steps created with the task (semantics §1.3).
+    /// Steps created with the task.
     pub fn initial_step_set(&self) -> Vec<usize> {
         if !self.has_decision {
             return (0..self.steps.len())
@@ -544,7 +544,7 @@ fn read_step(y: &Yaml, source: &str, idx: usize) -> Result<StepDef, String> {
     })
 }
 
-/// Apply `environments.<env>` overrides (semantics §1.4).
+/// Apply `environments.<env>` overrides.
 fn apply_environment(t: &mut Template, root: &Yaml, env: &str) -> Result<(), String> {
     let c = Ctx {
         source: &t.source.clone(),

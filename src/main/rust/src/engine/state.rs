@@ -1,5 +1,5 @@
 //! Step and task state transitions with their counters, audit trail and dirty marks;
-//! task evaluation (semantics §2.3); adding steps and edges.
+//! task evaluation; adding steps and edges.
 
 use super::*;
 
@@ -94,7 +94,7 @@ impl Engine {
         }
     }
 
-    /// Task finaliser (semantics §2.3) over the per-task counters.
+    /// Task finaliser over the per-task counters.
     pub(super) fn evaluate_task(&mut self, t: TaskIdx) {
         let task = &self.tasks[t];
         if task.state.is_terminal() {
