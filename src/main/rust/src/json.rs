@@ -301,8 +301,10 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 /// Build an object from (key, value) pairs: `obj![("a", 1), ...]`.
 #[macro_export]
 macro_rules! jobj {
+    (@unit $k:expr) => { () };
     ($(($k:expr, $v:expr)),* $(,)?) => {{
-        let mut m = $crate::json::Map::new();
+        // Sized once: growing the entries one push at a time showed in profiles.
+        let mut m = $crate::json::Map::with_capacity(<[()]>::len(&[$($crate::jobj!(@unit $k)),*]));
         $( m.push($k, $crate::json::Value::from($v)); )*
         $crate::json::Value::Object(m)
     }};
