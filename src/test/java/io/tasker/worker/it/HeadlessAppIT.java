@@ -7,25 +7,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -51,38 +45,19 @@ class HeadlessAppIT {
     private final Path basedir = Path.of("").toAbsolutePath();
     private final Path target = basedir.resolve("target");
     private final Path work = target.resolve("headless-it");
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private Path wlp;
-    private Path serverDir;
-    private int port;
-    private boolean running;
+    private SecondServer server;
 
     @BeforeAll
     void createServer() throws Exception {
-        String install = System.getProperty("wlp.install.dir");
-        Assumptions.assumeTrue(
-                install != null && Files.isDirectory(Path.of(install)),
-                "needs the Liberty install of the build (failsafe)");
-        wlp = Path.of(install);
-        port = Integer.parseInt(System.getProperty("http.port", "9080")) + 1;
-        serverDir = wlp.resolve("usr/servers").resolve(SERVER);
-        deleteTree(serverDir);
-        deleteTree(work);
-        Files.createDirectories(work);
-        run(120, "create", SERVER);
-        Files.writeString(serverDir.resolve("jvm.options"), "--enable-native-access=ALL-UNNAMED\n");
+        server = SecondServer.prepare(SERVER, 1, work);
+        server.create();
+        Files.writeString(server.dir().resolve("jvm.options"), "--enable-native-access=ALL-UNNAMED\n");
     }
 
     @AfterAll
     void deleteServer() throws Exception {
-        if (serverDir == null) {
-            return;
-        }
-        try {
-            stopServer();
-        } finally {
-            deleteTree(serverDir);
+        if (server != null) {
+            server.close();
         }
     }
 
@@ -90,10 +65,10 @@ class HeadlessAppIT {
     @Order(1)
     void hostAppRunsATaskThroughItsOwnHandlersWithTheWorkerHeadless() throws Exception {
         deploy(buildApp("headless-app"));
-        startServer();
-        awaitReady(180_000);
+        server.start(Map.of());
+        server.awaitReady(Duration.ofSeconds(180));
 
-        HttpResponse<String> run = get("/host/run?value=6");
+        HttpResponse<String> run = server.get("/host/run?value=6");
         assertEquals(200, run.statusCode(), run.body());
         JsonNode out = JSON.readTree(run.body());
         assertEquals("complete", out.path("status").asText(), out.toString());
@@ -102,10 +77,10 @@ class HeadlessAppIT {
                 "product=42", out.path("results").path("label").path("label").asText(), out.toString());
         assertTrue(out.path("client_health").path("healthy").asBoolean(), out.toString());
 
-        assertEquals(404, get("/api/tasks").statusCode(), "the worker's HTTP API must be off");
-        assertEquals(404, get("/api/worker").statusCode(), "the worker's HTTP API must be off");
+        assertEquals(404, server.get("/api/tasks").statusCode(), "the worker's HTTP API must be off");
+        assertEquals(404, server.get("/api/worker").statusCode(), "the worker's HTTP API must be off");
 
-        HttpResponse<String> ready = get("/health/ready");
+        HttpResponse<String> ready = server.get("/health/ready");
         assertEquals(200, ready.statusCode(), ready.body());
         JsonNode health = JSON.readTree(ready.body());
         assertEquals("UP", health.path("status").asText(), ready.body());
@@ -120,19 +95,18 @@ class HeadlessAppIT {
         assertEquals(2, worker.path("data").path("handler_count").asInt(), ready.body());
         assertEquals(4, worker.path("data").path("slots_total").asInt(), "the host's config applies: " + ready.body());
         assertTrue(worker.path("data").path("handler_limits").asText().contains("host_multiply"), ready.body());
-        stopServer();
+        server.stop();
     }
 
     @Test
     @Order(2)
     void duplicateHandlerNamesStopTheDeploymentNamingBothClasses() throws Exception {
-        deleteTree(serverDir.resolve("apps"));
-        deleteTree(serverDir.resolve("logs"));
+        SecondServer.deleteTree(server.dir().resolve("apps"));
+        SecondServer.deleteTree(server.dir().resolve("logs"));
         deploy(buildApp("duplicate-app"));
-        startServer();
-        Path log = serverDir.resolve("logs/messages.log");
-        String messages =
-                awaitLog(log, "CWWKZ0002E", 180_000); // "An exception occurred while starting the application"
+        server.start(Map.of());
+        // "An exception occurred while starting the application"
+        String messages = server.awaitLog("CWWKZ0002E", Duration.ofSeconds(180));
         assertTrue(messages.contains("Duplicate @StepHandler(\"same\")"), messages);
         assertTrue(
                 messages.contains("io.tasker.dupapp.FirstSame") && messages.contains("io.tasker.dupapp.SecondSame"),
@@ -143,7 +117,7 @@ class HeadlessAppIT {
                         && messages.contains("io.tasker.dupapp.SecondObserver.handle"),
                 "two observers of one name are reported too, naming both methods: " + messages);
         assertTrue(!messages.contains("CWWKZ0001I: Application duplicate-app started"), "the app must not start");
-        stopServer();
+        server.stop();
     }
 
     // ---- the app ----
@@ -152,7 +126,7 @@ class HeadlessAppIT {
     private Path buildApp(String name) throws IOException {
         Path src = basedir.resolve("src/it").resolve(name);
         Path war = work.resolve(name + ".war");
-        deleteTree(war);
+        SecondServer.deleteTree(war);
         Path classes = Files.createDirectories(war.resolve("WEB-INF/classes"));
         Path lib = Files.createDirectories(war.resolve("WEB-INF/lib"));
 
@@ -175,7 +149,9 @@ class HeadlessAppIT {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc = javac.run(null, err, err, args.toArray(String[]::new));
         assertEquals(0, rc, "compiling " + name + " failed: " + err.toString(StandardCharsets.UTF_8));
-        copyTree(src.resolve("resources"), classes);
+        if (Files.isDirectory(src.resolve("resources"))) {
+            SecondServer.copyTree(src.resolve("resources"), classes);
+        }
 
         // The worker as a library: the attached classes jar plus the runtime libraries the WAR packages.
         try (DirectoryStream<Path> jars = Files.newDirectoryStream(target, "tasker-worker*-classes.jar")) {
@@ -202,10 +178,10 @@ class HeadlessAppIT {
     }
 
     private void deploy(Path war) throws IOException {
-        Path apps = Files.createDirectories(serverDir.resolve("apps"));
-        copyTree(war, apps.resolve(war.getFileName()));
+        Path apps = Files.createDirectories(server.dir().resolve("apps"));
+        SecondServer.copyTree(war, apps.resolve(war.getFileName()));
         String app = war.getFileName().toString();
-        Files.writeString(serverDir.resolve("server.xml"), """
+        Files.writeString(server.dir().resolve("server.xml"), """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <server description="host application embedding the Tasker worker">
                     <featureManager>
@@ -237,103 +213,5 @@ class HeadlessAppIT {
         }
         assertTrue(out.toString().contains("<httpEndpoint"), "no httpEndpoint in the shipped server.xml");
         return out.toString();
-    }
-
-    // ---- the server ----
-
-    private void startServer() throws Exception {
-        run(180, "start", SERVER);
-        running = true;
-    }
-
-    private void stopServer() throws Exception {
-        if (running) {
-            running = false;
-            run(120, "stop", SERVER);
-        }
-    }
-
-    private void run(int timeoutSeconds, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(wlp.resolve("bin/server").toString());
-        cmd.addAll(List.of(args));
-        Path out = Files.createDirectories(work).resolve("server-" + args[0] + ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-        pb.environment().remove("HTTP_PORT");
-        pb.environment().remove("http_port");
-        pb.environment().put("PORT", Integer.toString(port));
-        Process p = pb.start();
-        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), "server " + args[0] + " did not return");
-        assertEquals(0, p.exitValue(), "server " + String.join(" ", args) + " failed: " + Files.readString(out));
-    }
-
-    private void awaitReady(long timeoutMs) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        String last = "no answer";
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                HttpResponse<String> r = get("/health/ready");
-                if (r.statusCode() == 200) {
-                    return;
-                }
-                last = r.statusCode() + " " + r.body();
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(250);
-        }
-        Path log = serverDir.resolve("logs/messages.log");
-        throw new AssertionError("host server not ready after " + timeoutMs + " ms: " + last + "\n"
-                + (Files.exists(log) ? Files.readString(log) : "(no messages.log)"));
-    }
-
-    private static String awaitLog(Path log, String marker, long timeoutMs) throws Exception {
-        long deadline = System.currentTimeMillis() + timeoutMs;
-        String text = "";
-        while (System.currentTimeMillis() < deadline) {
-            text = Files.exists(log) ? Files.readString(log) : "";
-            if (text.contains(marker)) {
-                return text;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError(marker + " not logged within " + timeoutMs + " ms:\n" + text);
-    }
-
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(60))
-                .GET()
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
-    }
-
-    // ---- files ----
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        if (!Files.isDirectory(from)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

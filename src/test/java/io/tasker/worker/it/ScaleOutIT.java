@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -36,29 +35,24 @@ class ScaleOutIT {
     private final Orchestration orchestration = new Orchestration();
     private final ItClient workerA = new ItClient();
     private ItClient workerB;
-    private Path wlp;
-    private Path serverDir;
+    private SecondServer server;
 
     @BeforeAll
     void startSecondWorker() throws Exception {
         Assumptions.assumeTrue(ItClient.REAL_STACK, "needs the real tasker-core stack (-Preal-stack-it)");
-        wlp = Path.of(System.getProperty("wlp.install.dir"));
-        Path first = Path.of(System.getProperty("wlp.server.dir"));
-        int port = Integer.parseInt(System.getProperty("http.port", "9080")) + 2;
-        serverDir = wlp.resolve("usr/servers").resolve(SERVER);
-        deleteTree(serverDir);
-        copyConfig(first, serverDir, port);
-        server("start", SERVER);
-        workerB = new ItClient(port);
+        server = SecondServer.prepare(SERVER, 2, Path.of("target/scale-out-it"));
+        copyConfig(Path.of(System.getProperty("wlp.server.dir")), server.dir(), server.port());
+        server.start(Map.of());
+        workerB = new ItClient(server.port());
         workerA.awaitReady(180_000);
         workerB.awaitReady(180_000);
     }
 
     @AfterAll
     void stopSecondWorker() throws Exception {
-        if (serverDir != null && Files.isDirectory(serverDir)) {
-            killIfAlive(); // a clean stop is not under test here, and the server may already be dead
-            deleteTree(serverDir);
+        if (server != null) {
+            server.kill(); // a clean stop is not under test here, and the server may already be dead
+            server.close();
         }
     }
 
@@ -103,7 +97,7 @@ class ScaleOutIT {
         // Kill it in the middle of a burst of fast tasks.
         for (int i = 0; i < 100; i++) {
             if (i == 50) {
-                killIfAlive();
+                server.kill();
             }
             linear.put(orchestration.createTask("examples", "linear_workflow", Map.of("value", 1000 + i)), 1000 + i);
         }
@@ -211,42 +205,5 @@ class ScaleOutIT {
         }
         lines.add("http.port=" + port);
         Files.write(bootstrap, lines);
-    }
-
-    private void killIfAlive() throws IOException, InterruptedException {
-        Path pidFile = wlp.resolve("usr/servers/.pid").resolve(SERVER + ".pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        long pid = Long.parseLong(Files.readString(pidFile).trim());
-        ProcessHandle.of(pid).ifPresent(p -> {
-            p.destroyForcibly();
-            p.onExit().join();
-        });
-        Files.deleteIfExists(pidFile);
-    }
-
-    private void server(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(wlp.resolve("bin/server").toString());
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("server-" + args[0], ".log");
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(out.toFile())
-                .start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "server " + args[0] + " did not return");
-        assertEquals(0, p.exitValue(), "server " + String.join(" ", args) + " failed: " + Files.readString(out));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

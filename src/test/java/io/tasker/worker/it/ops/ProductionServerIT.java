@@ -9,10 +9,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tasker.worker.it.SecondServer;
 import io.tasker.worker.security.SecurityHeaders;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +21,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +28,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,52 +67,39 @@ class ProductionServerIT {
     private final Path basedir = Path.of("").toAbsolutePath();
     private final Path target = basedir.resolve("target");
     private final Path work = target.resolve("production-it");
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private Path wlp;
-    private Path serverDir;
-    private int port;
-    private boolean running;
+    private SecondServer server;
     private String hashedPassword;
 
     @BeforeAll
     void createServer() throws Exception {
-        String install = System.getProperty("wlp.install.dir");
-        Assumptions.assumeTrue(
-                install != null && Files.isDirectory(Path.of(install)),
-                "needs the Liberty install of the build (failsafe)");
-        wlp = Path.of(install);
-        port = Integer.parseInt(System.getProperty("http.port", "9080")) + 2;
-        serverDir = wlp.resolve("usr/servers").resolve(SERVER);
-        deleteTree(serverDir);
-        deleteTree(work);
-        Files.createDirectories(work);
-        run(120, Map.of(), "server", "create", SERVER);
+        server = SecondServer.prepare(SERVER, 2, work)
+                .notInheriting(
+                        "TASKER_ENV",
+                        "TASKER_ADMIN_USER",
+                        "TASKER_ADMIN_PASSWORD",
+                        "TASKER_CONFIG_PATH",
+                        "TASKER_TEMPLATE_PATH");
+        server.create();
         // Exactly what the image copies to /config/: the shipped configuration, the WAR in apps/.
         for (String file : List.of("server.xml", "ops.xml", "jvm.options")) {
             Files.copy(
                     basedir.resolve("src/main/liberty/config").resolve(file),
-                    serverDir.resolve(file),
+                    server.dir().resolve(file),
                     StandardCopyOption.REPLACE_EXISTING);
         }
-        Path war = serverDir.resolve("apps/tasker-worker.war");
-        copyTree(target.resolve("tasker-worker"), war);
+        Path war = server.dir().resolve("apps/tasker-worker.war");
+        SecondServer.copyTree(target.resolve("tasker-worker"), war);
         assertTrue(Files.isDirectory(war.resolve("WEB-INF/classes")), "no exploded WAR in target/tasker-worker");
-        copyTree(
+        SecondServer.copyTree(
                 target.resolve("test-classes/io/tasker/worker/it/ops/hostile"),
                 war.resolve("WEB-INF/classes/io/tasker/worker/it/ops/hostile"));
-        copyTree(target.resolve("test-classes/tasker/hostile-templates"), work.resolve("templates"));
+        SecondServer.copyTree(target.resolve("test-classes/tasker/hostile-templates"), work.resolve("templates"));
     }
 
     @AfterAll
     void deleteServer() throws Exception {
-        if (serverDir == null) {
-            return;
-        }
-        try {
-            stopServer();
-        } finally {
-            deleteTree(serverDir);
+        if (server != null) {
+            server.close();
         }
     }
 
@@ -124,7 +108,8 @@ class ProductionServerIT {
     void withoutAPasswordTheApplicationRefusesToStartAndTheDefaultChangesNothing() throws Exception {
         startServer(null);
         try {
-            String log = awaitLog("CWWKZ0012I", Duration.ofSeconds(180)); // "The application ... was not started."
+            String log =
+                    server.awaitLog("CWWKZ0012I", Duration.ofSeconds(180)); // "The application ... was not started."
             assertTrue(
                     log.contains("Refusing to start") && log.contains("TASKER_ADMIN_PASSWORD"),
                     "the error must name TASKER_ADMIN_PASSWORD: " + errors(log));
@@ -133,7 +118,7 @@ class ProductionServerIT {
             assertFalse(create.statusCode() / 100 == 2, "the default account must not create: " + create.statusCode());
             assertNotEquals(200, get("/health/ready").statusCode(), "a refused start must not report ready");
         } finally {
-            stopServer();
+            server.stop();
         }
     }
 
@@ -142,10 +127,10 @@ class ProductionServerIT {
     void aHashedPasswordWorksAndNeitherTheDefaultNorTheHashDo() throws Exception {
         hashedPassword = encodeHash(PASSWORD);
         assertTrue(hashedPassword.startsWith("{hash}"), hashedPassword);
-        deleteTree(serverDir.resolve("logs"));
+        SecondServer.deleteTree(server.dir().resolve("logs"));
         startServer(hashedPassword);
-        awaitReady(Duration.ofSeconds(180));
-        String log = Files.readString(serverDir.resolve("logs/messages.log"));
+        server.awaitReady(Duration.ofSeconds(180));
+        String log = Files.readString(server.dir().resolve("logs/messages.log"));
         assertFalse(log.contains("published development password"), "no default warning with a real password");
 
         assertEquals(
@@ -211,7 +196,7 @@ class ProductionServerIT {
                 browser.onEveryPage("window.__xss = []; window.__csp = [];"
                         + " document.addEventListener('securitypolicyviolation', e =>"
                         + " window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));");
-                browser.navigate("http://localhost:" + port + "/#task=" + uuid);
+                browser.navigate("http://localhost:" + server.port() + "/#task=" + uuid);
                 browser.await("the page script", "document.body && document.body.dataset.ready === 'true'", wait);
                 browser.await(
                         "both steps in the table",
@@ -343,7 +328,7 @@ class ProductionServerIT {
                         .statusCode());
 
         // Each failure logged once with the client address; the lockout once; no password anywhere.
-        String log = awaitLog("Sign-in refused for client", Duration.ofSeconds(10));
+        String log = server.awaitLog("Sign-in refused for client", Duration.ofSeconds(10));
         Matcher failures = Pattern.compile(
                         "Sign-in failed for user '" + user + "' from (\\S+) \\((\\d) of " + MAX_FAILURES)
                 .matcher(log);
@@ -431,7 +416,7 @@ class ProductionServerIT {
 
     /** {@code securityUtility encode --encoding=hash}: what an operator runs to keep the password out of files. */
     private String encodeHash(String password) throws Exception {
-        Path out = run(120, Map.of(), "securityUtility", "encode", "--encoding=hash", password);
+        Path out = server.run(120, Map.of(), "securityUtility", "encode", "--encoding=hash", password);
         for (String line : Files.readAllLines(out)) {
             if (line.startsWith("{hash}")) {
                 return line.strip();
@@ -450,73 +435,7 @@ class ProductionServerIT {
         if (adminPassword != null) {
             env.put("TASKER_ADMIN_PASSWORD", adminPassword);
         }
-        run(180, env, "server", "start", SERVER);
-        running = true;
-    }
-
-    private void stopServer() throws Exception {
-        if (running) {
-            running = false;
-            run(120, Map.of(), "server", "stop", SERVER);
-        }
-    }
-
-    private Path run(int timeoutSeconds, Map<String, String> env, String tool, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(wlp.resolve("bin").resolve(tool).toString());
-        cmd.addAll(List.of(args));
-        Path out = Files.createDirectories(work).resolve(tool + "-" + args[0] + ".log");
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
-        for (String inherited : List.of(
-                "HTTP_PORT",
-                "http_port",
-                "TASKER_ENV",
-                "TASKER_ADMIN_USER",
-                "TASKER_ADMIN_PASSWORD",
-                "TASKER_CONFIG_PATH",
-                "TASKER_TEMPLATE_PATH")) {
-            pb.environment().remove(inherited);
-        }
-        pb.environment().put("PORT", Integer.toString(port));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), tool + " " + args[0] + " did not return");
-        assertEquals(0, p.exitValue(), tool + " " + String.join(" ", args) + " failed: " + Files.readString(out));
-        return out;
-    }
-
-    private void awaitReady(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() - deadline < 0) {
-            try {
-                HttpResponse<String> r = get("/health/ready");
-                if (r.statusCode() == 200) {
-                    return;
-                }
-                last = r.statusCode() + " " + r.body();
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(250);
-        }
-        Path log = serverDir.resolve("logs/messages.log");
-        throw new AssertionError("production server not ready after " + timeout + ": " + last + "\n"
-                + (Files.exists(log) ? Files.readString(log) : "(no messages.log)"));
-    }
-
-    private String awaitLog(String marker, Duration timeout) throws Exception {
-        Path log = serverDir.resolve("logs/messages.log");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String text = "";
-        while (System.nanoTime() - deadline < 0) {
-            text = Files.exists(log) ? Files.readString(log) : "";
-            if (text.contains(marker)) {
-                return text;
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError(marker + " not logged within " + timeout + ":\n" + text);
+        server.start(env);
     }
 
     // ---- HTTP ----
@@ -526,52 +445,17 @@ class ProductionServerIT {
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                        .timeout(Duration.ofSeconds(30))
-                        .GET()
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        return server.get(path);
     }
 
     private HttpResponse<String> post(String path, Object body, String authorization)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = server.request(path)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : JSON.writeValueAsString(body)));
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    // ---- files ----
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        if (!Files.isDirectory(from)) {
-            throw new IOException("missing " + from);
-        }
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path dest = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(dest);
-                } else {
-                    Files.copy(p, dest, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        return server.send(b);
     }
 }
