@@ -216,6 +216,111 @@ struct Shared {
     /// Set by the writer when a commit failed; cleared by `reset_after_failure`.
     broken: AtomicBool,
     db_path: PathBuf,
+    ckpt: Checkpoints,
+}
+
+/// WAL frames (4 KiB pages, so 32 MiB) after which the WAL is restarted from its beginning:
+/// the checkpointer catches up, then the writer copies the last few frames itself between
+/// two commits (at most `RESTART_FRAMES / 16`: a few milliseconds), and its next commit
+/// writes from the start of the file again. At `4 * RESTART_FRAMES` (the hard bound) the
+/// writer copies whatever is left, however long it takes.
+const RESTART_FRAMES: u64 = 8192;
+/// Test hook: another restart threshold (0 = `RESTART_FRAMES`).
+static RESTART_AT: AtomicU64 = AtomicU64::new(0);
+
+pub fn set_wal_restart_frames(n: u64) {
+    RESTART_AT.store(n, Ordering::SeqCst);
+}
+/// Pause between background checkpoint passes (each one syncs the database file).
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(25);
+
+/// Checkpoints run on their own thread and connection (PASSIVE: they copy committed frames
+/// into the database file while the writer keeps committing), so no commit waits for one.
+/// A passive checkpoint alone never lets the WAL restart under continuous commits (new
+/// frames always follow the copied ones), so once the WAL is `RESTART_FRAMES` long the
+/// writer runs the final short pass itself between two commits; the WAL then starts over.
+struct Checkpoints {
+    /// Held while a checkpoint pass runs, on either thread.
+    pass: Mutex<()>,
+    /// Commits since the last pass; `shutdown` stops the thread.
+    state: Mutex<(u64, bool)>,
+    wake: Condvar,
+    /// Set by the checkpointer: the writer should run the final pass before its next commit.
+    final_wanted: AtomicBool,
+}
+
+/// `PRAGMA wal_checkpoint(PASSIVE)`: (frames in the WAL, frames copied), or None if busy.
+fn checkpoint_passive(c: &Connection) -> rusqlite::Result<Option<(u64, u64)>> {
+    c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })
+    .map(|(busy, log, done)| (busy == 0 && log >= 0).then_some((log as u64, done.max(0) as u64)))
+}
+
+fn checkpoint_loop(conn: Connection, sh: Arc<Shared>) {
+    let ck = &sh.ckpt;
+    loop {
+        {
+            let mut st = ck.state.lock().unwrap_or_else(|p| p.into_inner());
+            while st.0 == 0 && !st.1 {
+                st = ck.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
+            if st.1 {
+                return;
+            }
+            st.0 = 0;
+        }
+        if ck.final_wanted.load(Ordering::Acquire) {
+            std::thread::sleep(CHECKPOINT_PAUSE);
+            continue;
+        }
+        let r = {
+            let _g = ck.pass.lock().unwrap_or_else(|p| p.into_inner());
+            checkpoint_passive(&conn)
+        };
+        match r {
+            Ok(Some((log, done))) => {
+                let restart = match RESTART_AT.load(Ordering::Relaxed) {
+                    0 => RESTART_FRAMES,
+                    n => n,
+                };
+                if log >= 4 * restart || (log >= restart && log - done <= restart / 16) {
+                    ck.final_wanted.store(true, Ordering::Release);
+                } else if log >= restart {
+                    // Catching up for a restart: the next pass at once.
+                    let mut st = ck.state.lock().unwrap_or_else(|p| p.into_inner());
+                    st.0 += 1;
+                    continue;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => logging::warn(&format!(
+                "data file {}: background checkpoint failed (retried): {}",
+                sh.db_path.display(),
+                e
+            )),
+        }
+        std::thread::sleep(CHECKPOINT_PAUSE);
+    }
+}
+
+/// On the writer, between commits: the final pass the checkpointer asked for.
+fn writer_checkpoint(conn: &Connection, sh: &Shared) {
+    if !sh.ckpt.final_wanted.swap(false, Ordering::AcqRel) {
+        return;
+    }
+    let _g = sh.ckpt.pass.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(e) = checkpoint_passive(conn) {
+        logging::warn(&format!(
+            "data file {}: checkpoint failed (retried): {}",
+            sh.db_path.display(),
+            e
+        ));
+    }
 }
 
 /// Durability ticket of one operation: wait on it outside the engine lock.
@@ -271,6 +376,7 @@ pub struct Store {
     next_ticket: u64,
     writer: Option<JoinHandle<()>>,
     checker: Option<JoinHandle<()>>,
+    checkpointer: Option<JoinHandle<()>>,
     _lock: File,
 }
 
@@ -498,11 +604,9 @@ fn open_conn(path: &Path, create: bool) -> Result<Connection, String> {
             mode
         ));
     }
-    // A larger page cache keeps the index pages a commit touches in memory. Checkpoints every
-    // 4000 pages (16 MiB of WAL): a page rewritten by many commits is copied once; measured
-    // ~1.4x the throughput of the default 1000 with shorter longest calls, while 12000 made
-    // the longest calls (a checkpoint runs inside a commit) three times longer.
-    c.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=4000;")
+    // A larger page cache keeps the index pages a commit touches in memory. No automatic
+    // checkpoints: they would run inside a commit (see `Checkpoints`).
+    c.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=0;")
         .map_err(|e| sql_err(path, "pragmas", e))?;
     Ok(c)
 }
@@ -766,7 +870,22 @@ impl Store {
             committed: AtomicU64::new(0),
             broken: AtomicBool::new(false),
             db_path: db_path.clone(),
+            ckpt: Checkpoints {
+                pass: Mutex::new(()),
+                state: Mutex::new((0, false)),
+                wake: Condvar::new(),
+                final_wanted: AtomicBool::new(false),
+            },
         });
+        let ckpt_conn = open_conn(&db_path, false)?;
+        ckpt_conn
+            .execute_batch("PRAGMA cache_size=-1024;")
+            .map_err(|e| sql_err(&db_path, "pragmas", e))?;
+        let sh = shared.clone();
+        let checkpointer = std::thread::Builder::new()
+            .name("tasker-store-checkpoint".into())
+            .spawn(move || checkpoint_loop(ckpt_conn, sh))
+            .map_err(|e| format!("store checkpoint thread: {}", e))?;
         let sh = shared.clone();
         let handle = std::thread::Builder::new()
             .name("tasker-store-writer".into())
@@ -779,6 +898,7 @@ impl Store {
             next_ticket: 0,
             writer: Some(handle),
             checker,
+            checkpointer: Some(checkpointer),
             _lock: lock,
         })
     }
@@ -1173,6 +1293,19 @@ impl Drop for Store {
         if let Some(h) = self.writer.take() {
             let _ = h.join();
         }
+        {
+            let mut st = self
+                .shared
+                .ckpt
+                .state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            st.1 = true;
+        }
+        self.shared.ckpt.wake.notify_all();
+        if let Some(h) = self.checkpointer.take() {
+            let _ = h.join();
+        }
         if let Some(h) = self.checker.take() {
             let _ = h.join();
         }
@@ -1252,6 +1385,12 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
             drop(st);
             sh.done.notify_all();
             retention_due = true;
+            {
+                let mut c = sh.ckpt.state.lock().unwrap_or_else(|p| p.into_inner());
+                c.0 += 1;
+            }
+            sh.ckpt.wake.notify_one();
+            writer_checkpoint(&conn, &sh);
         }
         if retention_due && last_retention.elapsed() >= Duration::from_millis(retention.interval_ms)
         {
