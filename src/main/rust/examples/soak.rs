@@ -42,6 +42,53 @@ fn rss_bytes() -> u64 {
         * 1024
 }
 
+/// CPU time of the whole process (user + system), from /proc/self/stat.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1.to_string();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?)
+        })
+        .unwrap_or(0.0)
+        / 100.0
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// The disk's sync latency where the database lives (overwrite 8 KiB, then fsync, as a commit
+/// that reuses the WAL does): every acknowledged call waits for at least one of these, so 10
+/// completers cannot finish more than 10 steps per sync.
+fn sync_probe(dir: &std::path::Path) -> (f64, f64) {
+    use std::io::{Seek, SeekFrom, Write};
+    std::fs::create_dir_all(dir).unwrap();
+    let p = dir.join("sync-probe");
+    let mut f = std::fs::File::create(&p).unwrap();
+    f.write_all(&vec![0u8; 1 << 20]).unwrap();
+    f.sync_all().unwrap();
+    let mut lat: Vec<f64> = (0..300)
+        .map(|i| {
+            f.seek(SeekFrom::Start((i % 128) * 8192)).unwrap();
+            f.write_all(&[i as u8; 8192]).unwrap();
+            let t = Instant::now();
+            f.sync_all().unwrap();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    drop(f);
+    let _ = std::fs::remove_file(&p);
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    (
+        lat[lat.len() / 2],
+        lat.iter().sum::<f64>() / lat.len() as f64,
+    )
+}
+
 fn bootstrap(data_dir: Option<&str>) -> Duration {
     take(stop_worker());
     let engine = match data_dir {
@@ -102,6 +149,7 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
     let done = AtomicUsize::new(0);
     let report = Mutex::new((Instant::now(), 0usize));
     let run_id = tasker_engine::uuid::Uuid::new_v4().to_string();
+    let cpu0 = cpu_secs();
     let start = Instant::now();
     if db.is_some() {
         println!(
@@ -195,8 +243,13 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
         max_call_ms: calls.overall_max.load(Ordering::Relaxed) as f64 / 1000.0,
     };
     println!(
-        "{}: {} one-step tasks in {:.1} s = {:.0} steps/s (create + poll + complete), longest FFI call {:.1} ms",
-        label, tasks, secs, r.steps_per_s, r.max_call_ms
+        "{}: {} one-step tasks in {:.1} s = {:.0} steps/s (create + poll + complete), longest FFI call {:.1} ms, CPU {:.0} µs/task",
+        label,
+        tasks,
+        secs,
+        r.steps_per_s,
+        r.max_call_ms,
+        (cpu_secs() - cpu0) * 1e6 / tasks as f64
     );
     r
 }
@@ -215,6 +268,15 @@ fn main() {
         });
     let _ = std::fs::remove_dir_all(&dir);
 
+    let (p50, mean) = sync_probe(&dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "disk sync (8 KiB overwrite + fsync) p50 {:.2} ms, mean {:.2} ms: at most {:.0} steps/s for 10 completers; load average {}",
+        p50,
+        mean,
+        10.0 * 1000.0 / mean,
+        loadavg()
+    );
     let rss_before = rss_bytes();
     bootstrap(Some(&dir.display().to_string()));
     let dur = run(tasks, Some(&dir), "durable");
@@ -246,10 +308,11 @@ fn main() {
     bootstrap(None);
     let mem = run(mem_tasks, None, "in memory");
     println!(
-        "durable/in-memory throughput: {:.2} ({:.0} vs {:.0} steps/s)",
+        "durable/in-memory throughput: {:.2} ({:.0} vs {:.0} steps/s); load average {}",
         dur.steps_per_s / mem.steps_per_s,
         dur.steps_per_s,
-        mem.steps_per_s
+        mem.steps_per_s,
+        loadavg()
     );
     take(stop_worker());
     if std::env::var("SOAK_KEEP").is_err() {

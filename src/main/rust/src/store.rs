@@ -216,6 +216,111 @@ struct Shared {
     /// Set by the writer when a commit failed; cleared by `reset_after_failure`.
     broken: AtomicBool,
     db_path: PathBuf,
+    ckpt: Checkpoints,
+}
+
+/// WAL frames (4 KiB pages, so 32 MiB) after which the WAL is restarted from its beginning:
+/// the checkpointer catches up, then the writer copies the last few frames itself between
+/// two commits (at most `RESTART_FRAMES / 16`: a few milliseconds), and its next commit
+/// writes from the start of the file again. At `4 * RESTART_FRAMES` (the hard bound) the
+/// writer copies whatever is left, however long it takes.
+const RESTART_FRAMES: u64 = 8192;
+/// Test hook: another restart threshold (0 = `RESTART_FRAMES`).
+static RESTART_AT: AtomicU64 = AtomicU64::new(0);
+
+pub fn set_wal_restart_frames(n: u64) {
+    RESTART_AT.store(n, Ordering::SeqCst);
+}
+/// Pause between background checkpoint passes (each one syncs the database file).
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(25);
+
+/// Checkpoints run on their own thread and connection (PASSIVE: they copy committed frames
+/// into the database file while the writer keeps committing), so no commit waits for one.
+/// A passive checkpoint alone never lets the WAL restart under continuous commits (new
+/// frames always follow the copied ones), so once the WAL is `RESTART_FRAMES` long the
+/// writer runs the final short pass itself between two commits; the WAL then starts over.
+struct Checkpoints {
+    /// Held while a checkpoint pass runs, on either thread.
+    pass: Mutex<()>,
+    /// Commits since the last pass; `shutdown` stops the thread.
+    state: Mutex<(u64, bool)>,
+    wake: Condvar,
+    /// Set by the checkpointer: the writer should run the final pass before its next commit.
+    final_wanted: AtomicBool,
+}
+
+/// `PRAGMA wal_checkpoint(PASSIVE)`: (frames in the WAL, frames copied), or None if busy.
+fn checkpoint_passive(c: &Connection) -> rusqlite::Result<Option<(u64, u64)>> {
+    c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })
+    .map(|(busy, log, done)| (busy == 0 && log >= 0).then_some((log as u64, done.max(0) as u64)))
+}
+
+fn checkpoint_loop(conn: Connection, sh: Arc<Shared>) {
+    let ck = &sh.ckpt;
+    loop {
+        {
+            let mut st = ck.state.lock().unwrap_or_else(|p| p.into_inner());
+            while st.0 == 0 && !st.1 {
+                st = ck.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
+            if st.1 {
+                return;
+            }
+            st.0 = 0;
+        }
+        if ck.final_wanted.load(Ordering::Acquire) {
+            std::thread::sleep(CHECKPOINT_PAUSE);
+            continue;
+        }
+        let r = {
+            let _g = ck.pass.lock().unwrap_or_else(|p| p.into_inner());
+            checkpoint_passive(&conn)
+        };
+        match r {
+            Ok(Some((log, done))) => {
+                let restart = match RESTART_AT.load(Ordering::Relaxed) {
+                    0 => RESTART_FRAMES,
+                    n => n,
+                };
+                if log >= 4 * restart || (log >= restart && log - done <= restart / 16) {
+                    ck.final_wanted.store(true, Ordering::Release);
+                } else if log >= restart {
+                    // Catching up for a restart: the next pass at once.
+                    let mut st = ck.state.lock().unwrap_or_else(|p| p.into_inner());
+                    st.0 += 1;
+                    continue;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => logging::warn(&format!(
+                "data file {}: background checkpoint failed (retried): {}",
+                sh.db_path.display(),
+                e
+            )),
+        }
+        std::thread::sleep(CHECKPOINT_PAUSE);
+    }
+}
+
+/// On the writer, between commits: the final pass the checkpointer asked for.
+fn writer_checkpoint(conn: &Connection, sh: &Shared) {
+    if !sh.ckpt.final_wanted.swap(false, Ordering::AcqRel) {
+        return;
+    }
+    let _g = sh.ckpt.pass.lock().unwrap_or_else(|p| p.into_inner());
+    if let Err(e) = checkpoint_passive(conn) {
+        logging::warn(&format!(
+            "data file {}: checkpoint failed (retried): {}",
+            sh.db_path.display(),
+            e
+        ));
+    }
 }
 
 /// Durability ticket of one operation: wait on it outside the engine lock.
@@ -271,6 +376,7 @@ pub struct Store {
     next_ticket: u64,
     writer: Option<JoinHandle<()>>,
     checker: Option<JoinHandle<()>>,
+    checkpointer: Option<JoinHandle<()>>,
     _lock: File,
 }
 
@@ -498,11 +604,11 @@ fn open_conn(path: &Path, create: bool) -> Result<Connection, String> {
             mode
         ));
     }
-    // A larger page cache keeps the index pages a commit touches in memory. Checkpoints every
-    // 4000 pages (16 MiB of WAL): a page rewritten by many commits is copied once; measured
-    // ~1.4x the throughput of the default 1000 with shorter longest calls, while 12000 made
-    // the longest calls (a checkpoint runs inside a commit) three times longer.
-    c.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-32768; PRAGMA wal_autocheckpoint=4000;")
+    // A 4 MiB page cache holds the pages commits touch again (the last leaves of each table and
+    // index, the rows of recent tasks); SQLite walks the whole cache at the end of every write
+    // transaction, which with 32 MiB took ~10% of the soak's CPU. No automatic checkpoints: they
+    // would run inside a commit (see `Checkpoints`).
+    c.execute_batch("PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-4096; PRAGMA wal_autocheckpoint=0;")
         .map_err(|e| sql_err(path, "pragmas", e))?;
     Ok(c)
 }
@@ -750,8 +856,10 @@ impl Store {
             write_marker(dir)?;
         }
         let reader = open_conn(&db_path, false)?;
+        // A small page cache: under continuous commits SQLite discards a reader's cache at the
+        // start of every read (the WAL changed), and discarding a large one is what cost.
         reader
-            .execute_batch("PRAGMA query_only=1;")
+            .execute_batch("PRAGMA query_only=1; PRAGMA cache_size=-1024;")
             .map_err(|e| sql_err(&db_path, "pragmas", e))?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -766,7 +874,22 @@ impl Store {
             committed: AtomicU64::new(0),
             broken: AtomicBool::new(false),
             db_path: db_path.clone(),
+            ckpt: Checkpoints {
+                pass: Mutex::new(()),
+                state: Mutex::new((0, false)),
+                wake: Condvar::new(),
+                final_wanted: AtomicBool::new(false),
+            },
         });
+        let ckpt_conn = open_conn(&db_path, false)?;
+        ckpt_conn
+            .execute_batch("PRAGMA cache_size=-1024;")
+            .map_err(|e| sql_err(&db_path, "pragmas", e))?;
+        let sh = shared.clone();
+        let checkpointer = std::thread::Builder::new()
+            .name("tasker-store-checkpoint".into())
+            .spawn(move || checkpoint_loop(ckpt_conn, sh))
+            .map_err(|e| format!("store checkpoint thread: {}", e))?;
         let sh = shared.clone();
         let handle = std::thread::Builder::new()
             .name("tasker-store-writer".into())
@@ -779,6 +902,7 @@ impl Store {
             next_ticket: 0,
             writer: Some(handle),
             checker,
+            checkpointer: Some(checkpointer),
             _lock: lock,
         })
     }
@@ -1173,10 +1297,63 @@ impl Drop for Store {
         if let Some(h) = self.writer.take() {
             let _ = h.join();
         }
+        {
+            let mut st = self
+                .shared
+                .ckpt
+                .state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            st.1 = true;
+        }
+        self.shared.ckpt.wake.notify_all();
+        if let Some(h) = self.checkpointer.take() {
+            let _ = h.join();
+        }
         if let Some(h) = self.checker.take() {
             let _ = h.join();
         }
     }
+}
+
+/// Longest wait for more operations to join a commit, and the longest pause between two
+/// arrivals that still counts as one burst.
+const GATHER_MAX: Duration = Duration::from_micros(1500);
+const GATHER_GAP: Duration = Duration::from_micros(250);
+
+/// Group commit with many callers: each caller waits for the commit holding its operation,
+/// then submits its next one. Committing as soon as the first of them arrives splits them
+/// into two groups that commit in turns, each paying a whole sync for half of the
+/// operations. So when the last commit showed `expect` active callers, wait (briefly) until
+/// that many operations are queued, or arrivals stop.
+fn gather<'a>(
+    sh: &'a Shared,
+    mut st: std::sync::MutexGuard<'a, State>,
+    expect: usize,
+) -> std::sync::MutexGuard<'a, State> {
+    if st.queue.len() >= expect {
+        return st;
+    }
+    let start = Instant::now();
+    let mut seen = st.queue.len();
+    let mut last_arrival = start;
+    while st.queue.len() < expect && !st.shutdown {
+        let now = Instant::now();
+        let until = (start + GATHER_MAX).min(last_arrival + GATHER_GAP);
+        if now >= until {
+            break;
+        }
+        st = sh
+            .work
+            .wait_timeout(st, until - now)
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
+        if st.queue.len() > seen {
+            seen = st.queue.len();
+            last_arrival = Instant::now();
+        }
+    }
+    st
 }
 
 fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
@@ -1184,11 +1361,15 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
     let mut applied_pages = 0u64;
     let mut last_retention = Instant::now() - Duration::from_secs(3600);
     let mut retention_due = true;
+    // Operations expected for the next commit: those of the last commit plus those that
+    // arrived while it ran (the callers seen to be active).
+    let mut expect = 0usize;
     loop {
         let batches = {
             let mut st = sh.state.lock().unwrap_or_else(|p| p.into_inner());
             loop {
                 if !st.queue.is_empty() {
+                    st = gather(&sh, st, expect);
                     break;
                 }
                 if st.shutdown {
@@ -1232,9 +1413,11 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
                 applied_pages = pages;
             }
             let last = batches.last().map(|b| b.ticket).unwrap_or(0);
+            let in_commit = batches.len();
             let r = commit_batches(&mut conn, batches);
 
             let mut st = sh.state.lock().unwrap_or_else(|p| p.into_inner());
+            expect = in_commit + st.queue.len();
             match r {
                 Ok(()) => sh.committed.store(last, Ordering::Release),
                 Err(e) => {
@@ -1252,6 +1435,12 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
             drop(st);
             sh.done.notify_all();
             retention_due = true;
+            {
+                let mut c = sh.ckpt.state.lock().unwrap_or_else(|p| p.into_inner());
+                c.0 += 1;
+            }
+            sh.ckpt.wake.notify_one();
+            writer_checkpoint(&conn, &sh);
         }
         if retention_due && last_retention.elapsed() >= Duration::from_millis(retention.interval_ms)
         {

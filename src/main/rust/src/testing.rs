@@ -40,6 +40,12 @@ pub fn set_store_max_page_count(pages: u64) {
     crate::store::set_max_page_count(pages);
 }
 
+/// Store test hook: restart the WAL once it holds `frames` frames (0 = the default, 8192),
+/// so a test can watch the WAL stay bounded under continuous commits.
+pub fn set_store_wal_restart_frames(frames: u64) {
+    crate::store::set_wal_restart_frames(frames);
+}
+
 /// Number of tasks the running engine holds in memory (None when not running).
 pub fn tasks_in_memory() -> Option<usize> {
     crate::ffi::lock().as_ref().map(|e| e.tasks.in_memory())

@@ -835,3 +835,44 @@ fn a_damaged_frame_in_the_wal_is_refused_not_dropped() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_wal_stays_bounded_under_continuous_commits() {
+    let _g = serial();
+    let dir = tmp("walbound");
+    // Restart the WAL at 128 frames (hard bound 512): far fewer than these commits write.
+    testing::set_store_wal_restart_frames(128);
+    started(&boot(&dir, ""));
+    let wal = dir.join("tasker.db-wal");
+    let mut largest = 0u64;
+    for round in 0..6 {
+        for i in 0..25 {
+            create_ok(
+                "wf",
+                "diamond",
+                &format!(r#"{{"round":{},"i":{}}}"#, round, i),
+            );
+        }
+        drive(|ev| success_result(ev, Value::obj()), 5);
+        largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+    }
+    testing::set_store_wal_restart_frames(0);
+    let page = 4096 + 24;
+    assert!(
+        largest <= 32 + (4 * 128 + 64) * page,
+        "the WAL grew to {} bytes ({} frames)",
+        largest,
+        largest / page
+    );
+    stop();
+    started(&boot(&dir, ""));
+    let l = list(r#"{"limit":1,"status":"complete"}"#);
+    assert_eq!(
+        s(&l, &["pagination", "total_count"]).as_u64(),
+        Some(150),
+        "{}",
+        l.to_json()
+    );
+    stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
