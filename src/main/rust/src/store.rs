@@ -231,6 +231,12 @@ static RESTART_AT: AtomicU64 = AtomicU64::new(0);
 pub fn set_wal_restart_frames(n: u64) {
     RESTART_AT.store(n, Ordering::SeqCst);
 }
+/// Test hook: no checkpoint passes while set, so a copy of the files is a state before any checkpoint.
+static CHECKPOINTS_PAUSED: AtomicBool = AtomicBool::new(false);
+
+pub fn pause_checkpoints(paused: bool) {
+    CHECKPOINTS_PAUSED.store(paused, Ordering::SeqCst);
+}
 /// Pause between background checkpoint passes (each one syncs the database file).
 const CHECKPOINT_PAUSE: Duration = Duration::from_millis(25);
 
@@ -274,8 +280,11 @@ fn checkpoint_loop(conn: Connection, sh: Arc<Shared>) {
             }
             st.0 = 0;
         }
-        if ck.final_wanted.load(Ordering::Acquire) {
+        if ck.final_wanted.load(Ordering::Acquire) || CHECKPOINTS_PAUSED.load(Ordering::Relaxed) {
             std::thread::sleep(CHECKPOINT_PAUSE);
+            if CHECKPOINTS_PAUSED.load(Ordering::Relaxed) {
+                ck.state.lock().unwrap_or_else(|p| p.into_inner()).0 += 1; // try again once resumed
+            }
             continue;
         }
         let r = {
@@ -573,8 +582,21 @@ fn check_wal(db_path: &Path) -> Result<(), String> {
             &data[off + 24..off + frame_len],
             wal_checksum(big_endian, &h[..8], s),
         );
-        let next = off + frame_len;
-        if frame_ok(next, (be32(h, 16), be32(h, 20))) || frame_ok(next, recomputed) {
+        // Frames behind it that chain on from it are damage only if they reach a commit frame (one with the
+        // database size in its header): a commit SQLite would drop. A chain that never commits is what a write
+        // that failed half-way (a full disk) leaves behind a later, shorter commit: never acknowledged.
+        let commits_behind = |mut s: (u32, u32)| -> bool {
+            let mut at = off + frame_len;
+            while frame_ok(at, s) {
+                if be32(&data, at + 4) != 0 {
+                    return true;
+                }
+                s = (be32(&data, at + 16), be32(&data, at + 20));
+                at += frame_len;
+            }
+            false
+        };
+        if commits_behind((be32(h, 16), be32(h, 20))) || commits_behind(recomputed) {
             return Err(damaged(format!(
                 "damaged frame {} at offset {}",
                 (off - 32) / frame_len,

@@ -46,6 +46,12 @@ pub fn set_store_wal_restart_frames(frames: u64) {
     crate::store::set_wal_restart_frames(frames);
 }
 
+/// Store test hook: hold background checkpoints while set, so a copy of the data files is what a crash
+/// before any checkpoint leaves.
+pub fn pause_store_checkpoints(paused: bool) {
+    crate::store::pause_checkpoints(paused);
+}
+
 /// Number of tasks the running engine holds in memory (None when not running).
 pub fn tasks_in_memory() -> Option<usize> {
     crate::ffi::lock().as_ref().map(|e| e.tasks.in_memory())

@@ -16,6 +16,7 @@ pub fn serial() -> MutexGuard<'static, ()> {
     tasker_engine::testing::fail_next_store_commits(0);
     tasker_engine::testing::set_store_max_page_count(0);
     tasker_engine::testing::hold_archived_in_memory(false);
+    tasker_engine::testing::pause_store_checkpoints(false);
     take(stop_worker());
     g
 }

@@ -395,6 +395,18 @@ impl SmallTmpfs {
     }
 }
 
+impl SmallTmpfs {
+    fn grow(&self, size: &str) {
+        let ok = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={}", size)])
+            .arg(&self.0)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "remounting {} failed", self.0.display());
+    }
+}
+
 impl Drop for SmallTmpfs {
     fn drop(&mut self) {
         let _ = std::process::Command::new("umount").arg(&self.0).status();
@@ -403,8 +415,8 @@ impl Drop for SmallTmpfs {
 }
 
 /// The disk really full (a 6 MiB tmpfs, where the machine lets the test mount one): writes fail with the
-/// file system's own error, nothing refused is applied, and once space is freed the refused step completes and a
-/// restart finds every acknowledged write.
+/// file system's own error, nothing refused is applied, and once there is space again the refused step completes
+/// and a restart finds every acknowledged write (and is not taken for damage).
 #[test]
 fn a_full_tmpfs_fails_writes_without_applying_them() {
     let _g = serial();
@@ -413,9 +425,6 @@ fn a_full_tmpfs_fails_writes_without_applying_them() {
         return;
     };
     let dir = fs.0.join("data");
-    // Room to free later: without it the file system stays full.
-    let filler = fs.0.join("filler");
-    std::fs::write(&filler, vec![0u8; 1 << 20]).unwrap();
     started(&boot(&dir, ""));
     create_ok("wf", "diamond", r#"{"first":1}"#);
     let big = "x".repeat(60_000);
@@ -460,7 +469,8 @@ fn a_full_tmpfs_fails_writes_without_applying_them() {
         0,
         "a completion that does not fit is refused"
     );
-    std::fs::remove_file(&filler).unwrap();
+    // Space again, as an operator would give it (a checkpoint first needs room for what the WAL holds).
+    fs.grow("64m");
     let ev = poll().expect("the step whose completion failed is dispatched again");
     assert_eq!(
         complete(&st(&ev, &["event_id"]), &success_result(&ev, Value::obj())),
@@ -884,6 +894,7 @@ fn a_log_and_snapshot_directory_is_migrated_once() {
 fn a_damaged_frame_in_the_wal_is_refused_not_dropped() {
     let _g = serial();
     let dir = tmp("wal");
+    testing::pause_store_checkpoints(true);
     started(&boot(&dir, ""));
     for i in 0..12 {
         create_ok("wf", "diamond", &format!(r#"{{"w":{}}}"#, i));
@@ -894,6 +905,7 @@ fn a_damaged_frame_in_the_wal_is_refused_not_dropped() {
     let db = std::fs::read(dir.join("tasker.db")).unwrap();
     let wal = std::fs::read(dir.join("tasker.db-wal")).unwrap();
     stop();
+    testing::pause_store_checkpoints(false);
     let page = u32::from_be_bytes([wal[8], wal[9], wal[10], wal[11]]) as usize;
     let frames = (wal.len() - 32) / (page + 24);
     assert!(frames > 20, "the WAL holds many commits: {} frames", frames);
@@ -945,6 +957,38 @@ fn a_damaged_frame_in_the_wal_is_refused_not_dropped() {
         assert!(e.contains("tasker.db-wal"), "byte {}: {}", at, e);
         let _ = std::fs::remove_dir_all(&d);
     }
+    // What a write that failed half-way (a full disk) leaves behind a later, shorter commit: frames of a
+    // transaction that never reached its commit frame, after a broken link. Not damage: nothing in them was
+    // acknowledged. The same with the commit frame is a commit SQLite would drop: refused.
+    let is_commit =
+        |k: usize| u32::from_be_bytes(wal[frame(k) + 4..frame(k) + 8].try_into().unwrap()) != 0;
+    let commits: Vec<usize> = (0..frames).filter(|&k| is_commit(k)).collect();
+    let (a, c) = commits
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+        .find(|&(a, c)| c - a >= 4)
+        .expect("a transaction of four frames or more");
+    let mut uncommitted = wal[..frame(a + 1)].to_vec();
+    uncommitted.extend_from_slice(&wal[frame(a + 2)..frame(c)]);
+    let d = restore("wal-leftover", &uncommitted);
+    started(&boot(&d, ""));
+    stop();
+    let _ = std::fs::remove_dir_all(&d);
+    let mut committed = wal[..frame(a + 1)].to_vec();
+    committed.extend_from_slice(&wal[frame(a + 2)..frame(c + 1)]);
+    let d = restore("wal-lost-commit", &committed);
+    let r = boot(&d, "");
+    assert_eq!(
+        s(&r, &["success"]).as_bool(),
+        Some(false),
+        "a dropped commit behind a broken link"
+    );
+    assert!(
+        st(&r, &["error"]).contains("tasker.db-wal"),
+        "{}",
+        r.to_json()
+    );
+    let _ = std::fs::remove_dir_all(&d);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
