@@ -21,8 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The poller against the real engine: with the ABI extensions it waits in the engine and starts a step as soon as
- * it is ready, without waking in between; with {@code tasker.library.extensions=false} the worker runs on the 29
+ * The poller against the real engine: with the ABI extensions a thread waits in the engine and starts a step as
+ * soon as it is ready, without waking in between, and at low load that thread is the handler thread that ran the
+ * previous step (no hand-off to the executor); with {@code tasker.library.extensions=false} the worker runs on the 29
  * contract functions alone. Both keep the string ownership rule (every returned string freed once).
  */
 class PollerWaitEngineTest {
@@ -41,8 +42,18 @@ class PollerWaitEngineTest {
                 handler: { callable: wait.step }
                 dependencies: [a]
             """;
+    private static final String SINGLE = """
+            name: wait_single
+            namespace_name: wait
+            version: 1.0.0
+            steps:
+              - name: only
+                handler: { callable: wait.step }
+            """;
 
     private final AtomicLong lastStart = new AtomicLong();
+    private final AtomicLong handOffs = new AtomicLong();
+    private final java.util.Set<String> handlerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private TaskerFfi ffi;
     private WorkerRuntime runtime;
     private ExecutorService handlers;
@@ -57,12 +68,47 @@ class PollerWaitEngineTest {
         DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
         registry.register("wait.step", ctx -> {
             lastStart.set(System.nanoTime());
+            handlerThreads.add(Thread.currentThread().getName());
             return StepHandlerResult.success(Map.of("ok", true));
         });
-        handlers = Executors.newCachedThreadPool();
+        ExecutorService pool = Executors.newCachedThreadPool();
+        // Counts every hand-off to the handler executor (a step or a leader task sent to another thread).
+        handlers = new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable command) {
+                handOffs.incrementAndGet();
+                pool.execute(command);
+            }
+
+            @Override
+            public void shutdown() {
+                pool.shutdown();
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return pool.shutdownNow();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return pool.isShutdown();
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return pool.isTerminated();
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                return pool.awaitTermination(timeout, unit);
+            }
+        };
         scheduler = Executors.newSingleThreadScheduledExecutor();
         runtime = new WorkerRuntime(ffi, ws, registry, handlers, scheduler, null, name -> null);
-        runtime.bootstrap(List.of(new TemplateSource("wait_chain.yaml", CHAIN)));
+        runtime.bootstrap(
+                List.of(new TemplateSource("wait_chain.yaml", CHAIN), new TemplateSource("wait_single.yaml", SINGLE)));
         runtime.start();
         return new EngineHarness(ffi);
     }
@@ -114,6 +160,40 @@ class PollerWaitEngineTest {
         assertTrue(
                 runtime.status().polls() < 100,
                 "no busy polling: " + runtime.status().polls());
+    }
+
+    @Test
+    void anIdleHandlerThreadWaitsInTheEngineAndRunsTheStepItself() throws Exception {
+        EngineHarness engine = start(Map.of("tasker.worker.poll-interval-ms", "60000"));
+        // The first steps start a handler thread and teach the worker that handlers are quick (a moving average
+        // over runs, the first of which is slow: classes load): from then on, after each step, the thread that ran
+        // it leads, i.e. waits in the engine, and runs the next step itself.
+        int warmUp = 40;
+        for (int i = 0; i < warmUp; i++) {
+            String task = engine.createTask("wait", "wait_single", Map.of("i", -1 - i));
+            assertEquals(
+                    "complete",
+                    engine.awaitTerminal(task, 10_000).path("status").asText());
+        }
+        Thread.sleep(100);
+        long handOffsBefore = handOffs.get();
+        handlerThreads.clear();
+        for (int i = 0; i < 5; i++) {
+            lastStart.set(0);
+            long created = System.nanoTime();
+            String task = engine.createTask("wait", "wait_single", Map.of("i", i));
+            assertEquals(
+                    "complete",
+                    engine.awaitTerminal(task, 10_000).path("status").asText());
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(lastStart.get() - created);
+            assertTrue(tookMs < 700, "the step ran " + tookMs + " ms after the create");
+            Thread.sleep(50);
+        }
+        // A leader hands its thread back once a second (RUN_MILLIS), else no step went through the executor.
+        long handedOff = handOffs.get() - handOffsBefore;
+        assertTrue(handedOff <= 2, "hand-offs to the executor for 5 steps at low load: " + handedOff);
+        assertTrue(handlerThreads.size() <= 3, "threads that ran the 5 steps: " + handlerThreads);
+        assertEquals(warmUp + 5, runtime.status().succeeded());
     }
 
     @Test
