@@ -42,6 +42,14 @@ class PollerWaitEngineTest {
                 handler: { callable: wait.step }
                 dependencies: [a]
             """;
+    private static final String SLOW = """
+            name: wait_slow
+            namespace_name: wait
+            version: 1.0.0
+            steps:
+              - name: only
+                handler: { callable: wait.slow }
+            """;
     private static final String SINGLE = """
             name: wait_single
             namespace_name: wait
@@ -53,6 +61,7 @@ class PollerWaitEngineTest {
 
     private final AtomicLong lastStart = new AtomicLong();
     private final AtomicLong handOffs = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.Set<String> handlerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private TaskerFfi ffi;
     private WorkerRuntime runtime;
@@ -66,6 +75,15 @@ class PollerWaitEngineTest {
         WorkerSettings ws = WorkerSettings.of(settings);
         ffi = LibraryLocator.standard(null).load(ws.libraryExtensions());
         DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
+        registry.register("wait.slow", ctx -> {
+            running.incrementAndGet();
+            try {
+                Thread.sleep(1500);
+            } finally {
+                running.decrementAndGet();
+            }
+            return StepHandlerResult.success(Map.of("ok", true));
+        });
         registry.register("wait.step", ctx -> {
             lastStart.set(System.nanoTime());
             handlerThreads.add(Thread.currentThread().getName());
@@ -107,8 +125,10 @@ class PollerWaitEngineTest {
         };
         scheduler = Executors.newSingleThreadScheduledExecutor();
         runtime = new WorkerRuntime(ffi, ws, registry, handlers, scheduler, null, name -> null);
-        runtime.bootstrap(
-                List.of(new TemplateSource("wait_chain.yaml", CHAIN), new TemplateSource("wait_single.yaml", SINGLE)));
+        runtime.bootstrap(List.of(
+                new TemplateSource("wait_chain.yaml", CHAIN),
+                new TemplateSource("wait_single.yaml", SINGLE),
+                new TemplateSource("wait_slow.yaml", SLOW)));
         runtime.start();
         return new EngineHarness(ffi);
     }
@@ -194,6 +214,22 @@ class PollerWaitEngineTest {
         assertTrue(handedOff <= 2, "hand-offs to the executor for 5 steps at low load: " + handedOff);
         assertTrue(handlerThreads.size() <= 3, "threads that ran the 5 steps: " + handlerThreads);
         assertEquals(warmUp + 5, runtime.status().succeeded());
+    }
+
+    @Test
+    void slowStepsCreatedOneAfterTheOtherRunAtOnce() throws Exception {
+        // A fresh worker takes its handlers for quick: the thread that leads runs its (slow) step without handing
+        // the role on first; the next steps must still start at once, not after it.
+        EngineHarness engine = start(Map.of("tasker.worker.poll-interval-ms", "10"));
+        for (int i = 0; i < 3; i++) {
+            engine.createTask("wait", "wait_slow", Map.of("i", i));
+            Thread.sleep(20);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
+        while (running.get() < 3 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(5);
+        }
+        assertEquals(3, running.get(), "slow steps running at once");
     }
 
     @Test
