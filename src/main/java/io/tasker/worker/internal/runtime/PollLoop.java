@@ -45,7 +45,7 @@ final class PollLoop implements Runnable {
     /** How long one thread leads at most before it hands the role on and gives its thread back. */
     static final long RUN_MILLIS = 1000;
     /** The tick's period while a thread leads and no step is in flight: nothing has a deadline then. */
-    static final long IDLE_TICK_MILLIS = 1000;
+    static final long IDLE_TICK_MILLIS = 100;
     /** The most events one batch poll asks for. */
     static final int MAX_BATCH = 64;
 
@@ -66,9 +66,6 @@ final class PollLoop implements Runnable {
     private volatile boolean active;
     private volatile ScheduledFuture<?> scheduled;
     private ScheduledExecutorService scheduler;
-    /** The pending tick is an idle one ({@value #IDLE_TICK_MILLIS} ms ahead). */
-    private volatile boolean tickIdle;
-
     private final Object runLock = new Object();
     private boolean running; // guarded by runLock
     private final Executor handlerExecutor;
@@ -191,27 +188,14 @@ final class PollLoop implements Runnable {
      * waits in the engine meanwhile.
      */
     private void reschedule() {
-        boolean idle = leading.get() && slots.isEmpty();
-        long delay = idle ? Math.max(intervalNanos, TimeUnit.MILLISECONDS.toNanos(IDLE_TICK_MILLIS)) : intervalNanos;
+        long delay = leading.get() && slots.isEmpty()
+                ? Math.max(intervalNanos, TimeUnit.MILLISECONDS.toNanos(IDLE_TICK_MILLIS))
+                : intervalNanos;
         try {
-            tickIdle = idle;
             scheduled = scheduler.schedule(this, delay, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // The container is stopping its executor: the worker is being stopped with it.
             LOG.log(Level.FINE, "Poll tick not re-scheduled", e);
-        }
-    }
-
-    /** Brings an idle tick forward to one interval from now (the pending one is replaced, never doubled). */
-    private void tickSoon() {
-        ScheduledFuture<?> f = scheduled;
-        if (f != null && f.cancel(false) && active) {
-            tickIdle = false;
-            try {
-                scheduled = scheduler.schedule(this, intervalNanos, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                LOG.log(Level.FINE, "Poll tick not re-scheduled", e);
-            }
         }
     }
 
@@ -292,8 +276,6 @@ final class PollLoop implements Runnable {
         }
         if (step == null || !ready.quickHandlers()) {
             ensureLeader();
-        } else if (tickIdle) {
-            tickSoon(); // nobody leads while the step runs: the tick's deadlines and fallback come one interval on
         }
         // Else handlers are quick: this thread leads again once its step is done, sooner than a woken thread would
         // start, and no thread is woken to compete with the step for a core. The tick covers a step that is slow.
