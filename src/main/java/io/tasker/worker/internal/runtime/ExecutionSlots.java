@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Slot accounting: {@code max-concurrency} execution slots, the events holding them, and the optional per-handler
@@ -15,10 +16,10 @@ import java.util.concurrent.Semaphore;
  * accepted (or refused) its outcome. The engine therefore never holds more of our events than we can run
  * (docs/ffi-contract.md R1).
  *
- * <p>The thread that waits in the engine for the next ready step (the leader, see {@link PollLoop}) holds one slot
- * meanwhile ({@link #tryReserve}), so the event it is woken for has a slot; the reserved slot does not count as
- * used. With no slot free nobody waits: a handler thread that finished gives its slot straight to its next event,
- * and leads only when the slot stays free.
+ * <p>The poller that waits in the engine for the next ready step holds one slot meanwhile ({@link #tryReserve}),
+ * so the event it is woken for has a slot; the reserved slot does not count as used. A poller with no slot to wait
+ * with parks until one stays free ({@link #parkUntilFree}): a handler thread that finished gives its slot straight
+ * to its next event and signals only when the slot stays free.
  */
 final class ExecutionSlots {
 
@@ -29,6 +30,7 @@ final class ExecutionSlots {
     private volatile long lastReleaseNanos = System.nanoTime();
     private volatile int maxObservedInFlight;
     private volatile int reserved;
+    private volatile Thread parked;
 
     ExecutionSlots(int total, Map<String, Integer> handlerCaps) {
         this.total = total;
@@ -53,18 +55,15 @@ final class ExecutionSlots {
     /** Returns a slot taken for a poll that brought no runnable event; the slot stays free. */
     void giveBack() {
         slots.release();
+        signalFree();
     }
 
     /** Returns {@code n} slots taken for polls that brought nothing. */
     void giveBack(int n) {
         if (n > 0) {
             slots.release(n);
+            signalFree();
         }
-    }
-
-    /** Whether a slot is free now. */
-    boolean anyFree() {
-        return slots.availablePermits() > 0;
     }
 
     /** Takes a slot for a wait in the engine (one poller only); it stays out of {@link #used()}. */
@@ -85,6 +84,29 @@ final class ExecutionSlots {
     void unreserve() {
         reserved = 0;
         slots.release();
+    }
+
+    /**
+     * Parks the calling poller up to {@code nanos} unless a slot is free; {@link #signalFree} ends the park early.
+     * The park is re-checked after publishing the parked thread, so a slot freed in between is not missed.
+     */
+    void parkUntilFree(long nanos) {
+        parked = Thread.currentThread();
+        try {
+            if (slots.availablePermits() == 0) {
+                LockSupport.parkNanos(this, nanos);
+            }
+        } finally {
+            parked = null;
+        }
+    }
+
+    /** Wakes a poller parked for want of a slot. Called when a slot was freed and nobody took it on. */
+    void signalFree() {
+        Thread t = parked;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     /**

@@ -33,8 +33,7 @@ import java.util.logging.Logger;
  *
  * <p><b>Continuing on the same thread.</b> A thread runs {@link #run}, which runs this step and then, on the same
  * thread, the next one: the event the engine round kept for it, else a step waiting in {@link ReadySteps}, else an
- * event polled with the slot just freed; with nothing to run it waits in the engine for the next step unless
- * another thread does ({@link PollLoop#lead}). A busy worker thus hands few events from thread to thread; the executor
+ * event polled with the slot just freed. A busy worker thus hands few events from thread to thread; the executor
  * only starts threads when work arrives faster than running threads finish. A timeout interrupts the thread only
  * while it still runs the step that timed out, and the interrupt is cleared before the thread goes on.
  */
@@ -134,11 +133,10 @@ final class InFlightStep implements Runnable {
         if (next == null) {
             next = runtime.nextReady();
         }
-        if (next == null && !sentByRounds) {
-            next = runtime.pollNext();
+        if (next != null || sentByRounds) {
+            return next;
         }
-        // Nothing to run: this thread waits in the engine for the next step unless another one does.
-        return next != null ? next : runtime.lead();
+        return runtime.pollNext();
     }
 
     private void runHandler() {

@@ -18,20 +18,15 @@ import java.util.logging.Logger;
  * <ul>
  *   <li><b>a handler thread</b>, right after it reported a step: it polls one event with the slot just freed and
  *       runs it itself ({@link InFlightStep#run}), so a busy worker hands nothing from thread to thread;</li>
- *   <li><b>the leader</b>, when the library has the ABI extensions: one idle handler thread at a time waits in the
- *       engine ({@code wait_for_step_events}, bounded by {@code poll-interval-ms}) holding one reserved slot, polls
- *       as soon as a step is ready, as many as there are free slots, in one batch, and runs the first event itself
- *       (leader/follower): ready → handler start wakes one thread, not a poller and then a handler thread. Before
- *       it runs that event it makes sure another thread leads ({@link #ensureLeader}: a handler thread that finds
- *       nothing to do takes the role itself, else a leader task goes to the handler executor). It never spins: with
- *       no slot free nobody waits, and the thread that frees one leads or polls for it. A leader gives its container
- *       thread back after {@value #RUN_MILLIS} ms and hands the role on;</li>
- *   <li><b>the poll tick</b>, every {@code poll-interval-ms}, on the container's scheduled executor: with only the 29
- *       contract functions it polls; with the extensions it only makes sure a leader is there when a slot is
- *       free (after a pause, a timeout or a refused executor).</li>
+ *   <li><b>the poller</b>, when the library has the ABI extensions: it waits in the engine
+ *       ({@code wait_for_step_events}, bounded by {@code poll-interval-ms}) holding one reserved slot, and polls as
+ *       soon as a step is ready, as many as there are free slots, in one batch. It never spins: with no slot free it
+ *       parks until a handler thread leaves one free. The task runs on the container's scheduled executor and
+ *       re-schedules itself every {@value #RUN_MILLIS} ms, so it never holds a container thread for long;</li>
+ *   <li><b>the poll tick</b>, every {@code poll-interval-ms}, when the library has only the 29 contract functions.</li>
  * </ul>
- * The tick also fails events past their deadline and runs the due maintenance calls. Client calls never happen here
- * (docs/ffi-contract.md R11).
+ * Both poller forms also fail events past their deadline and run the due maintenance calls. Client calls never
+ * happen here (docs/ffi-contract.md R11).
  *
  * <p><b>Deadlines.</b> The handler timeout counts from the poll, since the engine's own completion timeout does too.
  * An expired event (running, or waiting for its handler's cap) is failed as a retryable {@code timeout} and its
@@ -42,10 +37,8 @@ final class PollLoop implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(PollLoop.class.getName());
 
-    /** How long one thread leads at most before it hands the role on and gives its thread back. */
+    /** How long one run of the waiting poller lasts before it re-schedules itself. */
     static final long RUN_MILLIS = 1000;
-    /** The tick's period while a thread leads and no step is in flight: nothing has a deadline then. */
-    static final long IDLE_TICK_MILLIS = 100;
     /** The most events one batch poll asks for. */
     static final int MAX_BATCH = 64;
 
@@ -63,19 +56,13 @@ final class PollLoop implements Runnable {
     private final boolean durable;
 
     private volatile long lastTickNanos = System.nanoTime();
+    private long nextExpiryNanos;
     private volatile boolean active;
+    private volatile Thread pollerThread;
     private volatile ScheduledFuture<?> scheduled;
     private ScheduledExecutorService scheduler;
     private final Object runLock = new Object();
     private boolean running; // guarded by runLock
-    private final Executor handlerExecutor;
-    /** A thread leads: it waits in the engine, or polls for what the wait announced. */
-    private final java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean();
-    /** A leader task is on its way to the handler executor and has not started. */
-    private final java.util.concurrent.atomic.AtomicBoolean leaderRequested =
-            new java.util.concurrent.atomic.AtomicBoolean();
-
-    private final Runnable leaderTask = this::runLeaderTask;
     final LongAdder polls = new LongAdder();
     final LongAdder pollsEmpty = new LongAdder();
     final LongAdder pollsFailed = new LongAdder();
@@ -95,7 +82,6 @@ final class PollLoop implements Runnable {
         this.slots = slots;
         this.timers = timers;
         this.ready = new ReadySteps(handlerExecutor, durable);
-        this.handlerExecutor = handlerExecutor;
         this.durable = durable;
         this.timeoutMs = timeoutMs;
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMs);
@@ -113,17 +99,17 @@ final class PollLoop implements Runnable {
     void start(ScheduledExecutorService scheduler, long now) {
         timers.reset(now);
         lastTickNanos = now;
-        active = true;
+        nextExpiryNanos = now;
         this.scheduler = scheduler;
+        active = true;
         scheduled = waiting
-                ? scheduler.schedule(this, 0, TimeUnit.NANOSECONDS)
+                ? scheduler.schedule(this, 0, TimeUnit.MILLISECONDS)
                 : scheduler.scheduleWithFixedDelay(this, 0, intervalNanos, TimeUnit.NANOSECONDS);
     }
 
     /**
-     * Stops polling and waits (up to {@code maxWaitMs}) until a tick in progress has returned and no thread leads,
-     * so no engine call of the poller or a leader overlaps the shutdown calls that follow. A leader notices within
-     * one wait ({@code poll-interval-ms}).
+     * Stops polling and waits (up to {@code maxWaitMs}) until a run in progress has returned, so no engine call of
+     * the poller overlaps the shutdown calls that follow.
      */
     void stop(long maxWaitMs) {
         active = false;
@@ -131,11 +117,15 @@ final class PollLoop implements Runnable {
         if (f != null) {
             f.cancel(false);
         }
+        Thread t = pollerThread;
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         synchronized (runLock) {
-            while ((running || leading.get()) && System.nanoTime() - deadline < 0) {
+            while (running && System.nanoTime() - deadline < 0) {
                 try {
-                    runLock.wait(1);
+                    runLock.wait(10);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -156,22 +146,18 @@ final class PollLoop implements Runnable {
             }
             running = true;
         }
+        pollerThread = Thread.currentThread();
         try {
-            long now = System.nanoTime();
-            lastTickNanos = now;
-            if (!slots.isEmpty()) {
-                expireDeadlines(now);
-            }
-            timers.runDue(now);
             if (waiting) {
-                ensureLeader();
+                waitAndPoll();
             } else {
-                pollAll();
+                tick();
             }
         } catch (Throwable t) {
             // A periodic task that throws is never run again: log and carry on.
             LOG.log(Level.WARNING, "Poll tick failed", t);
         } finally {
+            pollerThread = null;
             synchronized (runLock) {
                 running = false;
                 runLock.notifyAll();
@@ -182,104 +168,71 @@ final class PollLoop implements Runnable {
         }
     }
 
-    /**
-     * The waiting form's next tick: one {@code poll-interval-ms} ahead while a step is in flight (deadlines) or
-     * nobody leads, else {@value #IDLE_TICK_MILLIS} ms, so an idle worker wakes the scheduler rarely; the leader
-     * waits in the engine meanwhile.
-     */
     private void reschedule() {
-        long delay = leading.get() && slots.isEmpty()
-                ? Math.max(intervalNanos, TimeUnit.MILLISECONDS.toNanos(IDLE_TICK_MILLIS))
-                : intervalNanos;
         try {
-            scheduled = scheduler.schedule(this, delay, TimeUnit.NANOSECONDS);
+            scheduled = scheduler.schedule(this, 0, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // The container is stopping its executor: the worker is being stopped with it.
-            LOG.log(Level.FINE, "Poll tick not re-scheduled", e);
+            LOG.log(Level.FINE, "Poller not re-scheduled", e);
         }
     }
 
-    /**
-     * Makes sure a thread leads while a slot is free: unless one leads or a leader task is on its way, sends one to
-     * the handler executor. Cheap when a leader is there (two volatile reads).
-     */
-    void ensureLeader() {
-        if (!waiting
-                || leading.get()
-                || leaderRequested.get()
-                || !active
-                || !runtime.mayPoll()
-                || !slots.anyFree()
-                || !leaderRequested.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            handlerExecutor.execute(leaderTask);
-        } catch (RejectedExecutionException e) {
-            // The container is stopping its executor; the tick tries again while the worker runs.
-            leaderRequested.set(false);
-            LOG.log(Level.FINE, "Leader task not accepted", e);
-        }
+    /** One tick of the contract-only poller. */
+    private void tick() {
+        long now = System.nanoTime();
+        lastTickNanos = now;
+        housekeeping(now, true);
+        pollAll();
     }
 
-    private void runLeaderTask() {
-        leaderRequested.set(false);
-        InFlightStep step = lead();
-        if (step != null) {
-            step.run();
-        }
-    }
-
-    /**
-     * Leads, when no other thread does and the library has the extensions: waits in the engine with a reserved
-     * slot and polls what the wait announced, until it has a startable step for the calling thread (returned),
-     * nothing is free, the worker stops polling or {@value #RUN_MILLIS} ms passed (null). On the way out it hands
-     * the role on, so a thread waits for the next step while this one runs its own.
-     */
-    InFlightStep lead() {
-        if (!waiting || !active || !runtime.mayPoll() || !leading.compareAndSet(false, true)) {
-            return null;
-        }
-        InFlightStep step = null;
-        try {
-            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUN_MILLIS);
-            InFlightStep[] kept = new InFlightStep[1];
-            while (step == null && active && runtime.mayPoll() && System.nanoTime() - end < 0) {
-                if (!slots.tryReserve()) {
-                    break; // every slot is busy: the thread that frees one leads or polls for it
-                }
-                int rc;
-                try {
-                    rc = ffi.waitForStepEvents(waitMillis);
-                } catch (RuntimeException e) {
-                    slots.unreserve();
-                    throw e;
-                }
-                if (rc < 0 || !active || !runtime.mayPoll()) {
-                    slots.unreserve();
-                    break; // the engine is not running, or the worker stops polling: the tick retries
-                }
-                // Ready, or timed out: a timeout poll promotes steps whose retry backoff ran out.
-                slots.claimReserved();
-                pollBatch(1, kept);
-                step = kept[0];
+    /** The waiting poller: until its run time is up, wait for a ready step, then poll every slot's worth. */
+    private void waitAndPoll() {
+        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RUN_MILLIS);
+        while (active) {
+            long now = System.nanoTime();
+            lastTickNanos = now;
+            housekeeping(now, false);
+            if (now - end >= 0) {
+                return;
             }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "Waiting for step events failed", e);
-        } finally {
-            leading.set(false);
-            if (!active) {
-                synchronized (runLock) {
-                    runLock.notifyAll();
+            if (!runtime.mayPoll()) {
+                slots.parkUntilFree(intervalNanos); // paused or draining: nothing to poll, deadlines still run
+                continue;
+            }
+            if (!slots.tryReserve()) {
+                slots.parkUntilFree(intervalNanos);
+                continue;
+            }
+            int rc;
+            try {
+                rc = ffi.waitForStepEvents(waitMillis);
+            } catch (RuntimeException e) {
+                slots.unreserve();
+                throw e;
+            }
+            if (rc < 0 || !active || !runtime.mayPoll()) {
+                slots.unreserve();
+                if (rc < 0) {
+                    slots.parkUntilFree(intervalNanos); // not running: never a busy loop
                 }
+                continue;
+            }
+            // Ready, or timed out: a timeout poll promotes steps whose retry backoff ran out.
+            slots.claimReserved();
+            if (pollBatch(1, null) > 0) {
+                pollAll();
             }
         }
-        if (step == null || !ready.quickHandlers()) {
-            ensureLeader();
+    }
+
+    private void housekeeping(long now, boolean always) {
+        if (always || now - nextExpiryNanos >= 0) {
+            nextExpiryNanos = now + intervalNanos;
+            if (!slots.isEmpty()) {
+                expireDeadlines(now);
+            }
         }
-        // Else handlers are quick: this thread leads again once its step is done, sooner than a woken thread would
-        // start, and no thread is woken to compete with the step for a core. The tick covers a step that is slow.
-        return step;
+        timers.runDue(now);
     }
 
     /** Polls while free slots and events remain. */
@@ -301,6 +254,7 @@ final class PollLoop implements Runnable {
      */
     InFlightStep pollForRound(boolean keepOne) {
         if (!runtime.mayPoll()) {
+            slots.signalFree();
             return null;
         }
         InFlightStep[] kept = keepOne ? new InFlightStep[1] : null;
@@ -311,25 +265,18 @@ final class PollLoop implements Runnable {
                     dispatch(admit(json), kept);
                 }
             }
-            if (kept == null || kept[0] != null) {
-                // This thread runs a step next (or is not a handler thread): another one must lead. Otherwise the
-                // calling thread leads itself once it finds nothing to run (InFlightStep#execute).
-                ensureLeader();
-            }
+            slots.signalFree();
             return kept == null ? null : kept[0];
         }
         while (runtime.mayPoll() && pollBatch(0, kept) > 0) {
             // each call fills every free slot it could take
         }
-        if (kept == null || kept[0] != null) {
-            ensureLeader();
-        }
         return kept == null ? null : kept[0];
     }
 
-    /** A slot was freed and nobody took it on: someone must lead (or poll, in the tick form). */
+    /** Wakes the poller if it is parked for want of a slot. */
     void signalFree() {
-        ensureLeader();
+        slots.signalFree();
     }
 
     /**

@@ -59,11 +59,6 @@ final class ReadySteps {
         return queue.isEmpty();
     }
 
-    /** Whether handlers are quick (see above): a thread that runs one is soon free again. */
-    boolean quickHandlers() {
-        return !eager && handlerNanos <= SLOW_NANOS;
-    }
-
     /** Records one handler run, for the thread policy above. */
     void ran(long nanos) {
         long avg = handlerNanos;

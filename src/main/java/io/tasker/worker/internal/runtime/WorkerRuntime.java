@@ -267,11 +267,6 @@ public final class WorkerRuntime {
         return rounds.submit(null);
     }
 
-    /** Leads for a handler thread with nothing to run (see {@link PollLoop#lead}); the step it got, or null. */
-    InFlightStep lead() {
-        return pollLoop.lead();
-    }
-
     /** Queues a finished step's completion; returns an event for the calling thread to run next, or null. */
     InFlightStep sendCompletion(EngineRounds.Outcome outcome) {
         return rounds.submit(outcome);
