@@ -479,7 +479,7 @@ public final class WorkerBenchmark {
             // Idle: nothing to do for 3 s.
             Thread.sleep(500);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            // The scheduler's tick and the handler thread that leads (waits in the engine) share the poller's work.
+            // The poller's work may run on handler threads too (engine rounds): count the scheduler and the handlers.
             long pollerBefore = h.schedulerCpuNanos(threads) + cpuNanos(threads, h.handlerThreads);
             long processBefore = processCpuNanos();
             long wallBefore = System.nanoTime();
