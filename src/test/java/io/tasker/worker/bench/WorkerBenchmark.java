@@ -107,6 +107,16 @@ public final class WorkerBenchmark {
         new WorkerBenchmark().run(tasks);
     }
 
+    /**
+     * Sections to run ({@code -Dbench.only=crossing,slots,latency,durable,io}); all by default. {@code depth} (the
+     * engine's cost against the events in flight, a bare loop) runs only when named.
+     */
+    private static final String ONLY = System.getProperty("bench.only", "");
+
+    private static boolean section(String name) {
+        return ONLY.isBlank() || List.of(ONLY.split(",")).contains(name);
+    }
+
     private void run(int tasks) throws Exception {
         System.out.printf(
                 "Worker benchmark: %d tasks of %d steps per round, Java %s, %d cores%n",
@@ -115,7 +125,34 @@ public final class WorkerBenchmark {
         StringBinding strings =
                 Native.load(ffi.path(), StringBinding.class, Map.of(Library.OPTION_STRING_ENCODING, "UTF-8"));
 
-        // 1. the crossing: rounds alternate so both loops see the same machine
+        if (List.of(ONLY.split(",")).contains("depth")) { // only when asked for: not a target
+            depth(ffi, tasks);
+        }
+        if (section("crossing")) {
+            crossing(ffi, strings, tasks);
+        }
+        ExecutableHandler trivial = ctx -> StepHandlerResult.success(Map.of("ok", true));
+        double top = section("slots")
+                ? slots(ffi, tasks, trivial)
+                : Double.parseDouble(System.getProperty("bench.ceiling", "30000"));
+        if (section("latency")) {
+            latencyAndIdle();
+        }
+        if (section("durable")) {
+            durable(tasks, trivial);
+        }
+        if (section("io")) {
+            io(top);
+        }
+
+        System.out.println();
+        System.out.println("| measurement | value | target |");
+        System.out.println("| --- | ---: | --- |");
+        table.forEach(System.out::println);
+    }
+
+    /** 1. The crossing: rounds alternate so both loops see the same machine. */
+    private void crossing(TaskerFfi ffi, StringBinding strings, int tasks) {
         for (int i = 0; i < 2; i++) {
             bareStrings(ffi, strings, tasks / 2);
             bareBytes(ffi, tasks / 2);
@@ -136,9 +173,10 @@ public final class WorkerBenchmark {
                 bytesBest,
                 "steps/s",
                 ratio("≥ 1.5 × String binding", median(crossing), 1.5));
+    }
 
-        // 2. the full worker, trivial handler; each round runs the bare loop and every slot count back to back
-        ExecutableHandler trivial = ctx -> StepHandlerResult.success(Map.of("ok", true));
+    /** 2. The full worker, trivial handler; each round runs the bare loop and every slot count back to back. */
+    private double slots(TaskerFfi ffi, int tasks, ExecutableHandler trivial) throws Exception {
         for (int i = 0; i < 3; i++) {
             worker(tasks / 2, 4, trivial, null, false); // warm-up
         }
@@ -179,11 +217,11 @@ public final class WorkerBenchmark {
                 median(tenToOne),
                 "",
                 ratio("≥ 1.0", median(tenToOne), 1.0));
+        return top;
+    }
 
-        // 3. latency at low load, idle CPU
-        latencyAndIdle();
-
-        // 4. durable: alternating with in memory
+    /** 4. Durable: alternating with in memory. */
+    private void durable(int tasks, ExecutableHandler trivial) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("target"), "bench-data-");
         try {
             double durableBest = 0;
@@ -202,13 +240,19 @@ public final class WorkerBenchmark {
         } finally {
             deleteTree(dir);
         }
+    }
 
-        // 5. I/O-bound handlers
+    /** 5. I/O-bound handlers, against min(slots / 20 ms, {@code top}). */
+    private void io(double top) throws Exception {
         ExecutableHandler sleepy = ctx -> {
             Thread.sleep(20);
             return StepHandlerResult.success(Map.of("ok", true));
         };
-        for (int slots : new int[] {100, 1000}) {
+        int[] slotCounts = java.util.Arrays.stream(
+                        System.getProperty("bench.io.slots", "100,1000").split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
+        for (int slots : slotCounts) {
             double ideal = Math.min(slots / 0.020, top);
             int ioTasks = (int) Math.max(500, Math.min(ideal * 3 / STEPS_PER_TASK, 15_000));
             double platform = worker(ioTasks, slots, sleepy, null, false);
@@ -226,14 +270,57 @@ public final class WorkerBenchmark {
                         ratio("≥ 0.8 × " + String.format(Locale.ROOT, "%,.0f", ideal), virtual / ideal, 0.8));
             }
         }
-
-        System.out.println();
-        System.out.println("| measurement | value | target |");
-        System.out.println("| --- | ---: | --- |");
-        table.forEach(System.out::println);
     }
 
     // ---- bare loops ----
+
+    /**
+     * The engine's cost per step against the number of events in flight: one thread keeps {@code depth} events
+     * polled, completing the oldest before it polls the next (no handler, no worker).
+     */
+    private void depth(TaskerFfi ffi, int tasks) {
+        for (int depth : new int[] {1, 10, 100, 1000, 1, 1000}) {
+            bootstrap(ffi, null);
+            try {
+                for (int i = 0; i < tasks; i++) {
+                    create(ffi, "bench_chain", i);
+                }
+                java.util.ArrayDeque<JsonNode> held = new java.util.ArrayDeque<>();
+                int done = 0;
+                long start = System.nanoTime();
+                while (done < tasks * STEPS_PER_TASK) {
+                    if (held.size() < depth) {
+                        byte[] event = ffi.pollStepEventBytes();
+                        if (event != null) {
+                            try {
+                                held.add(Json.MAPPER.readTree(event));
+                            } catch (Exception ex) {
+                                throw new IllegalStateException(ex);
+                            }
+                            continue;
+                        }
+                    }
+                    JsonNode e = held.poll();
+                    byte[] result = TaskerFfi.nul(
+                            "{\"step_uuid\":\"" + e.path("step_uuid").asText()
+                                    + "\",\"success\":true,\"status\":\"completed\",\"result\":{\"ok\":true},"
+                                    + "\"metadata\":{\"execution_time_ms\":0,\"retryable\":false}}");
+                    if (!ffi.completeStepEvent(TaskerFfi.nul(e.path("event_id").asText()), result)) {
+                        throw new IllegalStateException("completion refused");
+                    }
+                    done++;
+                }
+                row(
+                        "bare loop, " + depth + " event(s) in flight",
+                        done / ((System.nanoTime() - start) / 1e9),
+                        "steps/s",
+                        "");
+            } finally {
+                ffi.transitionToGracefulShutdown();
+                ffi.stopWorker();
+            }
+        }
+    }
 
     private static double bareStrings(TaskerFfi ffi, StringBinding lib, int tasks) {
         return bare(ffi, tasks, () -> {
@@ -309,6 +396,8 @@ public final class WorkerBenchmark {
             for (int i = 0; i < tasks; i++) {
                 create(ffi, "bench_chain", i);
             }
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long cpu0 = processCpuNanos();
             long start = System.nanoTime();
             h.runtime.start();
             long target = (long) tasks * STEPS_PER_TASK;
@@ -325,6 +414,16 @@ public final class WorkerBenchmark {
             }
             double perSecond = target / ((System.nanoTime() - start) / 1e9);
             if (Boolean.getBoolean("bench.verbose")) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "    %d slots: %,.0f steps/s; CPU per step: process %.1f µs, handler threads %.1f µs (%d threads),"
+                                + " poller %.1f µs%n",
+                        slots,
+                        perSecond,
+                        (processCpuNanos() - cpu0) / 1e3 / target,
+                        cpuNanos(mx, h.handlerThreads) / 1e3 / target,
+                        h.handlerThreads.size(),
+                        h.schedulerCpuNanos(mx) / 1e3 / target);
                 System.out.printf(
                         "    %d slots: polls %d (empty %d), waits %d, batch polls %d, batch completions %d%n",
                         slots,
@@ -380,14 +479,20 @@ public final class WorkerBenchmark {
             // Idle: nothing to do for 3 s.
             Thread.sleep(500);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            long pollerBefore = h.schedulerCpuNanos(threads);
+            // The poller's work may run on handler threads too (engine rounds): count the scheduler and the handlers.
+            long pollerBefore = h.schedulerCpuNanos(threads) + cpuNanos(threads, h.handlerThreads);
             long processBefore = processCpuNanos();
             long wallBefore = System.nanoTime();
             Thread.sleep(3000);
             double wall = System.nanoTime() - wallBefore;
-            double poller = (h.schedulerCpuNanos(threads) - pollerBefore) / wall * 100;
+            double poller =
+                    (h.schedulerCpuNanos(threads) + cpuNanos(threads, h.handlerThreads) - pollerBefore) / wall * 100;
             double process = (processCpuNanos() - processBefore) / wall * 100;
-            row("idle: poller thread CPU", poller, "% of a core", verdict("< 1 %", poller < 1.0));
+            row(
+                    "idle: poller CPU (scheduler + handler threads)",
+                    poller,
+                    "% of a core",
+                    verdict("< 1 %", poller < 1.0));
             row("idle: whole process CPU (JVM included)", process, "% of a core", "");
         } finally {
             h.close();
@@ -400,6 +505,7 @@ public final class WorkerBenchmark {
         final ExecutorService handlers;
         final ScheduledExecutorService scheduler;
         final List<Thread> schedulerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<Thread> handlerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
         final java.util.concurrent.atomic.LongAdder handled = new java.util.concurrent.atomic.LongAdder();
 
         Harness(TaskerFfi ffi, int slots, ExecutableHandler handler, Path dataDir, boolean virtual) throws Exception {
@@ -413,7 +519,9 @@ public final class WorkerBenchmark {
                 handled.increment();
                 return r;
             });
-            handlers = virtual ? virtualThreads() : Executors.newFixedThreadPool(slots, daemon("bench-handler", null));
+            handlers = virtual
+                    ? virtualThreads()
+                    : Executors.newFixedThreadPool(slots, daemon("bench-handler", handlerThreads));
             scheduler = Executors.newScheduledThreadPool(1, daemon("bench-poller", schedulerThreads));
             runtime = new WorkerRuntime(
                     ffi,
@@ -427,12 +535,7 @@ public final class WorkerBenchmark {
         }
 
         long schedulerCpuNanos(ThreadMXBean mx) {
-            long sum = 0;
-            for (Thread t : schedulerThreads) {
-                long v = mx.getThreadCpuTime(t.getId());
-                sum += Math.max(0, v);
-            }
-            return sum;
+            return cpuNanos(mx, schedulerThreads);
         }
 
         @Override
@@ -444,6 +547,14 @@ public final class WorkerBenchmark {
                 scheduler.shutdownNow();
             }
         }
+    }
+
+    private static long cpuNanos(ThreadMXBean mx, List<Thread> threads) {
+        long sum = 0;
+        for (Thread t : threads) {
+            sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+        }
+        return sum;
     }
 
     private static ExecutorService virtualThreads() throws Exception {

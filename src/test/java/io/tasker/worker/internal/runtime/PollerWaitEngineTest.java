@@ -41,8 +41,27 @@ class PollerWaitEngineTest {
                 handler: { callable: wait.step }
                 dependencies: [a]
             """;
+    private static final String SLOW = """
+            name: wait_slow
+            namespace_name: wait
+            version: 1.0.0
+            steps:
+              - name: only
+                handler: { callable: wait.slow }
+            """;
+    private static final String SINGLE = """
+            name: wait_single
+            namespace_name: wait
+            version: 1.0.0
+            steps:
+              - name: only
+                handler: { callable: wait.step }
+            """;
 
     private final AtomicLong lastStart = new AtomicLong();
+    private final AtomicLong handOffs = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.Set<String> handlerThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private TaskerFfi ffi;
     private WorkerRuntime runtime;
     private ExecutorService handlers;
@@ -55,14 +74,60 @@ class PollerWaitEngineTest {
         WorkerSettings ws = WorkerSettings.of(settings);
         ffi = LibraryLocator.standard(null).load(ws.libraryExtensions());
         DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
-        registry.register("wait.step", ctx -> {
-            lastStart.set(System.nanoTime());
+        registry.register("wait.slow", ctx -> {
+            running.incrementAndGet();
+            try {
+                Thread.sleep(1500);
+            } finally {
+                running.decrementAndGet();
+            }
             return StepHandlerResult.success(Map.of("ok", true));
         });
-        handlers = Executors.newCachedThreadPool();
+        registry.register("wait.step", ctx -> {
+            lastStart.set(System.nanoTime());
+            handlerThreads.add(Thread.currentThread().getName());
+            return StepHandlerResult.success(Map.of("ok", true));
+        });
+        ExecutorService pool = Executors.newCachedThreadPool();
+        // Counts every hand-off to the handler executor (a step or a leader task sent to another thread).
+        handlers = new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable command) {
+                handOffs.incrementAndGet();
+                pool.execute(command);
+            }
+
+            @Override
+            public void shutdown() {
+                pool.shutdown();
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                return pool.shutdownNow();
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return pool.isShutdown();
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return pool.isTerminated();
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+                return pool.awaitTermination(timeout, unit);
+            }
+        };
         scheduler = Executors.newSingleThreadScheduledExecutor();
         runtime = new WorkerRuntime(ffi, ws, registry, handlers, scheduler, null, name -> null);
-        runtime.bootstrap(List.of(new TemplateSource("wait_chain.yaml", CHAIN)));
+        runtime.bootstrap(List.of(
+                new TemplateSource("wait_chain.yaml", CHAIN),
+                new TemplateSource("wait_single.yaml", SINGLE),
+                new TemplateSource("wait_slow.yaml", SLOW)));
         runtime.start();
         return new EngineHarness(ffi);
     }
@@ -114,6 +179,22 @@ class PollerWaitEngineTest {
         assertTrue(
                 runtime.status().polls() < 100,
                 "no busy polling: " + runtime.status().polls());
+    }
+
+    @Test
+    void slowStepsCreatedOneAfterTheOtherRunAtOnce() throws Exception {
+        // A fresh worker takes its handlers for quick (one thread requested at a time): slow steps created one
+        // after the other must still all start at once.
+        EngineHarness engine = start(Map.of("tasker.worker.poll-interval-ms", "10"));
+        for (int i = 0; i < 3; i++) {
+            engine.createTask("wait", "wait_slow", Map.of("i", i));
+            Thread.sleep(20);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1000);
+        while (running.get() < 3 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(5);
+        }
+        assertEquals(3, running.get(), "slow steps running at once");
     }
 
     @Test
