@@ -1073,17 +1073,22 @@ pub unsafe extern "C" fn complete_step_events_batch(items_json: *const c_char) -
 /// Blocks until a step may be dispatchable or `timeout_ms` (0–60,000) passed, without spinning. Returns 1 when
 /// something that can make a step ready happened since the last poll that found nothing (poll now), 0 on timeout,
 /// -1 when the worker is not running (it does not wait then). A step whose retry backoff runs out is not
-/// announced: the caller's next poll after the timeout finds it, so keep the timeout short.
+/// announced, but the wait ends (0) by the time it does, so the caller's next poll finds it.
 #[no_mangle]
 pub extern "C" fn wait_for_step_events(timeout_ms: c_int) -> c_int {
     guarded(
         |_| -1,
         || {
-            let running = lock().as_ref().map(|e| e.core_running).unwrap_or(false);
+            let (running, retry_in) = match lock().as_ref() {
+                Some(e) => (e.core_running, e.next_retry_in_ms()),
+                None => (false, None),
+            };
             if !running {
                 return -1;
             }
-            let timeout = std::time::Duration::from_millis(timeout_ms.clamp(0, 60_000) as u64);
+            // A retry that comes due is a step that becomes ready without a notification: return by then.
+            let timeout_ms = (timeout_ms.clamp(0, 60_000) as u64).min(retry_in.unwrap_or(u64::MAX));
+            let timeout = std::time::Duration::from_millis(timeout_ms);
             if crate::dispatch::WAKE.wait(timeout) {
                 1
             } else {

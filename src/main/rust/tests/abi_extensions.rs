@@ -280,6 +280,40 @@ fn wait_returns_at_once_when_work_may_be_ready_and_times_out_otherwise() {
 }
 
 #[test]
+fn a_wait_ends_when_a_retry_comes_due() {
+    let _g = serial();
+    bootstrap("");
+    create(1);
+    let a = take(poll_step_events()).unwrap();
+    let failure = format!(
+        r#"{{"step_uuid":"{}","success":false,"status":"failed","result":null,"error":{{"message":"try again","error_type":"Flaky","retryable":true}},"metadata":{{"execution_time_ms":1,"retryable":true}}}}"#,
+        field(&a, "step_uuid")
+    );
+    let (id, body) = (cs(&field(&a, "event_id")), cs(&failure));
+    assert_eq!(
+        unsafe { complete_step_event(id.as_ptr(), body.as_ptr()) },
+        1
+    );
+    // Nothing ready now: the step waits out its backoff (the default, about 2 s with jitter) unannounced.
+    while take(poll_step_events()).is_some() {}
+    let started = Instant::now();
+    assert_eq!(
+        wait_for_step_events(30_000),
+        0,
+        "no notification, a timeout at the due time"
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited > Duration::from_millis(500) && waited < Duration::from_secs(10),
+        "the wait ends when the retry is due, not after its 30 s: {:?}",
+        waited
+    );
+    let again = take(poll_step_events()).expect("the retried step, at once");
+    assert_eq!(field(&again, "step_uuid"), field(&a, "step_uuid"));
+    take(stop_worker());
+}
+
+#[test]
 fn batch_completions_are_durable() {
     let _g = serial();
     let dir = std::env::temp_dir().join(format!("tasker-ext-{}", std::process::id()));

@@ -48,6 +48,14 @@ impl Engine {
         }
     }
 
+    /// Milliseconds until the earliest retry backoff runs out (0 when one is due), None when no step waits for a
+    /// retry: `wait_for_step_events` returns by then, so a caller may wait long while idle and still poll in time.
+    pub fn next_retry_in_ms(&self) -> Option<u64> {
+        let Reverse((due, ..)) = self.retry_heap.peek()?;
+        let left_us = due.saturating_sub(time::now_micros()).max(0) as u64;
+        Some(left_us.div_ceil(1000))
+    }
+
     /// The slot still holds this step (slots of archived tasks are reused).
     pub(super) fn step_is(&self, t: TaskIdx, s: StepIdx, uuid: Uuid) -> bool {
         self.tasks

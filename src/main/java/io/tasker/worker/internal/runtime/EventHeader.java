@@ -18,7 +18,7 @@ import java.util.Map;
  * @param initialization the handler's {@code initialization} object, parsed (empty when absent or empty)
  * @param raw            the event's own JSON (UTF-8)
  */
-record EventHeader(
+public record EventHeader(
         String eventId,
         String taskUuid,
         String stepUuid,
@@ -38,7 +38,7 @@ record EventHeader(
     }
 
     /** One event; null when it is not a JSON object. */
-    static EventHeader of(byte[] json) {
+    public static EventHeader of(byte[] json) {
         Scanner s = new Scanner(json);
         int start = s.ws(0);
         return s.at(start) == '{' ? s.header(start, s.skip(start)) : null;

@@ -39,6 +39,8 @@ final class PollLoop implements Runnable {
 
     /** How long one run of the waiting poller lasts before it re-schedules itself. */
     static final long RUN_MILLIS = 1000;
+    /** The wait in the engine while no step is in flight (maintenance timers run at least this often). */
+    static final int IDLE_WAIT_MILLIS = 250;
     /** The most events one batch poll asks for. */
     static final int MAX_BATCH = 64;
 
@@ -205,7 +207,9 @@ final class PollLoop implements Runnable {
             }
             int rc;
             try {
-                rc = ffi.waitForStepEvents(waitMillis);
+                // With nothing in flight there is no deadline to check: wait longer. A new step ends the wait at
+                // once, and the engine ends it when a retry comes due.
+                rc = ffi.waitForStepEvents(slots.isEmpty() ? Math.max(IDLE_WAIT_MILLIS, waitMillis) : waitMillis);
             } catch (RuntimeException e) {
                 slots.unreserve();
                 throw e;
