@@ -373,6 +373,42 @@ fn a_failed_write_is_not_applied_and_the_step_runs_again() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Creates tasks with `pad` bytes of context until three in a row are refused for storage (never one accepted
+/// after a refusal); the number acknowledged.
+fn create_until_refused(pad: usize, at_most: usize) -> i64 {
+    let big = "x".repeat(pad);
+    let mut made = 0;
+    let mut refused = 0;
+    for i in 0..at_most {
+        let r = create(&request(
+            "wf",
+            "diamond",
+            &format!(r#"{{"i":{},"pad":"{}"}}"#, i, big),
+        ));
+        if s(&r, &["success"]).as_bool() == Some(true) {
+            assert_eq!(refused, 0, "a create succeeded after the disk was full");
+            made += 1;
+        } else {
+            assert!(
+                st(&r, &["error"]).contains("storage sync failed"),
+                "{}",
+                r.to_json()
+            );
+            refused += 1;
+            if refused == 3 {
+                break;
+            }
+        }
+    }
+    assert!(
+        refused == 3 && made > 0,
+        "made {} refused {}",
+        made,
+        refused
+    );
+    made
+}
+
 /// A small tmpfs, unmounted (and its directory removed) when dropped; None where mounting is not allowed.
 struct SmallTmpfs(PathBuf);
 
@@ -427,36 +463,7 @@ fn a_full_tmpfs_fails_writes_without_applying_them() {
     let dir = fs.0.join("data");
     started(&boot(&dir, ""));
     create_ok("wf", "diamond", r#"{"first":1}"#);
-    let big = "x".repeat(60_000);
-    let mut made = 1;
-    let mut refused = 0;
-    for i in 0..400 {
-        let r = create(&request(
-            "wf",
-            "diamond",
-            &format!(r#"{{"i":{},"pad":"{}"}}"#, i, big),
-        ));
-        if s(&r, &["success"]).as_bool() == Some(true) {
-            assert_eq!(refused, 0, "a create succeeded after the disk was full");
-            made += 1;
-        } else {
-            assert!(
-                st(&r, &["error"]).contains("storage sync failed"),
-                "{}",
-                r.to_json()
-            );
-            refused += 1;
-            if refused == 3 {
-                break;
-            }
-        }
-    }
-    assert!(
-        refused == 3 && made > 1,
-        "made {} refused {}",
-        made,
-        refused
-    );
+    let made = 1 + create_until_refused(60_000, 400);
     eprintln!("tmpfs full after {} acknowledged creates", made);
     assert_eq!(
         s(&list("{}"), &["pagination", "total_count"]).as_i64(),
@@ -504,36 +511,7 @@ fn a_full_disk_fails_writes_without_applying_them() {
     // Cap the database a few pages above its size: big contexts soon do not fit.
     let pages = std::fs::metadata(dir.join("tasker.db")).unwrap().len() / 4096;
     testing::set_store_max_page_count(pages + 40);
-    let big = "x".repeat(20_000);
-    let mut made = 1;
-    let mut refused = 0;
-    for i in 0..200 {
-        let r = create(&request(
-            "wf",
-            "diamond",
-            &format!(r#"{{"i":{},"pad":"{}"}}"#, i, big),
-        ));
-        if s(&r, &["success"]).as_bool() == Some(true) {
-            assert_eq!(refused, 0, "a create succeeded after the disk was full");
-            made += 1;
-        } else {
-            assert!(
-                st(&r, &["error"]).contains("storage sync failed"),
-                "{}",
-                r.to_json()
-            );
-            refused += 1;
-            if refused == 3 {
-                break;
-            }
-        }
-    }
-    assert!(
-        refused == 3 && made > 1,
-        "made {} refused {}",
-        made,
-        refused
-    );
+    let made = 1 + create_until_refused(20_000, 200);
     // What was refused is not there; what was acknowledged is.
     assert_eq!(
         s(&list("{}"), &["pagination", "total_count"]).as_i64(),
