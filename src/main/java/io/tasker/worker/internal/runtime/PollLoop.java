@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  *   <li><b>a handler thread</b>, right after it reported a step: it polls one event with the slot just freed and
  *       runs it itself ({@link InFlightStep#run}), so a busy worker hands nothing from thread to thread;</li>
  *   <li><b>the poller</b>, when the library has the ABI extensions: it waits in the engine
- *       ({@code wait_for_step_events}, bounded by {@code poll-interval-ms}) holding one reserved slot, and polls as
+ *       ({@code wait_for_step_events}, bounded by {@code poll-interval-ms} while steps are in flight and by
+ *       {@value #IDLE_WAIT_MILLIS} ms while none are) holding one reserved slot, and polls as
  *       soon as a step is ready, as many as there are free slots, in one batch. It never spins: with no slot free it
  *       parks until a handler thread leaves one free. The task runs on the container's scheduled executor and
  *       re-schedules itself every {@value #RUN_MILLIS} ms, so it never holds a container thread for long;</li>
