@@ -45,24 +45,8 @@ import org.jboss.weld.environment.se.WeldContainer;
  */
 public final class DispatchBenchmark {
 
-    private static final String TEMPLATE = """
-            name: bench_chain
-            namespace_name: bench
-            version: 1.0.0
-            steps:
-              - name: s1
-                handler: { callable: bench.step }
-              - name: s2
-                handler: { callable: bench.step }
-                dependencies: [s1]
-              - name: s3
-                handler: { callable: bench.step }
-                dependencies: [s1]
-              - name: s4
-                handler: { callable: bench.step }
-                dependencies: [s2, s3]
-            """;
-    private static final int STEPS_PER_TASK = 4;
+    private static final String TEMPLATE = BenchTemplates.CHAIN;
+    private static final int STEPS_PER_TASK = BenchTemplates.STEPS_PER_TASK;
 
     private static final ExecutableHandler BEAN = ctx -> StepHandlerResult.success(Map.of("ok", true));
 

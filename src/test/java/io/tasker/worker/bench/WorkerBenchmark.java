@@ -59,32 +59,9 @@ import java.util.function.LongSupplier;
  */
 public final class WorkerBenchmark {
 
-    private static final String CHAIN = """
-            name: bench_chain
-            namespace_name: bench
-            version: 1.0.0
-            steps:
-              - name: s1
-                handler: { callable: bench.step }
-              - name: s2
-                handler: { callable: bench.step }
-                dependencies: [s1]
-              - name: s3
-                handler: { callable: bench.step }
-                dependencies: [s1]
-              - name: s4
-                handler: { callable: bench.step }
-                dependencies: [s2, s3]
-            """;
-    private static final String SINGLE = """
-            name: bench_single
-            namespace_name: bench
-            version: 1.0.0
-            steps:
-              - name: only
-                handler: { callable: bench.step }
-            """;
-    private static final int STEPS_PER_TASK = 4;
+    private static final String CHAIN = BenchTemplates.CHAIN;
+    private static final String SINGLE = BenchTemplates.SINGLE;
+    private static final int STEPS_PER_TASK = BenchTemplates.STEPS_PER_TASK;
     private static final List<TemplateSource> TEMPLATES =
             List.of(new TemplateSource("chain.yaml", CHAIN), new TemplateSource("single.yaml", SINGLE));
 
