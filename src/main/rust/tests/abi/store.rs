@@ -52,6 +52,15 @@ fn list(params: &str) -> Value {
     r.get("data").unwrap().clone()
 }
 
+/// How many tasks a listing filtered on `complete` counts.
+fn completed_count() -> Option<i64> {
+    s(
+        &list(r#"{"status":"complete"}"#),
+        &["pagination", "total_count"],
+    )
+    .as_i64()
+}
+
 fn raw_call(
     f: unsafe extern "C" fn(*const std::os::raw::c_char) -> *mut std::os::raw::c_char,
     arg: &str,
@@ -361,14 +370,7 @@ fn a_failed_write_is_not_applied_and_the_step_runs_again() {
     stop();
     started(&boot(&dir, ""));
     assert_eq!(st(&get_task(&tu), &["status"]), "complete");
-    assert_eq!(
-        s(
-            &list(r#"{"status":"complete"}"#),
-            &["pagination", "total_count"]
-        )
-        .as_i64(),
-        Some(2)
-    );
+    assert_eq!(completed_count(), Some(2));
     stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -772,14 +774,7 @@ fn retention_deletes_finished_tasks_in_small_batches() {
     ));
     drive(|ev| success_result(ev, Value::obj()), 5);
     std::thread::sleep(Duration::from_millis(100));
-    assert_eq!(
-        s(
-            &list(r#"{"status":"complete"}"#),
-            &["pagination", "total_count"]
-        )
-        .as_i64(),
-        Some(4)
-    );
+    assert_eq!(completed_count(), Some(4));
     stop();
     started(&boot(
         &dir,
@@ -844,14 +839,7 @@ fn a_log_and_snapshot_directory_is_migrated_once() {
     assert_eq!(ran.len(), 3);
     stop();
     started(&boot(&dir, ""));
-    assert_eq!(
-        s(
-            &list(r#"{"status":"complete"}"#),
-            &["pagination", "total_count"]
-        )
-        .as_i64(),
-        Some(4)
-    );
+    assert_eq!(completed_count(), Some(4));
     stop();
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -898,14 +886,7 @@ fn a_damaged_frame_in_the_wal_is_refused_not_dropped() {
     // The intact copy has every acknowledged task.
     let d = restore("wal-ok", &wal);
     started(&boot(&d, ""));
-    assert_eq!(
-        s(
-            &list(r#"{"status":"complete"}"#),
-            &["pagination", "total_count"]
-        )
-        .as_i64(),
-        Some(12)
-    );
+    assert_eq!(completed_count(), Some(12));
     stop();
     let _ = std::fs::remove_dir_all(&d);
     // A flip in a frame with intact frames behind it: in the page, in the frame header's
