@@ -680,7 +680,13 @@ fn durable(rc: c_int, ticket: Option<crate::store::Ticket>, what: &str) -> c_int
 
 /// Common wrapper: panic guard, lock, not-initialized check, durability wait.
 /// `f` returns the JSON text.
-fn client_call(name: &str, f: impl FnOnce(&mut Engine) -> Result<String, String>) -> *mut c_char {
+/// `wakes`: the call can make a step ready, so a waiting poller is woken once the lock is released (woken under
+/// it, the poller would only block on the lock and need a second wake-up).
+fn client_call(
+    name: &str,
+    wakes: bool,
+    f: impl FnOnce(&mut Engine) -> Result<String, String>,
+) -> *mut c_char {
     guarded(
         |m| into_c(json_error(&format!("{} failed: panic: {}", name, m))),
         || {
@@ -698,6 +704,9 @@ fn client_call(name: &str, f: impl FnOnce(&mut Engine) -> Result<String, String>
                 }
             };
             drop(slot);
+            if wakes {
+                crate::dispatch::WAKE.notify();
+            }
             if durable(1, ticket, name) == 0 {
                 return into_c(json_error(&format!(
                     "{} failed: Runtime error: storage sync failed",
@@ -742,7 +751,7 @@ fn task_not_found(u: Uuid) -> crate::engine::ClientError {
 /// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut c_char {
-    client_call("client_create_task", move |e| {
+    client_call("client_create_task", true, move |e| {
         let req = json_arg_lenient(request_json, "request_json").and_then(|v| {
             client::TaskRequest::from_value(&v)
                 .map_err(|e| format!("Invalid argument: Invalid TaskRequest JSON: {}", e))
@@ -750,7 +759,6 @@ pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut
         match e.create_task(req) {
             Ok(t) => {
                 e.commit(true).map_err(|e| e.to_string())?;
-                crate::dispatch::WAKE.notify();
                 Ok(ok_envelope(client::task_response(&e.tasks[t])))
             }
             Err(err) => Ok(api_error(err)),
@@ -767,7 +775,7 @@ pub unsafe extern "C" fn client_create_task(request_json: *const c_char) -> *mut
 /// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_get_task(task_uuid: *const c_char) -> *mut c_char {
-    client_call("client_get_task", move |e| {
+    client_call("client_get_task", false, move |e| {
         let u = uuid_arg(task_uuid, "task_uuid")?;
         Ok(
             match e.with_task(u, |_, task| client::task_response(task))? {
@@ -787,7 +795,7 @@ pub unsafe extern "C" fn client_get_task(task_uuid: *const c_char) -> *mut c_cha
 /// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_list_tasks(params_json: *const c_char) -> *mut c_char {
-    client_call("client_list_tasks", move |e| {
+    client_call("client_list_tasks", false, move |e| {
         Ok(ok_envelope(client::list_tasks(
             e,
             &json_arg_lenient(params_json, "params_json")?,
@@ -804,7 +812,7 @@ pub unsafe extern "C" fn client_list_tasks(params_json: *const c_char) -> *mut c
 /// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_cancel_task(task_uuid: *const c_char) -> *mut c_char {
-    client_call("client_cancel_task", move |e| {
+    client_call("client_cancel_task", false, move |e| {
         let u = uuid_arg(task_uuid, "task_uuid")?;
         Ok(match e.lookup(u)? {
             None => api_error(task_not_found(u)),
@@ -829,7 +837,7 @@ pub unsafe extern "C" fn client_cancel_task(task_uuid: *const c_char) -> *mut c_
 /// `free_rust_string` exactly once.
 #[no_mangle]
 pub unsafe extern "C" fn client_list_task_steps(task_uuid: *const c_char) -> *mut c_char {
-    client_call("client_list_task_steps", move |e| {
+    client_call("client_list_task_steps", false, move |e| {
         let u = uuid_arg(task_uuid, "task_uuid")?;
         Ok(
             match e.with_task(u, |e, task| {
@@ -877,7 +885,7 @@ pub unsafe extern "C" fn client_get_step(
     task_uuid: *const c_char,
     step_uuid: *const c_char,
 ) -> *mut c_char {
-    client_call("client_get_step", move |e| {
+    client_call("client_get_step", false, move |e| {
         let (tu, su) = (
             uuid_arg(task_uuid, "task_uuid")?,
             uuid_arg(step_uuid, "step_uuid")?,
@@ -901,7 +909,7 @@ pub unsafe extern "C" fn client_get_step_audit_history(
     task_uuid: *const c_char,
     step_uuid: *const c_char,
 ) -> *mut c_char {
-    client_call("client_get_step_audit_history", move |e| {
+    client_call("client_get_step_audit_history", false, move |e| {
         let (tu, su) = (
             uuid_arg(task_uuid, "task_uuid")?,
             uuid_arg(step_uuid, "step_uuid")?,
@@ -917,7 +925,7 @@ pub unsafe extern "C" fn client_get_step_audit_history(
 
 #[no_mangle]
 pub extern "C" fn client_health_check() -> *mut c_char {
-    client_call("client_health_check", |_| {
+    client_call("client_health_check", false, |_| {
         Ok(ok_envelope(crate::jobj![("healthy", true)]))
     })
 }

@@ -19,6 +19,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -47,9 +48,11 @@ import java.util.function.LongSupplier;
  *       runtime's header scan instead of a Jackson tree);</li>
  *   <li><b>full worker</b>: {@link WorkerRuntime} with a trivial handler at 1, 2, 4 and 10 slots, against the byte
  *       bare loop; tasks are created before the worker starts, as for the bare loops;</li>
- *   <li><b>latency</b>: one single-step task every 20 ms, from the start of {@code client_create_task} to the
- *       handler's first line (an upper bound of ready → handler start), p50/p99, and the CPU the worker uses while
- *       idle (the poller thread alone, and the whole process);</li>
+ *   <li><b>latency</b>: one single-step task every 20 ms, from the moment the engine made its step ready (the
+ *       task's {@code created_at}, stamped by the engine's wall clock at the start of the creation) to the handler's
+ *       first line, p50/p99; the same from the start of the {@code client_create_task} call, which adds the caller's
+ *       request building and the crossing; and the CPU the worker uses while idle (the poller thread alone, and the
+ *       whole process);</li>
  *   <li><b>durable</b>: the 10-slot worker with a data directory under {@code target/}, against in memory;</li>
  *   <li><b>I/O-bound</b>: handlers that sleep 20 ms, at 100 and 1,000 slots, on platform threads and (Java 21+) on
  *       virtual threads, against min(slots / 20 ms, the best trivial-step figure).</li>
@@ -415,9 +418,11 @@ public final class WorkerBenchmark {
 
     private void latencyAndIdle() throws Exception {
         AtomicLong started = new AtomicLong();
+        AtomicLong startedEpochMicros = new AtomicLong();
         AtomicReference<Thread> waiter = new AtomicReference<>();
         ExecutableHandler stamp = ctx -> {
             started.set(System.nanoTime());
+            startedEpochMicros.set(epochMicros(Instant.now()));
             LockSupport.unpark(waiter.get());
             return StepHandlerResult.success(Map.of("ok", true));
         };
@@ -430,10 +435,11 @@ public final class WorkerBenchmark {
             int n = 300;
             int warmUp = 50;
             long[] micros = new long[n];
+            long[] fromReady = new long[n];
             for (int i = 0; i < n + warmUp; i++) {
                 started.set(0);
                 long t0 = System.nanoTime();
-                create(ffi, "bench_single", i);
+                String response = create(ffi, "bench_single", i);
                 long waitUntil = t0 + TimeUnit.SECONDS.toNanos(5);
                 // Parked, not spinning: the measuring thread must not take a core from the worker.
                 while (started.get() == 0 && System.nanoTime() - waitUntil < 0) {
@@ -441,14 +447,20 @@ public final class WorkerBenchmark {
                 }
                 if (i >= warmUp) {
                     micros[i - warmUp] = (started.get() - t0) / 1000;
+                    Instant ready = Instant.parse(
+                            Json.parse(response).path("data").path("created_at").asText());
+                    fromReady[i - warmUp] = startedEpochMicros.get() - epochMicros(ready);
                 }
                 Thread.sleep(20);
             }
             Arrays.sort(micros);
-            double p50 = micros[n / 2] / 1000.0;
-            double p99 = micros[(int) (n * 0.99)] / 1000.0;
-            row("low load (1 step / 20 ms): create → handler start p50", p50, "ms", verdict("≤ 0.3 ms", p50 <= 0.3));
-            row("low load: create → handler start p99", p99, "ms", verdict("≤ 2 ms", p99 <= 2.0));
+            Arrays.sort(fromReady);
+            double p50 = fromReady[n / 2] / 1000.0;
+            double p99 = fromReady[(int) (n * 0.99)] / 1000.0;
+            row("low load (1 step / 20 ms): ready → handler start p50", p50, "ms", verdict("≤ 0.3 ms", p50 <= 0.3));
+            row("low load: ready → handler start p99", p99, "ms", verdict("≤ 2 ms", p99 <= 2.0));
+            row("low load: create call start → handler start p50", micros[n / 2] / 1000.0, "ms", "");
+            row("low load: create call start → handler start p99", micros[(int) (n * 0.99)] / 1000.0, "ms", "");
 
             // Idle: nothing to do for 3 s.
             Thread.sleep(500);
@@ -551,7 +563,11 @@ public final class WorkerBenchmark {
 
     private static final AtomicLong SEQ = new AtomicLong();
 
-    private static void create(TaskerFfi ffi, String template, int i) {
+    private static long epochMicros(Instant t) {
+        return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
+    }
+
+    private static String create(TaskerFfi ffi, String template, int i) {
         String response = ffi.clientCreateTask(Json.write(Map.of(
                 "name",
                 template,
@@ -570,6 +586,7 @@ public final class WorkerBenchmark {
         if (!response.startsWith("{\"success\":true")) {
             throw new IllegalStateException(response);
         }
+        return response;
     }
 
     private static long processCpuNanos() {
