@@ -37,47 +37,48 @@ public record EventHeader(
         return new HandlerDefinition(callable, method, resolver, initialization);
     }
 
-    /** One event; null when it is not a JSON object. */
+    /** One event; null when it is not a JSON object or its header fields cannot be read. */
     public static EventHeader of(byte[] json) {
         Scanner s = new Scanner(json);
         int start = s.ws(0);
-        return s.at(start) == '{' ? s.header(start, s.skip(start)) : null;
+        if (s.at(start) != '{') {
+            return null;
+        }
+        return s.header(start);
     }
 
     /**
-     * The spans of the elements of a JSON array: {@code [start, end)} pairs, flattened. Null when the text is not
-     * an array.
+     * The events of a batch (a JSON array), in order, read in one pass: an element that is not an object, or whose
+     * header fields cannot be read, is null. Null when the text is not an array; throws when it is malformed.
      */
-    static int[] spans(byte[] json) {
+    static List<EventHeader> batch(byte[] json) {
         Scanner s = new Scanner(json);
         int i = s.ws(0);
         if (s.at(i) != '[') {
             return null;
         }
-        List<Integer> out = new ArrayList<>();
+        List<EventHeader> out = new ArrayList<>();
         i = s.ws(i + 1);
         if (s.at(i) == ']') {
-            return new int[0];
+            return out;
         }
         while (true) {
-            int end = s.skip(i);
-            out.add(i);
-            out.add(end);
-            i = s.ws(end);
+            if (s.at(i) == '{') {
+                out.add(s.header(i));
+                i = s.end;
+            } else {
+                out.add(null);
+                i = s.skip(i);
+            }
+            i = s.ws(i);
             if (s.at(i) == ']') {
-                break;
+                return out;
             }
             if (s.at(i) != ',') {
                 throw new IllegalArgumentException("expected , or ] at " + i);
             }
             i = s.ws(i + 1);
         }
-        return out.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /** The element at {@code [start, end)} of {@link #spans}; null when it is not an object. */
-    static EventHeader element(byte[] json, int start, int end) {
-        return json[start] == '{' ? new Scanner(json).header(start, end) : null;
     }
 
     /**
@@ -182,62 +183,88 @@ public record EventHeader(
             return true;
         }
 
-        EventHeader header(int start, int end) {
+        /** Where the object read by the last {@link #header} call ends. */
+        int end;
+
+        /**
+         * The header of the event object at {@code start}, null when a field it needs cannot be read; sets
+         * {@link #end}. Each byte is looked at once: the members the header needs are read where they stand, the
+         * others skipped.
+         */
+        EventHeader header(int start) {
             String[] t = new String[9];
             int[] attempts = {0};
             int[] init = {-1, -1};
-            object(start, (keyStart, keyEnd, valueStart, valueEnd) -> {
+            boolean[] bad = {false};
+            end = object(start, (keyStart, keyEnd, valueStart) -> {
                 if (is(keyStart, keyEnd, "event_id")) {
-                    t[0] = text(valueStart, valueEnd);
+                    return text(valueStart, t, 0, bad);
                 } else if (is(keyStart, keyEnd, "task_uuid")) {
-                    t[1] = text(valueStart, valueEnd);
+                    return text(valueStart, t, 1, bad);
                 } else if (is(keyStart, keyEnd, "step_uuid")) {
-                    t[2] = text(valueStart, valueEnd);
+                    return text(valueStart, t, 2, bad);
                 } else if (is(keyStart, keyEnd, "correlation_id")) {
-                    t[3] = text(valueStart, valueEnd);
+                    return text(valueStart, t, 3, bad);
                 } else if (is(keyStart, keyEnd, "task_correlation_id")) {
-                    t[4] = text(valueStart, valueEnd);
+                    return text(valueStart, t, 4, bad);
                 } else if (is(keyStart, keyEnd, "step_definition") && b[valueStart] == '{') {
-                    object(valueStart, (k1, k2, v1, v2) -> {
+                    return object(valueStart, (k1, k2, v1) -> {
                         if (is(k1, k2, "handler") && b[v1] == '{') {
-                            object(v1, (h1, h2, w1, w2) -> {
+                            return object(v1, (h1, h2, w1) -> {
                                 if (is(h1, h2, "callable")) {
-                                    t[5] = text(w1, w2);
+                                    return text(w1, t, 5, bad);
                                 } else if (is(h1, h2, "method")) {
-                                    t[6] = text(w1, w2);
+                                    return text(w1, t, 6, bad);
                                 } else if (is(h1, h2, "resolver")) {
-                                    t[7] = text(w1, w2);
-                                } else if (is(h1, h2, "initialization") && b[w1] == '{') {
+                                    return text(w1, t, 7, bad);
+                                }
+                                int w2 = skip(w1);
+                                if (is(h1, h2, "initialization") && b[w1] == '{') {
                                     init[0] = w1;
                                     init[1] = w2;
                                 }
+                                return w2;
                             });
                         }
+                        return skip(v1);
                     });
                 } else if (is(keyStart, keyEnd, "workflow_step") && b[valueStart] == '{') {
-                    object(valueStart, (k1, k2, v1, v2) -> {
+                    return object(valueStart, (k1, k2, v1) -> {
                         if (is(k1, k2, "name")) {
-                            t[8] = text(v1, v2);
-                        } else if (is(k1, k2, "attempts")) {
+                            return text(v1, t, 8, bad);
+                        }
+                        int v2 = skip(v1);
+                        if (is(k1, k2, "attempts")) {
                             attempts[0] = integer(v1, v2);
                         }
+                        return v2;
                     });
                 }
+                return skip(valueStart);
             });
+            if (bad[0]) {
+                return null;
+            }
+            Map<String, Object> initialization;
+            try {
+                initialization = initialization(init[0], init[1]);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
             byte[] raw = start == 0 && end == b.length ? b : Arrays.copyOfRange(b, start, end);
             return new EventHeader(
-                    t[0],
-                    t[1],
-                    t[2],
-                    t[3],
-                    t[4],
-                    t[5],
-                    t[6],
-                    t[7],
-                    initialization(init[0], init[1]),
-                    t[8],
-                    attempts[0],
-                    raw);
+                    t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], initialization, t[8], attempts[0], raw);
+        }
+
+        /** Reads the value at {@code i} into {@code t[k]} (a string's text, else null); returns its end. */
+        int text(int i, String[] t, int k, boolean[] bad) {
+            int e = skip(i);
+            try {
+                t[k] = text(i, e);
+            } catch (IllegalArgumentException ex) {
+                bad[0] = true;
+            }
+            return e;
         }
 
         /** A non-negative integer value, else 0. */
@@ -266,7 +293,8 @@ public record EventHeader(
         }
 
         interface Member {
-            void accept(int keyStart, int keyEnd, int valueStart, int valueEnd);
+            /** Reads or skips the value at {@code valueStart}; returns its end. */
+            int accept(int keyStart, int keyEnd, int valueStart);
         }
 
         /** Calls {@code member} for each member of the object at {@code i}; returns the object's end. */
@@ -285,9 +313,7 @@ public record EventHeader(
                     throw new IllegalArgumentException("expected : at " + colon);
                 }
                 int valueStart = ws(colon + 1);
-                int valueEnd = skip(valueStart);
-                member.accept(i, keyEnd, valueStart, valueEnd);
-                i = ws(valueEnd);
+                i = ws(member.accept(i, keyEnd, valueStart));
                 if (at(i) == '}') {
                     return i + 1;
                 }

@@ -316,32 +316,26 @@ final class PollLoop implements Runnable {
             slots.giveBack(taken);
             return -1;
         }
-        int[] spans;
+        java.util.List<EventHeader> events;
         try {
-            spans = EventHeader.spans(batch);
+            events = EventHeader.batch(batch);
         } catch (RuntimeException e) {
-            spans = null;
+            events = null;
         }
-        if (spans == null) {
+        if (events == null) {
             // Nothing can be completed without the events; the engine's timeout will fail them.
             slots.giveBack(taken);
             LOG.severe(() -> "Unreadable step event batch from the engine: " + abbreviate(batch));
             return -1;
         }
         int got = 0;
-        for (int i = 0; i < spans.length; i += 2) {
+        for (EventHeader event : events) {
             if (got == taken) {
                 // Never run more than the slots; the engine's timeout fails the surplus.
                 LOG.severe("The engine returned more step events than asked for; the surplus is not run");
                 break;
             }
             got++;
-            EventHeader event;
-            try {
-                event = EventHeader.element(batch, spans[i], spans[i + 1]);
-            } catch (Exception e) {
-                event = null;
-            }
             dispatch(admit(event, batch), kept);
         }
         slots.giveBack(taken - got);

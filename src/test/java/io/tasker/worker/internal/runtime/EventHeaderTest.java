@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.tasker.worker.api.HandlerDefinition;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -61,10 +62,10 @@ class EventHeaderTest {
         String a = FakeEngine.event("a", "sa", "h.a");
         String b = FakeEngine.event("b", "sb", "h.b");
         byte[] batch = utf8("[" + a + " ,\n" + b + "]");
-        int[] spans = EventHeader.spans(batch);
-        assertEquals(4, spans.length);
-        EventHeader first = EventHeader.element(batch, spans[0], spans[1]);
-        EventHeader second = EventHeader.element(batch, spans[2], spans[3]);
+        List<EventHeader> events = EventHeader.batch(batch);
+        assertEquals(2, events.size());
+        EventHeader first = events.get(0);
+        EventHeader second = events.get(1);
         assertEquals("a", first.eventId());
         assertEquals("h.b", second.callable());
         assertEquals(a, new String(first.raw(), StandardCharsets.UTF_8));
@@ -74,11 +75,15 @@ class EventHeaderTest {
     @Test
     void whatIsNotAnEventIsNoHeader() {
         assertNull(EventHeader.of(utf8("[1]")));
-        assertNull(EventHeader.spans(utf8("{}")));
-        byte[] odd = utf8("[1,[2]]");
-        int[] spans = EventHeader.spans(odd);
-        assertNull(EventHeader.element(odd, spans[0], spans[1]));
-        assertNull(EventHeader.element(odd, spans[2], spans[3]));
+        assertNull(EventHeader.batch(utf8("{}")));
+        assertEquals(Arrays.asList(null, null), EventHeader.batch(utf8("[1,[2]]")));
+        assertEquals(List.of(), EventHeader.batch(utf8(" [ ] ")));
+        // A field that cannot be read (an invalid escape) loses that event only, not the rest of its batch.
+        assertNull(EventHeader.of(utf8("{\"event_id\":\"\\x\"}")));
+        List<EventHeader> mixed =
+                EventHeader.batch(utf8("[{\"event_id\":\"\\x\"}," + FakeEngine.event("b", "sb", "h.b") + "]"));
+        assertNull(mixed.get(0));
+        assertEquals("b", mixed.get(1).eventId());
         assertNull(EventHeader.of(utf8("{\"event_id\":null}")).eventId());
         assertEquals(
                 "q\"uote", EventHeader.of(utf8("{\"event_id\":\"q\\\"uote\"}")).eventId());
@@ -87,7 +92,7 @@ class EventHeaderTest {
                     IllegalArgumentException.class,
                     () -> {
                         EventHeader.of(utf8(bad));
-                        EventHeader.spans(utf8(bad));
+                        EventHeader.batch(utf8(bad));
                     },
                     bad);
         }
