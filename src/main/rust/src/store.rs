@@ -201,18 +201,26 @@ struct Batch {
 
 struct State {
     queue: Vec<Batch>,
-    /// Every ticket up to here that was not committed has failed.
-    failed_upto: u64,
     last_error: Option<String>,
     epoch: u64,
     shutdown: bool,
+    /// The writer sleeps with an empty queue: the next submit wakes it.
+    idle: bool,
+    /// The writer is gathering a commit and wants to be woken once this many batches are
+    /// queued (`usize::MAX` while it commits: it looks at the queue when it is done).
+    want: usize,
+    /// When the last batch was queued (the writer's gather ends after a pause in arrivals).
+    last_arrival: Instant,
+    /// Callers blocked on a ticket: each is woken alone, once its ticket is settled.
+    waiters: Vec<(u64, std::thread::Thread)>,
 }
 
 struct Shared {
     state: Mutex<State>,
     work: Condvar,
-    done: Condvar,
     committed: AtomicU64,
+    /// Every ticket up to here that was not committed has failed (written under `state`).
+    failed_upto: AtomicU64,
     /// Set by the writer when a commit failed; cleared by `reset_after_failure`.
     broken: AtomicBool,
     db_path: PathBuf,
@@ -345,24 +353,50 @@ impl Ticket {
 
     /// Block until the operation's transaction is committed to disk, or report why not.
     pub fn wait(&self) -> Result<(), String> {
-        if self.shared.committed.load(Ordering::Acquire) >= self.n {
+        let sh = &*self.shared;
+        let settled = || {
+            sh.committed.load(Ordering::Acquire) >= self.n
+                || sh.failed_upto.load(Ordering::Acquire) >= self.n
+        };
+        if !settled() {
+            // Registered under the lock after a last look, so a commit that lands in between
+            // sees the registration (the writer publishes, then takes the lock to wake).
+            let mut st = sh.state.lock().unwrap_or_else(|p| p.into_inner());
+            if !settled() {
+                st.waiters.push((self.n, std::thread::current()));
+                drop(st);
+                while !settled() {
+                    std::thread::park();
+                }
+            }
+        }
+        if sh.committed.load(Ordering::Acquire) >= self.n {
             return Ok(());
         }
-        let mut st = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if self.shared.committed.load(Ordering::Acquire) >= self.n {
-                return Ok(());
-            }
-            if st.failed_upto >= self.n {
-                return Err(format!(
-                    "data file {}: write failed, not acknowledged: {}",
-                    self.shared.db_path.display(),
-                    st.last_error.as_deref().unwrap_or("unknown error")
-                ));
-            }
-            st = self.shared.done.wait(st).unwrap_or_else(|p| p.into_inner());
-        }
+        let st = sh.state.lock().unwrap_or_else(|p| p.into_inner());
+        Err(format!(
+            "data file {}: write failed, not acknowledged: {}",
+            sh.db_path.display(),
+            st.last_error.as_deref().unwrap_or("unknown error")
+        ))
     }
+}
+
+/// Wake the callers whose tickets are now settled (committed or failed); called with the
+/// state locked, after publishing `committed` / `failed_upto`.
+fn wake_settled(sh: &Shared, st: &mut State) {
+    let upto = sh
+        .committed
+        .load(Ordering::Acquire)
+        .max(sh.failed_upto.load(Ordering::Acquire));
+    st.waiters.retain(|(n, t)| {
+        if *n <= upto {
+            t.unpark();
+            false
+        } else {
+            true
+        }
+    });
 }
 
 /// Test hook: the next `n` commits fail as if the disk had refused the write.
@@ -886,14 +920,17 @@ impl Store {
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 queue: Vec::new(),
-                failed_upto: 0,
                 last_error: None,
                 epoch: 0,
                 shutdown: false,
+                idle: false,
+                want: usize::MAX,
+                last_arrival: Instant::now(),
+                waiters: Vec::new(),
             }),
             work: Condvar::new(),
-            done: Condvar::new(),
             committed: AtomicU64::new(0),
+            failed_upto: AtomicU64::new(0),
             broken: AtomicBool::new(false),
             db_path: db_path.clone(),
             ckpt: Checkpoints {
@@ -944,8 +981,18 @@ impl Store {
             epoch,
             ops,
         });
+        st.last_arrival = Instant::now();
+        // Wake the writer only when it waits for this: a wake-up per operation cost as much
+        // CPU as the commits' frame writes. While it commits, it finds the queue afterwards.
+        let wake = st.idle || st.queue.len() >= st.want;
+        if wake {
+            st.idle = false;
+            st.want = usize::MAX;
+        }
         drop(st);
-        self.shared.work.notify_one();
+        if wake {
+            self.shared.work.notify_one();
+        }
         Ticket {
             shared: self.shared.clone(),
             n,
@@ -966,11 +1013,12 @@ impl Store {
     pub fn reset_after_failure(&mut self) {
         let mut st = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
         st.queue.clear();
-        st.failed_upto = self.next_ticket;
+        self.shared
+            .failed_upto
+            .fetch_max(self.next_ticket, Ordering::AcqRel);
         st.epoch += 1;
         self.shared.broken.store(false, Ordering::Release);
-        drop(st);
-        self.shared.done.notify_all();
+        wake_settled(&self.shared, &mut st);
     }
 
     fn rerr(&self, what: &str, e: rusqlite::Error) -> String {
@@ -1347,34 +1395,30 @@ const GATHER_GAP: Duration = Duration::from_micros(250);
 /// then submits its next one. Committing as soon as the first of them arrives splits them
 /// into two groups that commit in turns, each paying a whole sync for half of the
 /// operations. So when the last commit showed `expect` active callers, wait (briefly) until
-/// that many operations are queued, or arrivals stop.
+/// that many operations are queued, or arrivals stop. The wait is bounded by what a commit's
+/// write and sync take (`max_wait`): waiting longer than a separate commit would cost only
+/// idles the writer while the callers queue up behind the engine lock.
 fn gather<'a>(
     sh: &'a Shared,
     mut st: std::sync::MutexGuard<'a, State>,
     expect: usize,
+    max_wait: Duration,
 ) -> std::sync::MutexGuard<'a, State> {
-    if st.queue.len() >= expect {
-        return st;
-    }
     let start = Instant::now();
-    let mut seen = st.queue.len();
-    let mut last_arrival = start;
     while st.queue.len() < expect && !st.shutdown {
         let now = Instant::now();
-        let until = (start + GATHER_MAX).min(last_arrival + GATHER_GAP);
+        let until = (start + max_wait).min(st.last_arrival.max(start) + GATHER_GAP);
         if now >= until {
             break;
         }
+        st.want = expect;
         st = sh
             .work
             .wait_timeout(st, until - now)
             .unwrap_or_else(|p| p.into_inner())
             .0;
-        if st.queue.len() > seen {
-            seen = st.queue.len();
-            last_arrival = Instant::now();
-        }
     }
+    st.want = usize::MAX;
     st
 }
 
@@ -1386,12 +1430,15 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
     // Operations expected for the next commit: those of the last commit plus those that
     // arrived while it ran (the callers seen to be active).
     let mut expect = 0usize;
+    // Recent cost of a commit's write and sync (the bound of a gather), smoothed.
+    let mut commit_cost = GATHER_MAX;
     loop {
+        let gather_max = commit_cost.min(GATHER_MAX);
         let batches = {
             let mut st = sh.state.lock().unwrap_or_else(|p| p.into_inner());
             loop {
                 if !st.queue.is_empty() {
-                    st = gather(&sh, st, expect);
+                    st = gather(&sh, st, expect, gather_max);
                     break;
                 }
                 if st.shutdown {
@@ -1402,11 +1449,13 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
                 } else {
                     Duration::from_secs(1)
                 };
+                st.idle = true;
                 let (g, timeout) = sh
                     .work
                     .wait_timeout(st, wait)
                     .unwrap_or_else(|p| p.into_inner());
                 st = g;
+                st.idle = false;
                 if timeout.timed_out() && st.queue.is_empty() {
                     // Idle: time passes, so age-based retention may have work again.
                     retention_due = true;
@@ -1418,11 +1467,11 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
                 sh.broken.load(Ordering::Acquire) || batches.iter().any(|b| b.epoch != st.epoch);
             if stale && !batches.is_empty() {
                 // Built on state that a failed commit invalidated: fail, never write.
-                st.failed_upto = st
-                    .failed_upto
-                    .max(batches.last().map(|b| b.ticket).unwrap_or(0));
-                drop(st);
-                sh.done.notify_all();
+                sh.failed_upto.fetch_max(
+                    batches.last().map(|b| b.ticket).unwrap_or(0),
+                    Ordering::AcqRel,
+                );
+                wake_settled(&sh, &mut st);
                 continue;
             }
             batches
@@ -1436,7 +1485,9 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
             }
             let last = batches.last().map(|b| b.ticket).unwrap_or(0);
             let in_commit = batches.len();
-            let r = commit_batches(&mut conn, batches);
+            let r = commit_batches(&mut conn, batches).map(|took| {
+                commit_cost = (commit_cost * 7 + took) / 8;
+            });
 
             let mut st = sh.state.lock().unwrap_or_else(|p| p.into_inner());
             expect = in_commit + st.queue.len();
@@ -1450,12 +1501,12 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
                         msg
                     ));
                     st.last_error = Some(msg);
-                    st.failed_upto = st.failed_upto.max(last);
+                    sh.failed_upto.fetch_max(last, Ordering::AcqRel);
                     sh.broken.store(true, Ordering::Release);
                 }
             }
+            wake_settled(&sh, &mut st);
             drop(st);
-            sh.done.notify_all();
             retention_due = true;
             {
                 let mut c = sh.ckpt.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -1481,7 +1532,8 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
     }
 }
 
-fn commit_batches(conn: &mut Connection, batches: Vec<Batch>) -> rusqlite::Result<()> {
+/// Commit the batches in one transaction; the time its write and sync took.
+fn commit_batches(conn: &mut Connection, batches: Vec<Batch>) -> rusqlite::Result<Duration> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for b in batches {
         apply_ops(&tx, b.ops)?;
@@ -1496,7 +1548,9 @@ fn commit_batches(conn: &mut Connection, batches: Vec<Batch>) -> rusqlite::Resul
             Some("injected write failure".into()),
         ));
     }
-    tx.commit()
+    let t = Instant::now();
+    tx.commit()?;
+    Ok(t.elapsed())
 }
 
 /// Delete at most one batch of archived tasks that retention no longer keeps.
