@@ -256,11 +256,19 @@ const CHECKPOINT_PAUSE: Duration = Duration::from_millis(25);
 struct Checkpoints {
     /// Held while a checkpoint pass runs, on either thread.
     pass: Mutex<()>,
-    /// Commits since the last pass; `shutdown` stops the thread.
-    state: Mutex<(u64, bool)>,
+    state: Mutex<CkptState>,
     wake: Condvar,
     /// Set by the checkpointer: the writer should run the final pass before its next commit.
     final_wanted: AtomicBool,
+}
+
+struct CkptState {
+    /// Commits since the last pass.
+    commits: u64,
+    /// Stops the thread.
+    shutdown: bool,
+    /// The thread waits for a commit (a commit must wake it).
+    idle: bool,
 }
 
 /// `PRAGMA wal_checkpoint(PASSIVE)`: (frames in the WAL, frames copied), or None if busy.
@@ -280,18 +288,21 @@ fn checkpoint_loop(conn: Connection, sh: Arc<Shared>) {
     loop {
         {
             let mut st = ck.state.lock().unwrap_or_else(|p| p.into_inner());
-            while st.0 == 0 && !st.1 {
+            while st.commits == 0 && !st.shutdown {
+                st.idle = true;
                 st = ck.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+                st.idle = false;
             }
-            if st.1 {
+            if st.shutdown {
                 return;
             }
-            st.0 = 0;
+            st.commits = 0;
         }
         if ck.final_wanted.load(Ordering::Acquire) || CHECKPOINTS_PAUSED.load(Ordering::Relaxed) {
             std::thread::sleep(CHECKPOINT_PAUSE);
             if CHECKPOINTS_PAUSED.load(Ordering::Relaxed) {
-                ck.state.lock().unwrap_or_else(|p| p.into_inner()).0 += 1; // try again once resumed
+                ck.state.lock().unwrap_or_else(|p| p.into_inner()).commits += 1;
+                // try again once resumed
             }
             continue;
         }
@@ -310,7 +321,7 @@ fn checkpoint_loop(conn: Connection, sh: Arc<Shared>) {
                 } else if log >= restart {
                     // Catching up for a restart: the next pass at once.
                     let mut st = ck.state.lock().unwrap_or_else(|p| p.into_inner());
-                    st.0 += 1;
+                    st.commits += 1;
                     continue;
                 }
             }
@@ -382,21 +393,31 @@ impl Ticket {
     }
 }
 
-/// Wake the callers whose tickets are now settled (committed or failed); called with the
-/// state locked, after publishing `committed` / `failed_upto`.
-fn wake_settled(sh: &Shared, st: &mut State) {
+/// Take the callers whose tickets are now settled (committed or failed) off the list;
+/// called with the state locked, after publishing `committed` / `failed_upto`. They are
+/// unparked after the lock is released: submitters (holding the engine lock) need it.
+#[must_use]
+fn settled_waiters(sh: &Shared, st: &mut State) -> Vec<std::thread::Thread> {
     let upto = sh
         .committed
         .load(Ordering::Acquire)
         .max(sh.failed_upto.load(Ordering::Acquire));
+    let mut woken = Vec::new();
     st.waiters.retain(|(n, t)| {
         if *n <= upto {
-            t.unpark();
+            woken.push(t.clone());
             false
         } else {
             true
         }
     });
+    woken
+}
+
+fn unpark_all(threads: Vec<std::thread::Thread>) {
+    for t in threads {
+        t.unpark();
+    }
 }
 
 /// Test hook: the next `n` commits fail as if the disk had refused the write.
@@ -935,7 +956,11 @@ impl Store {
             db_path: db_path.clone(),
             ckpt: Checkpoints {
                 pass: Mutex::new(()),
-                state: Mutex::new((0, false)),
+                state: Mutex::new(CkptState {
+                    commits: 0,
+                    shutdown: false,
+                    idle: false,
+                }),
                 wake: Condvar::new(),
                 final_wanted: AtomicBool::new(false),
             },
@@ -1018,7 +1043,9 @@ impl Store {
             .fetch_max(self.next_ticket, Ordering::AcqRel);
         st.epoch += 1;
         self.shared.broken.store(false, Ordering::Release);
-        wake_settled(&self.shared, &mut st);
+        let woken = settled_waiters(&self.shared, &mut st);
+        drop(st);
+        unpark_all(woken);
     }
 
     fn rerr(&self, what: &str, e: rusqlite::Error) -> String {
@@ -1374,7 +1401,7 @@ impl Drop for Store {
                 .state
                 .lock()
                 .unwrap_or_else(|p| p.into_inner());
-            st.1 = true;
+            st.shutdown = true;
         }
         self.shared.ckpt.wake.notify_all();
         if let Some(h) = self.checkpointer.take() {
@@ -1471,7 +1498,9 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
                     batches.last().map(|b| b.ticket).unwrap_or(0),
                     Ordering::AcqRel,
                 );
-                wake_settled(&sh, &mut st);
+                let woken = settled_waiters(&sh, &mut st);
+                drop(st);
+                unpark_all(woken);
                 continue;
             }
             batches
@@ -1505,14 +1534,19 @@ fn writer_loop(mut conn: Connection, sh: Arc<Shared>, retention: Retention) {
                     sh.broken.store(true, Ordering::Release);
                 }
             }
-            wake_settled(&sh, &mut st);
+            let woken = settled_waiters(&sh, &mut st);
             drop(st);
+            unpark_all(woken);
             retention_due = true;
-            {
+            let idle = {
                 let mut c = sh.ckpt.state.lock().unwrap_or_else(|p| p.into_inner());
-                c.0 += 1;
+                c.commits += 1;
+                c.idle
+            };
+            // Only a waiting checkpointer needs the wake-up (a system call every commit).
+            if idle {
+                sh.ckpt.wake.notify_one();
             }
-            sh.ckpt.wake.notify_one();
             writer_checkpoint(&conn, &sh);
         }
         if retention_due && last_retention.elapsed() >= Duration::from_millis(retention.interval_ms)
