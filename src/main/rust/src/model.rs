@@ -441,20 +441,32 @@ impl Audit {
     pub fn write(&self, out: &mut String, results: Option<&Arc<Value>>) {
         let mut w = ObjWriter::new(out);
         w.uuid("a", &self.audit_uuid)
-            .uuid("t", &self.transition_uuid)
-            .opt_str("f", self.from.map(|s| s.as_str()))
-            .str("to", self.to.as_str())
+            .uuid("t", &self.transition_uuid);
+        if let Some(f) = self.from {
+            w.str("f", f.as_str());
+        }
+        w.str("to", self.to.as_str())
             .int("at", self.at)
             .bool("ok", self.success);
         match (&self.result, results) {
-            (Some(a), Some(b)) if Arc::ptr_eq(a, b) => w.int("r", SAME_AS_RESULTS),
-            (Some(r), _) => w.value("r", r),
-            (None, _) => w.raw("r", "null"),
+            (Some(a), Some(b)) if Arc::ptr_eq(a, b) => {
+                w.int("r", SAME_AS_RESULTS);
+            }
+            (Some(r), _) => {
+                w.value("r", r);
+            }
+            (None, _) => {}
         };
-        w.opt_int("ms", self.execution_time_ms)
-            .opt_str("w", self.worker_uuid.as_deref())
-            .opt_uuid("c", self.correlation_id.as_ref())
-            .finish();
+        if let Some(ms) = self.execution_time_ms {
+            w.int("ms", ms);
+        }
+        if let Some(wk) = self.worker_uuid.as_deref() {
+            w.str("w", wk);
+        }
+        if let Some(c) = self.correlation_id.as_ref() {
+            w.uuid("c", c);
+        }
+        w.finish();
     }
     pub fn decode(v: &Value, results: Option<&Arc<Value>>) -> Result<Audit, String> {
         let m = v.as_object().ok_or("audit not an object")?;
@@ -489,51 +501,60 @@ impl Audit {
 }
 
 impl Step {
-    /// The stored form of a step (one row).
-    pub fn encode_json(&self, task: Uuid, idx: StepIdx) -> String {
-        let mut out = String::with_capacity(1024);
+    /// The stored form of a step (one row). Absent keys read as null (and the row key
+    /// names the task and index): the body is what every write of the step costs.
+    pub fn encode_json(&self) -> String {
+        let mut out = String::with_capacity(2048);
         let mut w = ObjWriter::new(&mut out);
-        w.str("k", "step")
-            .uuid("task", &task)
-            .uint("i", idx.0 as u64)
-            .uuid("uuid", &self.uuid)
+        w.uuid("uuid", &self.uuid)
             .uuid("nsu", &self.named_step_uuid)
             .str("name", &self.name)
             .str("tsn", &self.template_step_name)
             .str("state", self.state.as_str())
             .uint("attempts", self.attempts as u64)
             .uint("max", self.max_attempts as u64)
-            .bool("retryable", self.retryable)
-            .value("inputs", &self.inputs);
-        match &self.results {
-            Some(r) => w.value("results", r),
-            None => w.raw("results", "null"),
-        };
-        w.value("checkpoint", &self.checkpoint)
-            .array("parents", |o| {
+            .bool("retryable", self.retryable);
+        if !self.inputs.is_null() {
+            w.value("inputs", &self.inputs);
+        }
+        if let Some(r) = &self.results {
+            w.value("results", r);
+        }
+        if !self.checkpoint.is_null() {
+            w.value("checkpoint", &self.checkpoint);
+        }
+        if !self.parents.is_empty() {
+            w.array("parents", |o| {
                 for (i, p) in self.parents.iter().enumerate() {
                     if i > 0 {
                         o.push(',');
                     }
                     o.push_str(&p.0.to_string());
                 }
-            })
-            .int("created_at", self.created_at)
-            .int("updated_at", self.updated_at)
-            .opt_int("processed_at", self.processed_at)
-            .opt_int("last_attempted_at", self.last_attempted_at)
-            .opt_int("last_failure_at", self.last_failure_at)
-            .opt_int("backoff", self.backoff_request_seconds)
-            .opt_int("next_retry_at", self.next_retry_at)
-            .array("audits", |o| {
-                for (i, a) in self.audits.iter().enumerate() {
-                    if i > 0 {
-                        o.push(',');
-                    }
-                    a.write(o, self.results.as_ref());
+            });
+        }
+        w.int("created_at", self.created_at)
+            .int("updated_at", self.updated_at);
+        for (k, v) in [
+            ("processed_at", self.processed_at),
+            ("last_attempted_at", self.last_attempted_at),
+            ("last_failure_at", self.last_failure_at),
+            ("backoff", self.backoff_request_seconds),
+            ("next_retry_at", self.next_retry_at),
+        ] {
+            if let Some(v) = v {
+                w.int(k, v);
+            }
+        }
+        w.array("audits", |o| {
+            for (i, a) in self.audits.iter().enumerate() {
+                if i > 0 {
+                    o.push(',');
                 }
-            })
-            .finish();
+                a.write(o, self.results.as_ref());
+            }
+        })
+        .finish();
         out
     }
 
@@ -587,12 +608,11 @@ impl Step {
 }
 
 impl Task {
-    /// The stored form of a task header (steps are separate rows).
+    /// The stored form of a task header (steps are separate rows); absent keys read as null.
     pub fn encode_json(&self, tpl_id: u64) -> String {
         let mut out = String::with_capacity(512 + self.context_raw.len());
         let mut w = ObjWriter::new(&mut out);
-        w.str("k", "task")
-            .uuid("uuid", &self.uuid)
+        w.uuid("uuid", &self.uuid)
             .uint("tpl", tpl_id)
             .uuid("named_task_uuid", &self.named_task_uuid)
             .str("name", &self.name)
@@ -601,26 +621,38 @@ impl Task {
             .raw("context", &self.context_raw)
             .str("initiator", &self.initiator)
             .str("source_system", &self.source_system)
-            .str("reason", &self.reason)
-            .array("tags", |o| {
+            .str("reason", &self.reason);
+        if !self.tags.is_empty() {
+            w.array("tags", |o| {
                 for (i, t) in self.tags.iter().enumerate() {
                     if i > 0 {
                         o.push(',');
                     }
                     crate::json::write_str(o, t);
                 }
-            })
-            .opt_int("priority", self.priority.map(|p| p as i64))
-            .value("options", &self.options)
-            .uuid("correlation_id", &self.correlation_id)
-            .opt_uuid("parent_correlation_id", self.parent_correlation_id.as_ref())
-            .str("identity_hash", &self.identity_hash)
-            .opt_str("idempotency_key", self.idempotency_key.as_deref())
-            .int("requested_at", self.requested_at)
+            });
+        }
+        if let Some(p) = self.priority {
+            w.int("priority", p as i64);
+        }
+        if !self.options.is_null() {
+            w.value("options", &self.options);
+        }
+        w.uuid("correlation_id", &self.correlation_id);
+        if let Some(p) = self.parent_correlation_id.as_ref() {
+            w.uuid("parent_correlation_id", p);
+        }
+        w.str("identity_hash", &self.identity_hash);
+        if let Some(k) = self.idempotency_key.as_deref() {
+            w.str("idempotency_key", k);
+        }
+        w.int("requested_at", self.requested_at)
             .int("created_at", self.created_at)
-            .int("updated_at", self.updated_at)
-            .opt_int("completed_at", self.completed_at)
-            .str("state", self.state.as_str())
+            .int("updated_at", self.updated_at);
+        if let Some(c) = self.completed_at {
+            w.int("completed_at", c);
+        }
+        w.str("state", self.state.as_str())
             .uint("seq", self.seq)
             .finish();
         out

@@ -94,7 +94,7 @@ impl Engine {
             ops.push(Op::Step {
                 task_seq: task.seq as i64,
                 idx: s.0 as i64,
-                body: task.steps[s].encode_json(task.uuid, s),
+                body: task.steps[s].encode_json(),
             });
         }
         if ops.is_empty() {
@@ -459,7 +459,7 @@ impl Engine {
                 ops.push(Op::Step {
                     task_seq: task.seq as i64,
                     idx: s.0 as i64,
-                    body: task.steps[s].encode_json(task.uuid, s),
+                    body: task.steps[s].encode_json(),
                 });
             }
         }
