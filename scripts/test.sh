@@ -72,10 +72,12 @@ for backend in $backends; do
       ;;
     tasker-core)
       echo "== Tests on the real tasker-core stack"
-      scripts/tasker-stack.sh start
+      # One bridge build cache for the stack script, the lints and Maven (whose own default follows the JVM's
+      # user.home, which need not be $HOME).
+      bridge_target="$HOME/.cache/tasker-worker-jakarta/bridge-target"
+      CARGO_TARGET_DIR="$bridge_target" scripts/tasker-stack.sh start
       # The bridge's lints, before worker.env brings DATABASE_URL (the bridge builds offline, without a database).
-      env -u DATABASE_URL SQLX_OFFLINE=true PROTOC=/usr/bin/protoc \
-        CARGO_TARGET_DIR="$HOME/.cache/tasker-worker-jakarta/bridge-target" \
+      env -u DATABASE_URL SQLX_OFFLINE=true PROTOC=/usr/bin/protoc CARGO_TARGET_DIR="$bridge_target" \
         cargo clippy --quiet --release --manifest-path src/main/bridge/Cargo.toml --all-targets --locked -- -D warnings
       stack_dir=${TASKER_STACK_DIR:-$HOME/.cache/tasker-worker-jakarta/stack}
       # DATABASE_URL and the orchestration address for the worker (the bridge reads them) and the ITs.
@@ -83,7 +85,7 @@ for backend in $backends; do
       # shellcheck disable=SC1091
       . "$stack_dir/worker.env"
       set +a
-      mvn -B verify -Ptasker-core,real-stack-it -DskipCargoTests=true "$@"
+      mvn -B verify -Ptasker-core,real-stack-it -DskipCargoTests=true -Dbridge.target="$bridge_target" "$@"
       ;;
     *)
       echo "Unknown backend '$backend' in TASKER_TEST_BACKENDS (embedded, tasker-core)" >&2
