@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * goes on; the running thread checks the queue again after each round, so nothing queued is left behind.
  *
  * <p>Guarantees kept: a completion is sent exactly once (the step's own compare-and-set decided it is the
- * outcome); the slot is freed only after the engine answered; a refused completion is followed by the minimal
+ * outcome); the slot is freed only after the engine answered, except with a durable engine, where up to
+ * {@code 2 × MAX_BATCH} queued completions may have freed theirs (see {@link #tryEarly}); a refused completion is followed by the minimal
  * failure (docs/ffi-contract.md R6); lifecycle events of the outcome are emitted after the engine answered, on the thread that sent it.
  */
 final class EngineRounds {
@@ -45,6 +46,15 @@ final class EngineRounds {
     private final int maxRounds;
 
     /**
+     * Completions queued or being sent whose step already gave its slot back, at most {@link #maxEarly}: with a
+     * durable engine a slot is freed once its completion is queued, so the next commit carries the completions of
+     * more steps than there are slots (each waits for a disk sync); in memory nothing is freed early.
+     */
+    private final AtomicInteger early = new AtomicInteger();
+
+    private final int maxEarly;
+
+    /**
      * @param durable the engine syncs each acknowledged completion to disk: then two rounds may run at once, so one
      *                round's completions are applied while the other's sync is under way and the engine's group
      *                commit overlaps them; in memory one round at a time keeps the engine's lock uncontended
@@ -54,6 +64,29 @@ final class EngineRounds {
         this.pollLoop = pollLoop;
         this.batches = ffi.hasExtensions();
         this.maxRounds = durable ? 2 : 1;
+        this.maxEarly = durable ? 2 * MAX_BATCH : 0;
+    }
+
+    /** Takes a place for a completion sent after its slot was freed; false when the places are all taken. */
+    boolean tryEarly() {
+        int n;
+        do {
+            n = early.get();
+            if (n >= maxEarly) {
+                return false;
+            }
+        } while (!early.compareAndSet(n, n + 1));
+        return true;
+    }
+
+    /** The engine answered a completion whose slot was freed early. */
+    void earlyDone() {
+        early.decrementAndGet();
+    }
+
+    /** Completions whose slot was freed early and that the engine has not answered yet. */
+    int earlyPending() {
+        return early.get();
     }
 
     private boolean enter() {

@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The poller takes a slot <em>before</em> each {@code poll_step_events} and gives it back at once when nothing
  * was polled ({@link #giveBack}); otherwise the slot travels with the event and is released only after the engine
  * accepted (or refused) its outcome. The engine therefore never holds more of our events than we can run
- * (docs/ffi-contract.md R1).
+ * (docs/ffi-contract.md R1). The one exception is bounded: with a durable engine, up to {@code 2 × MAX_BATCH}
+ * completions already queued for the engine may have given their slots back ({@link EngineRounds#tryEarly}).
  *
  * <p>The poller that waits in the engine for the next ready step holds one slot meanwhile ({@link #tryReserve}),
  * so the event it is woken for has a slot; the reserved slot does not count as used. A poller with no slot to wait

@@ -29,7 +29,9 @@ import java.util.logging.Logger;
  * <p>Exactly one outcome is sent per event: {@link #finish} is guarded by a compare-and-set, so whichever comes
  * first (the handler's result, the local timeout, or the shutdown straggler sweep) reports, and later outcomes are
  * dropped. The slot is released only after the engine has the outcome, so the poller never holds more events
- * than it has slots (docs/ffi-contract.md R1).
+ * than it has slots (docs/ffi-contract.md R1). With a durable engine a handler thread's completion may free its
+ * slot as soon as it is queued, within a bound ({@link WorkerRuntime#releaseBeforeSend}): the slot then runs the
+ * next step while the completion waits for its disk sync.
  *
  * <p><b>Continuing on the same thread.</b> A thread runs {@link #run}, which runs this step and then, on the same
  * thread, the next one: the event the engine round kept for it, else a step waiting in {@link ReadySteps}, else an
@@ -64,6 +66,8 @@ final class InFlightStep implements Runnable {
     private InFlightStep successor;
     /** The handler thread queued the completion for an engine round ({@link EngineRounds}), which polled already. */
     private boolean sentByRounds;
+    /** The slot was freed when the completion was queued ({@link WorkerRuntime#releaseBeforeSend}). */
+    private boolean releasedBeforeSend;
     /** Holds a place in its handler's lane ({@link HandlerLimits}); guarded by that lane's lock. */
     boolean holdsLane;
 
@@ -265,6 +269,7 @@ final class InFlightStep implements Runnable {
             }
             if (outcome != null) {
                 sentByRounds = true;
+                releasedBeforeSend = runtime.releaseBeforeSend(this);
                 successor = runtime.sendCompletion(outcome);
                 return true;
             }
@@ -329,9 +334,13 @@ final class InFlightStep implements Runnable {
         } catch (Throwable t) {
             LOG.log(Level.SEVERE, "Failed to finish the report of step " + stepUuid + " (event " + eventId + ")", t);
         } finally {
-            InFlightStep next = runtime.release(this, outcome.sent().isSuccess());
-            if (next != null) {
-                runtime.submit(next);
+            if (releasedBeforeSend) {
+                runtime.answeredAfterRelease(outcome.sent().isSuccess());
+            } else {
+                InFlightStep next = runtime.release(this, outcome.sent().isSuccess());
+                if (next != null) {
+                    runtime.submit(next);
+                }
             }
         }
     }

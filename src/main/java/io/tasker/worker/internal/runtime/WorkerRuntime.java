@@ -195,11 +195,12 @@ public final class WorkerRuntime {
             long started = System.nanoTime();
             // Once per stop, so an operator sees what the stop waits for (and a hang has a name).
             int waitingFor = slots.inFlightCount();
-            LOG.info(() -> "Drain started: " + waitingFor + " handler(s) in flight " + inFlightByHandler()
-                    + ", waiting up to " + settings.shutdownGraceMs() + " ms");
+            int sending = rounds.earlyPending();
+            LOG.info(() -> "Drain started: " + waitingFor + " handler(s) in flight " + inFlightByHandler() + ", "
+                    + sending + " completion(s) being sent, waiting up to " + settings.shutdownGraceMs() + " ms");
             long deadline = started + TimeUnit.MILLISECONDS.toNanos(settings.shutdownGraceMs());
             // The tick keeps running meanwhile: it still enforces handler deadlines.
-            while (!slots.isEmpty() && System.nanoTime() - deadline < 0) {
+            while ((!slots.isEmpty() || rounds.earlyPending() > 0) && System.nanoTime() - deadline < 0) {
                 try {
                     Thread.sleep(10);
                 } catch (InterruptedException e) {
@@ -246,6 +247,30 @@ public final class WorkerRuntime {
     InFlightStep release(InFlightStep execution, boolean success) {
         (success ? succeeded : failed).increment();
         return slots.release(execution);
+    }
+
+    /**
+     * Frees the slot of a step whose completion is about to be queued, before the engine answered it (durable
+     * engine only, and only while fewer than {@code 2 × EngineRounds.MAX_BATCH} such completions wait). Returns
+     * false when the step keeps its slot until the answer.
+     */
+    boolean releaseBeforeSend(InFlightStep execution) {
+        if (!rounds.tryEarly()) {
+            return false;
+        }
+        InFlightStep next = slots.release(execution);
+        if (next != null) {
+            submit(next);
+        } else {
+            slots.signalFree(); // a waiting poller fills the slot while the completion waits for its sync
+        }
+        return true;
+    }
+
+    /** The engine answered the completion of a step released by {@link #releaseBeforeSend}. */
+    void answeredAfterRelease(boolean success) {
+        (success ? succeeded : failed).increment();
+        rounds.earlyDone();
     }
 
     /** Hands a step to the next free handler thread. */

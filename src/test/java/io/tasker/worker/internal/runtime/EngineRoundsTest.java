@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tasker.worker.api.ExecutableHandler;
+import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +66,74 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
                 "completions that queued behind a round went out in one call");
         assertTrue(engine.batchPolls.get() > 0, "events were polled in batches");
         assertTrue(runtime.maxObservedInFlight() <= 4, "never more events than slots");
+        assertEquals(EVENTS, runtime.status().succeeded());
+    }
+
+    /** A durable engine (a data directory) whose completion calls each wait {@code completeDelayMs}, as for a sync. */
+    private void startDurable(CountingHandler counter, long completeDelayMs) {
+        engine.extensions = true;
+        engine.completeDelayMs = completeDelayMs;
+        registry.register("quick", counter);
+        start(Map.of(
+                "tasker.worker.max-concurrency",
+                "4",
+                "tasker.engine.data-dir",
+                System.getProperty("java.io.tmpdir") + "/tasker-rounds-" + System.nanoTime()));
+    }
+
+    /** Counts the handlers running at once. */
+    static final class CountingHandler implements ExecutableHandler {
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger most = new AtomicInteger();
+        final AtomicInteger ran = new AtomicInteger();
+
+        @Override
+        public StepHandlerResult call(StepContext ctx) throws Exception {
+            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(2);
+                return StepHandlerResult.success(Map.of("ok", true));
+            } finally {
+                running.decrementAndGet();
+                ran.incrementAndGet();
+            }
+        }
+    }
+
+    @Test
+    void withADurableEngineSlotsRunNewStepsWhileCompletionsWaitForTheirSync() throws Exception {
+        queueEvents();
+        CountingHandler handler = new CountingHandler();
+        startDurable(handler, 30);
+        await(() -> runtime.status().succeeded() >= EVENTS && runtime.inFlightCount() == 0);
+
+        assertEquals(EVENTS, engine.calls("complete_step_event").size(), "one completion per event");
+        assertEquals(EVENTS, completedIds().size());
+        assertTrue(handler.most.get() <= 4, "never more handlers at once than slots: " + handler.most.get());
+        assertTrue(runtime.maxObservedInFlight() <= 4, "never more running events than slots");
+        int largest = engine.calls("complete_step_events_batch").stream()
+                .mapToInt(c -> Json.parse(c.json()).size())
+                .max()
+                .orElse(0);
+        assertTrue(largest > 4, "a commit carried the completions of more steps than there are slots: " + largest);
+    }
+
+    @Test
+    void aStopWaitsForCompletionsWhoseSlotsWereFreedEarly() throws Exception {
+        queueEvents();
+        CountingHandler handler = new CountingHandler();
+        startDurable(handler, 200);
+        await(() -> handler.ran.get() >= EVENTS);
+        runtime.stop();
+
+        List<String> order =
+                engine.calls.stream().map(FakeEngine.Call::function).toList();
+        int stop = order.indexOf("stop_worker");
+        assertTrue(stop > 0, "the worker stopped: " + order);
+        assertEquals(EVENTS, completedIds().size(), "every completion reached the engine");
+        assertTrue(
+                order.lastIndexOf("complete_step_event") < stop,
+                "every completion was answered before the worker stopped");
         assertEquals(EVENTS, runtime.status().succeeded());
     }
 
