@@ -4,20 +4,11 @@
 //! ready until poll_step_events returns it) for several workloads, in memory and
 //! with a data directory (fsync per acknowledged completion). Each case is time-capped.
 
-use std::ffi::{CStr, CString};
-use std::os::raw::c_char;
+use std::ffi::CString;
 use std::time::{Duration, Instant};
 use tasker_engine::json::{self, Value};
+use tasker_engine::testing::take;
 use tasker_engine::*;
-
-fn take(p: *mut c_char) -> Option<String> {
-    if p.is_null() {
-        return None;
-    }
-    let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string();
-    unsafe { free_rust_string(p) };
-    Some(s)
-}
 
 const LINEAR: &str = "name: linear\nnamespace_name: bench\nversion: 1.0.0\nsteps:\n  - { name: a, handler: { callable: L.A } }\n  - { name: b, handler: { callable: L.B }, dependencies: [a] }\n  - { name: c, handler: { callable: L.C }, dependencies: [b] }\n  - { name: d, handler: { callable: L.D }, dependencies: [c] }\n";
 const DIAMOND: &str = "name: diamond\nnamespace_name: bench\nversion: 1.0.0\nsteps:\n  - { name: a, handler: { callable: D.A } }\n  - { name: b, handler: { callable: D.B }, dependencies: [a] }\n  - { name: c, handler: { callable: D.C }, dependencies: [a] }\n  - { name: d, handler: { callable: D.D }, dependencies: [b, c] }\n";

@@ -6,21 +6,12 @@
 //! Tasks are created first (not part of the path); the workload is the Java benchmarks' 4-step diamond
 //! `bench_chain`, completed with the body the Java worker sends for a trivial success.
 
-use std::ffi::{CStr, CString};
-use std::os::raw::c_char;
+use std::ffi::CString;
 use std::time::Instant;
+use tasker_engine::testing::take;
 use tasker_engine::*;
 
 const CHAIN: &str = "name: bench_chain\nnamespace_name: bench\nversion: 1.0.0\nsteps:\n  - { name: s1, handler: { callable: bench.step } }\n  - { name: s2, handler: { callable: bench.step }, dependencies: [s1] }\n  - { name: s3, handler: { callable: bench.step }, dependencies: [s1] }\n  - { name: s4, handler: { callable: bench.step }, dependencies: [s2, s3] }\n";
-
-fn take(p: *mut c_char) -> Option<String> {
-    if p.is_null() {
-        return None;
-    }
-    let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string();
-    unsafe { free_rust_string(p) };
-    Some(s)
-}
 
 /// The value of a top-level string field, found by text as the Java header scan does.
 fn field<'a>(ev: &'a str, name: &str) -> &'a str {

@@ -6,12 +6,12 @@
 //! database size; then the restart time and RSS after the restart. The same harness then
 //! runs MEMORY_TASKS (default 200,000) tasks in memory for the throughput ratio.
 
-use std::ffi::{CStr, CString};
-use std::os::raw::c_char;
+use std::ffi::CString;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tasker_engine::json::{self, Value};
+use tasker_engine::testing::take;
 use tasker_engine::*;
 
 const ONE: &str = "name: one\nnamespace_name: soak\nversion: 1.0.0\nsteps:\n  - { name: only, handler: { callable: S.Only } }\n";
@@ -19,15 +19,6 @@ const THREADS: usize = 10;
 /// Live tasks the creators keep ahead of the completers.
 const BACKLOG: usize = 300;
 const WINDOW: usize = 100_000;
-
-fn take(p: *mut c_char) -> Option<String> {
-    if p.is_null() {
-        return None;
-    }
-    let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string();
-    unsafe { free_rust_string(p) };
-    Some(s)
-}
 
 fn rss_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/status")

@@ -1,6 +1,8 @@
 //! Test-only hooks reachable from Rust (never through the C ABI): a panic probe used to
 //! prove that every exported function converts panics into its error form.
 
+use std::ffi::CStr;
+use std::os::raw::c_char;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -84,4 +86,19 @@ pub fn check_checkpoint(text: &str) -> Result<(), String> {
 pub fn check_task_request(text: &str) -> Result<(), String> {
     let v = crate::json::parse_strict(text).map_err(|e| e.to_string())?;
     crate::client::TaskRequest::from_value(&v).map(|_| ())
+}
+
+/// A string the library returned, copied and freed with `free_rust_string` (None for NULL),
+/// for the Rust tests and benchmarks that call the C ABI. Pass only what the library returned:
+/// it is safe for exactly those pointers, as the tests' one-line calls need it to be.
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+pub fn take(p: *mut c_char) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a non-NULL pointer from the library is a NUL-terminated string it allocated,
+    // freed here exactly once.
+    let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string();
+    unsafe { crate::ffi::free_rust_string(p) };
+    Some(s)
 }

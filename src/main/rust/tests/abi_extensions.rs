@@ -2,10 +2,11 @@
 //! `wait_for_step_events`. Plain string handling only, so the test does not depend on the engine's JSON types.
 //! The engine is process-global: every test takes `serial()`.
 
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_void};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use tasker_engine::testing::take;
 use tasker_engine::*;
 
 static LOCK: Mutex<()> = Mutex::new(());
@@ -18,15 +19,6 @@ fn serial() -> MutexGuard<'static, ()> {
 
 fn cs(s: &str) -> CString {
     CString::new(s).unwrap()
-}
-
-fn take(p: *mut c_char) -> Option<String> {
-    if p.is_null() {
-        return None;
-    }
-    let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string();
-    unsafe { free_rust_string(p) };
-    Some(s)
 }
 
 const CHAIN: &str = "name: chain\nnamespace_name: ext\nversion: 1.0.0\nsteps:\n  - name: a\n    handler: { callable: ext.a }\n  - name: b\n    handler: { callable: ext.b }\n    dependencies: [a]\n";

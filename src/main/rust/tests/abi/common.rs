@@ -2,10 +2,11 @@
 //! test takes `serial()` first.
 #![allow(dead_code)]
 
-use std::ffi::{CStr, CString};
+use std::ffi::CString;
 use std::os::raw::c_char;
 use std::sync::{Mutex, MutexGuard};
 use tasker_engine::json::{self, Value};
+pub use tasker_engine::testing::take;
 use tasker_engine::*;
 
 static LOCK: Mutex<()> = Mutex::new(());
@@ -26,15 +27,6 @@ pub fn cs(s: &str) -> CString {
 }
 
 /// Copy a returned string and release it with free_rust_string.
-pub fn take(p: *mut c_char) -> Option<String> {
-    if p.is_null() {
-        return None;
-    }
-    let s = unsafe { CStr::from_ptr(p) }.to_str().unwrap().to_string();
-    unsafe { free_rust_string(p) };
-    Some(s)
-}
-
 pub fn takej(p: *mut c_char) -> Value {
     json::parse(&take(p).expect("non-null")).unwrap()
 }
