@@ -69,14 +69,7 @@ final class EngineRounds {
 
     /** Takes a place for a completion sent after its slot was freed; false when the places are all taken. */
     boolean tryEarly() {
-        int n;
-        do {
-            n = early.get();
-            if (n >= maxEarly) {
-                return false;
-            }
-        } while (!early.compareAndSet(n, n + 1));
-        return true;
+        return incrementBelow(early, maxEarly);
     }
 
     /** The engine answered a completion whose slot was freed early. */
@@ -90,13 +83,18 @@ final class EngineRounds {
     }
 
     private boolean enter() {
+        return incrementBelow(running, maxRounds);
+    }
+
+    /** Adds one to {@code counter} unless it reached {@code max}; whether it did. */
+    private static boolean incrementBelow(AtomicInteger counter, int max) {
         int n;
         do {
-            n = running.get();
-            if (n >= maxRounds) {
+            n = counter.get();
+            if (n >= max) {
                 return false;
             }
-        } while (!running.compareAndSet(n, n + 1));
+        } while (!counter.compareAndSet(n, n + 1));
         return true;
     }
 
