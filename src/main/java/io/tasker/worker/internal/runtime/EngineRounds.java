@@ -69,7 +69,7 @@ final class EngineRounds {
 
     /** Takes a place for a completion sent after its slot was freed; false when the places are all taken. */
     boolean tryEarly() {
-        return incrementBelow(early, maxEarly);
+        return maxEarly > 0 && incrementBelow(early, maxEarly); // in memory: one branch, no shared counter
     }
 
     /** The engine answered a completion whose slot was freed early. */
