@@ -46,6 +46,20 @@ fn cpu_secs() -> f64 {
         / 100.0
 }
 
+/// Bytes this process has handed to write calls so far (WAL, database and checkpoints): a
+/// measure of the store's work per task that does not depend on the machine's load.
+fn written_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("wchar:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse::<u64>().ok())
+        })
+        .unwrap_or(0)
+}
+
 fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -141,6 +155,7 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
     let report = Mutex::new((Instant::now(), 0usize));
     let run_id = tasker_engine::uuid::Uuid::new_v4().to_string();
     let cpu0 = cpu_secs();
+    let written0 = written_bytes();
     let start = Instant::now();
     if db.is_some() {
         println!(
@@ -234,13 +249,14 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
         max_call_ms: calls.overall_max.load(Ordering::Relaxed) as f64 / 1000.0,
     };
     println!(
-        "{}: {} one-step tasks in {:.1} s = {:.0} steps/s (create + poll + complete), longest FFI call {:.1} ms, CPU {:.0} µs/task",
+        "{}: {} one-step tasks in {:.1} s = {:.0} steps/s (create + poll + complete), longest FFI call {:.1} ms, CPU {:.0} µs/task, written {:.1} KiB/task",
         label,
         tasks,
         secs,
         r.steps_per_s,
         r.max_call_ms,
-        (cpu_secs() - cpu0) * 1e6 / tasks as f64
+        (cpu_secs() - cpu0) * 1e6 / tasks as f64,
+        (written_bytes() - written0) as f64 / 1024.0 / tasks as f64
     );
     r
 }

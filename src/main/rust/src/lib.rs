@@ -10,6 +10,7 @@ mod engine;
 mod events;
 pub mod ffi;
 mod hash;
+mod identity_filter;
 pub mod json;
 mod legacy;
 mod logging;

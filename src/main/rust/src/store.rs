@@ -17,6 +17,7 @@
 //!   application id, schema version and format row, and runs `integrity_check` on databases up
 //!   to `FULL_CHECK_BYTES` (larger ones get a `quick_check` on a background thread).
 
+use crate::identity_filter::IdentityFilter;
 use crate::logging;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use std::collections::HashMap;
@@ -441,12 +442,14 @@ pub struct Store {
     writer: Option<JoinHandle<()>>,
     checker: Option<JoinHandle<()>>,
     checkpointer: Option<JoinHandle<()>>,
+    /// Identities a stored task may hold.
+    identities: IdentityFilter,
     _lock: File,
 }
 
 /// What `Store::open` found in the data directory.
 pub enum Opened {
-    Ready(Store),
+    Ready(Box<Store>),
     /// The directory holds the previous log/snapshot format and no database yet: the
     /// records to migrate (the directory lock is held by the returned file).
     Legacy(Vec<crate::json::Value>, File),
@@ -458,7 +461,7 @@ fn sync_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("data dir {}: fsync failed: {}", dir.display(), e))
 }
 
-fn sql_err(path: &Path, what: &str, e: rusqlite::Error) -> String {
+pub(crate) fn sql_err(path: &Path, what: &str, e: rusqlite::Error) -> String {
     format!("data file {}: {}: {}", path.display(), what, e)
 }
 
@@ -663,7 +666,7 @@ fn check_wal(db_path: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn open_conn(path: &Path, create: bool) -> Result<Connection, String> {
+pub(crate) fn open_conn(path: &Path, create: bool) -> Result<Connection, String> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
@@ -851,7 +854,7 @@ impl Store {
             // A migration finished but stopped before setting the old files aside.
             crate::legacy::set_aside(dir)?;
         }
-        Self::open_existing(dir, retention, lock).map(Opened::Ready)
+        Self::open_existing(dir, retention, lock).map(|s| Opened::Ready(Box::new(s)))
     }
 
     /// Write migrated rows as a new database (atomically), set the old files aside, open it.
@@ -974,6 +977,7 @@ impl Store {
             .name("tasker-store-checkpoint".into())
             .spawn(move || checkpoint_loop(ckpt_conn, sh))
             .map_err(|e| format!("store checkpoint thread: {}", e))?;
+        let identities = IdentityFilter::start(&db_path)?;
         let sh = shared.clone();
         let handle = std::thread::Builder::new()
             .name("tasker-store-writer".into())
@@ -987,6 +991,7 @@ impl Store {
             writer: Some(handle),
             checker,
             checkpointer: Some(checkpointer),
+            identities,
             _lock: lock,
         })
     }
@@ -997,6 +1002,13 @@ impl Store {
 
     /// Queue row writes; the ticket tells when they are durable.
     pub fn submit(&mut self, ops: Vec<Op>) -> Ticket {
+        for op in &ops {
+            if let Op::Task(r) = op {
+                if r.created {
+                    self.identities.add(ident_key(&r.identity));
+                }
+            }
+        }
         self.next_ticket += 1;
         let n = self.next_ticket;
         let mut st = self.shared.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -1022,6 +1034,11 @@ impl Store {
             shared: self.shared.clone(),
             n,
         }
+    }
+
+    /// The identities of the tasks present at open have been read into the filter.
+    pub fn identities_scanned(&self) -> bool {
+        self.identities.ready()
     }
 
     /// Highest ticket whose transaction is committed.
@@ -1240,6 +1257,9 @@ impl Store {
 
     /// The task (uuid text) that already has this identity, if any.
     pub fn identity_owner(&self, identity: &str) -> Result<Option<[u8; 16]>, String> {
+        if !self.identities.may_hold(ident_key(identity)) {
+            return Ok(None);
+        }
         let r: Option<Vec<u8>> = self
             .reader
             .prepare_cached("SELECT uuid FROM tasks WHERE ident_key = ?1 AND identity = ?2")

@@ -59,6 +59,14 @@ pub fn tasks_in_memory() -> Option<usize> {
     crate::ffi::lock().as_ref().map(|e| e.tasks.in_memory())
 }
 
+/// Whether the durable engine has read the identities of the tasks it found at bootstrap (None
+/// when not running or in memory): until then every create checks its identity in the database.
+pub fn store_identities_scanned() -> Option<bool> {
+    crate::ffi::lock()
+        .as_ref()
+        .and_then(|e| e.store_identities_scanned())
+}
+
 static HOLD_ARCHIVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Keep archived tasks in memory while set, so a test can compare a finished task served

@@ -269,7 +269,7 @@ impl Engine {
         }
         if let Some(dir) = e.config.data_dir.clone() {
             match Store::open(&dir, e.config.retention.clone()).map_err(EngineError::Storage)? {
-                Opened::Ready(store) => e.store = Some(store),
+                Opened::Ready(store) => e.store = Some(*store),
                 Opened::Legacy(records, lock) => e.migrate(&dir, records, lock)?,
             }
             e.load_from_store().map_err(EngineError::Storage)?;

@@ -313,6 +313,11 @@ impl Engine {
         }
     }
 
+    /// See `testing::store_identities_scanned`.
+    pub fn store_identities_scanned(&self) -> Option<bool> {
+        self.store.as_ref().map(|s| s.identities_scanned())
+    }
+
     /// Uuid of the stored task holding this identity (archived tasks are not in memory).
     pub(super) fn stored_identity(&self, identity: &str) -> Result<Option<Uuid>, String> {
         match self.store.as_ref() {

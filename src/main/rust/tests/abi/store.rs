@@ -190,6 +190,29 @@ fn finished_tasks_leave_memory_and_read_back_identically() {
     started(&boot(&dir, ""));
     assert_eq!(testing::tasks_in_memory(), Some(0));
     assert_eq!(all_reads(&uuids), from_store);
+    // Identity still holds after the restart, both before and after the identities found at
+    // bootstrap are in the filter that spares creates a database read.
+    let dup = create(&request("wf", "diamond", r#"{"ok":0}"#));
+    assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
+    let t0 = Instant::now();
+    while testing::store_identities_scanned() != Some(true) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "identity scan never finished"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let dup = create(&request("wf", "flaky", r#"{"bad":1}"#));
+    assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
+    let dup = create(&request("wf", "diamond", r#"{"ok":0}"#));
+    assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
+    let fresh = create(&request("wf", "diamond", r#"{"ok":"new"}"#));
+    assert_eq!(
+        s(&fresh, &["success"]).as_bool(),
+        Some(true),
+        "{}",
+        fresh.to_json()
+    );
     stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
