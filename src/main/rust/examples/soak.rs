@@ -20,17 +20,21 @@ const THREADS: usize = 10;
 const BACKLOG: usize = 300;
 const WINDOW: usize = 100_000;
 
-fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+/// The number after `key` in a `/proc/self` file of `key: value` lines (0 if absent).
+fn proc_field(file: &str, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/self/{}", file))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<u64>().ok())
+                .and_then(|n| n.parse::<u64>().ok())
         })
         .unwrap_or(0)
-        * 1024
+}
+
+fn rss_bytes() -> u64 {
+    proc_field("status", "VmRSS:") * 1024
 }
 
 /// CPU time of the whole process (user + system), from /proc/self/stat.
@@ -49,15 +53,7 @@ fn cpu_secs() -> f64 {
 /// Bytes this process has handed to write calls so far (WAL, database and checkpoints): a
 /// measure of the store's work per task that does not depend on the machine's load.
 fn written_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/io")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("wchar:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|n| n.parse::<u64>().ok())
-        })
-        .unwrap_or(0)
+    proc_field("io", "wchar:")
 }
 
 fn loadavg() -> String {
