@@ -9,14 +9,16 @@
 //!
 //! Keys of the tasks already in the database at open come from a scan on a thread of its
 //! own; until it has finished every lookup reads the database, as before. Keys of the tasks
-//! created since are added as their rows are queued. Retention's deletions are not removed:
-//! a deleted key only costs a database read that finds nothing.
+//! created since are added as their rows are queued. Retention's deletions are not removed (a
+//! deleted key only costs a database read that finds nothing); instead, once the keys added
+//! since the last scan outnumber those it found (and at least `RESCAN_FLOOR`), the filter starts
+//! over with a new scan, so its memory follows what the database holds, not the process's age.
 
 use crate::logging;
 use crate::store::{open_conn, sql_err};
 use rusqlite::Connection;
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
@@ -25,6 +27,20 @@ const BITS_PER_KEY: usize = 12;
 const PROBES: u64 = 8;
 /// Capacity of the first filter for keys created after open; each next one doubles it.
 const FIRST_CAPACITY: usize = 1 << 16;
+/// Keys added since the last scan before a new one may start (see the module comment).
+const RESCAN_FLOOR: usize = 1 << 20;
+/// Test hook: another floor (0 = `RESCAN_FLOOR`).
+static FLOOR: AtomicUsize = AtomicUsize::new(0);
+/// Scans finished, for the tests.
+static SCANS: AtomicUsize = AtomicUsize::new(0);
+
+pub fn set_rescan_floor(n: usize) {
+    FLOOR.store(n, Ordering::SeqCst);
+}
+
+pub fn scans_finished() -> usize {
+    SCANS.load(Ordering::SeqCst)
+}
 
 /// A fixed-size Bloom filter for up to `cap` keys at its designed false-positive rate.
 pub struct Bloom {
@@ -76,20 +92,23 @@ impl Bloom {
     }
 }
 
-/// The keys present at open (once scanned) and those added since.
+/// The keys the last scan found (once it has finished) and those added since it began.
 pub struct IdentityFilter {
+    db_path: PathBuf,
     opened: Arc<OnceLock<Bloom>>,
     since: Vec<Bloom>,
+    added: usize,
     scanner: Option<JoinHandle<()>>,
     stop: Arc<AtomicBool>,
 }
 
 impl IdentityFilter {
-    /// `opened` is filled by [`scan`] when it finishes.
-    fn new(opened: Arc<OnceLock<Bloom>>) -> IdentityFilter {
+    fn new(db_path: &Path) -> IdentityFilter {
         IdentityFilter {
-            opened,
+            db_path: db_path.to_path_buf(),
+            opened: Arc::new(OnceLock::new()),
             since: vec![Bloom::with_capacity(FIRST_CAPACITY)],
+            added: 0,
             scanner: None,
             stop: Arc::new(AtomicBool::new(false)),
         }
@@ -98,11 +117,24 @@ impl IdentityFilter {
     /// Start scanning the keys stored in `db_path` on a thread of its own. A failed scan only
     /// leaves every create reading the database, as without the filter.
     pub fn start(db_path: &Path) -> Result<IdentityFilter, String> {
-        let mut f = IdentityFilter::new(Arc::new(OnceLock::new()));
-        let (p, opened, stop) = (db_path.to_path_buf(), f.opened.clone(), f.stop.clone());
+        let mut f = IdentityFilter::new(db_path);
+        f.spawn_scan(Box::new(|| true))?;
+        Ok(f)
+    }
+
+    /// Scan once `settled()` says every row queued before now is committed or failed (a row
+    /// still queued when the scan reads would be in neither the scan nor `since`).
+    fn spawn_scan(&mut self, settled: Box<dyn Fn() -> bool + Send>) -> Result<(), String> {
+        let (p, opened, stop) = (self.db_path.clone(), self.opened.clone(), self.stop.clone());
         let handle = std::thread::Builder::new()
             .name("tasker-store-identities".into())
             .spawn(move || {
+                while !settled() {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
                 let r = open_conn(&p, false).and_then(|c| {
                     c.execute_batch("PRAGMA query_only=1; PRAGMA cache_size=-1024;")
                         .and_then(|_| scan(&c, &stop))
@@ -111,6 +143,7 @@ impl IdentityFilter {
                 match r {
                     Ok(Some(b)) => {
                         let _ = opened.set(b);
+                        SCANS.fetch_add(1, Ordering::SeqCst);
                     }
                     Ok(None) => {}
                     Err(e) => logging::warn(&format!(
@@ -120,12 +153,40 @@ impl IdentityFilter {
                 }
             })
             .map_err(|e| format!("store identity scan thread: {}", e))?;
-        f.scanner = Some(handle);
-        Ok(f)
+        self.scanner = Some(handle);
+        Ok(())
+    }
+
+    /// The keys added since the last scan outnumber what it found (and the floor): time to start
+    /// over with a new scan.
+    pub fn wants_rescan(&self) -> bool {
+        let floor = match FLOOR.load(Ordering::Relaxed) {
+            0 => RESCAN_FLOOR,
+            n => n,
+        };
+        // While a scan runs, `opened` is unset and nothing is due.
+        self.opened
+            .get()
+            .is_some_and(|b| self.added > b.len.max(floor))
+    }
+
+    /// Start over: drop the filters and scan again once `settled()` says the rows queued so far
+    /// are committed or failed.
+    pub fn rescan(&mut self, settled: impl Fn() -> bool + Send + 'static) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(h) = self.scanner.take() {
+            let _ = h.join();
+        }
+        let mut fresh = IdentityFilter::new(&self.db_path);
+        if let Err(e) = fresh.spawn_scan(Box::new(settled)) {
+            logging::warn(&format!("{} (creates check identities in the database)", e));
+        }
+        *self = fresh;
     }
 
     /// Record the key of a task whose row is being written for the first time.
     pub fn add(&mut self, key: i64) {
+        self.added += 1;
         if self.since.last().is_none_or(Bloom::full) {
             let cap = self.since.last().map_or(FIRST_CAPACITY, |b| b.cap * 2);
             self.since.push(Bloom::with_capacity(cap));
@@ -204,8 +265,8 @@ mod tests {
 
     #[test]
     fn grows_past_its_first_capacity_and_waits_for_the_scan() {
-        let opened = Arc::new(OnceLock::new());
-        let mut f = IdentityFilter::new(opened.clone());
+        let mut f = IdentityFilter::new(Path::new("unused"));
+        let opened = f.opened.clone();
         let added = keys(3 * FIRST_CAPACITY, 3);
         for &k in &added {
             f.add(k);

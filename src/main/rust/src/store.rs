@@ -1052,6 +1052,13 @@ impl Store {
         if wake {
             self.shared.work.notify_one();
         }
+        if self.identities.wants_rescan() {
+            let sh = self.shared.clone();
+            self.identities.rescan(move || {
+                sh.committed.load(Ordering::Acquire) >= n
+                    || sh.failed_upto.load(Ordering::Acquire) >= n
+            });
+        }
         Ticket {
             shared: self.shared.clone(),
             n,

@@ -67,6 +67,16 @@ pub fn store_identities_scanned() -> Option<bool> {
         .and_then(|e| e.store_identities_scanned())
 }
 
+/// Store test hook: keys added since the last identity scan before a new scan starts (0 = the
+/// default floor), and the number of identity scans finished so far.
+pub fn set_store_identity_rescan_floor(keys: usize) {
+    crate::identity_filter::set_rescan_floor(keys);
+}
+
+pub fn store_identity_scans() -> usize {
+    crate::identity_filter::scans_finished()
+}
+
 static HOLD_ARCHIVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Keep archived tasks in memory while set, so a test can compare a finished task served

@@ -194,14 +194,7 @@ fn finished_tasks_leave_memory_and_read_back_identically() {
     // bootstrap are in the filter that spares creates a database read.
     let dup = create(&request("wf", "diamond", r#"{"ok":0}"#));
     assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
-    let t0 = Instant::now();
-    while testing::store_identities_scanned() != Some(true) {
-        assert!(
-            t0.elapsed() < Duration::from_secs(5),
-            "identity scan never finished"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    identities_scanned();
     let dup = create(&request("wf", "flaky", r#"{"bad":1}"#));
     assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
     let dup = create(&request("wf", "diamond", r#"{"ok":0}"#));
@@ -214,6 +207,60 @@ fn finished_tasks_leave_memory_and_read_back_identically() {
         fresh.to_json()
     );
     stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Wait until the identity filter has scanned the database (creates skip the read again).
+fn identities_scanned() {
+    let t0 = Instant::now();
+    while testing::store_identities_scanned() != Some(true) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "identity scan never finished"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+#[test]
+fn the_identity_filter_starts_over_and_keeps_every_identity() {
+    let _g = serial();
+    let dir = tmp("rescan");
+    // A new scan once 20 keys were added since the last one (the default is 2^20).
+    testing::set_store_identity_rescan_floor(20);
+    started(&boot(&dir, ""));
+    identities_scanned();
+    let scans = testing::store_identity_scans();
+    for i in 0..50 {
+        create_ok("wf", "diamond", &format!(r#"{{"n":{}}}"#, i));
+        if i % 10 == 9 {
+            drive(|ev| success_result(ev, tasker_engine::jobj![("n", 1)]), 20);
+        }
+    }
+    identities_scanned();
+    assert!(
+        testing::store_identity_scans() >= scans + 2,
+        "50 keys past a floor of 20 start two new scans"
+    );
+    // Every identity, archived or live, is still taken; a new one is not.
+    for i in 0..50 {
+        let dup = create(&request("wf", "diamond", &format!(r#"{{"n":{}}}"#, i)));
+        assert!(
+            st(&dup, &["error"]).contains("409"),
+            "{}: {}",
+            i,
+            dup.to_json()
+        );
+    }
+    let fresh = create(&request("wf", "diamond", r#"{"n":"new"}"#));
+    assert_eq!(
+        s(&fresh, &["success"]).as_bool(),
+        Some(true),
+        "{}",
+        fresh.to_json()
+    );
+    stop();
+    testing::set_store_identity_rescan_floor(0);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
