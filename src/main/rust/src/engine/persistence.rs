@@ -72,13 +72,18 @@ impl Engine {
                 self.templates[i].persisted = true;
             }
         }
-        // Every task with a touched step gets its row rewritten too: its step count,
-        // timestamps and settled state travel with the steps.
+        // A touched step rewrites its task's row only when the task is new or now settled (its
+        // archiving write). State changes and added steps mark the task themselves, and the
+        // task's `updated_at`, which every step transition moves, is restored on load from the
+        // steps' audit trails: so a step's change is one row, not two.
         let mut dirty_steps = std::mem::take(&mut self.dirty_steps);
         dirty_steps.sort_unstable();
         dirty_steps.dedup();
         let mut dirty_tasks = std::mem::take(&mut self.dirty_tasks);
-        dirty_tasks.extend(dirty_steps.iter().map(|&(t, _)| t));
+        dirty_tasks.extend(dirty_steps.iter().map(|&(t, _)| t).filter(|&t| {
+            let task = &self.tasks[t];
+            !task.stored || (task.settled() && !task.archive_issued)
+        }));
         dirty_tasks.sort_unstable();
         dirty_tasks.dedup();
         let mut archived = Vec::new();
@@ -217,6 +222,13 @@ impl Engine {
             task.steps.push(
                 Step::decode(sm).map_err(|e| bad(&format!("step row ({}, {})", st.seq, i), e))?,
             );
+        }
+        // The row is not rewritten for every step transition (see `commit`); each transition
+        // stamps its audit entry with the time it gave the task's `updated_at`.
+        for step in &task.steps {
+            if let Some(a) = step.audits.last() {
+                task.updated_at = task.updated_at.max(a.at);
+            }
         }
         task.archive_issued = st.archived;
         self.rebuild(&mut task)

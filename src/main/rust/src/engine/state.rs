@@ -170,6 +170,8 @@ impl Engine {
         task.counts[StepState::Pending as usize] += 1;
         self.step_index.insert(uuid, (t, s));
         self.mark_step(t, s);
+        // The task row holds the step count the load reads by.
+        self.mark_task(t);
         s
     }
 

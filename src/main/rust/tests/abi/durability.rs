@@ -114,6 +114,48 @@ fn restart_restores_state_and_redispatches_in_flight() {
 }
 
 #[test]
+fn a_live_task_reads_the_same_after_a_restart() {
+    // A step's completion writes its step rows but not its task's row unless the task changes
+    // state; the task's `updated_at` comes back from the steps' audit trails.
+    let _g = serial();
+    let dir = tmp("same-after-restart");
+    let cfg = engine_cfg(&dir, "");
+    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
+    assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
+    let tu = st(&create_ok("wf", "diamond", r#"{"same":1}"#), &["task_uuid"]);
+    let ev = poll().unwrap();
+    let result = success_result(&ev, tasker_engine::jobj![("v", 1)]);
+    assert_eq!(complete(&st(&ev, &["event_id"]), &result), 1);
+    let before = (
+        get_task(&tu).to_json(),
+        Value::Array(steps_of(&tu)).to_json(),
+    );
+    assert_eq!(
+        s(&get_task(&tu), &["completed_steps"]).as_i64(),
+        Some(1),
+        "{}",
+        before.0
+    );
+    stop();
+    let r = bootstrap(&[("diamond.yaml", DIAMOND)], &cfg);
+    assert_eq!(st(&r, &["status"]), "started", "{}", r.to_json());
+    let after = (
+        get_task(&tu).to_json(),
+        Value::Array(steps_of(&tu)).to_json(),
+    );
+    assert_eq!(
+        before.0, after.0,
+        "the task reads differently after a restart"
+    );
+    assert_eq!(
+        before.1, after.1,
+        "its steps read differently after a restart"
+    );
+    stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn checkpoint_and_retry_timers_survive_restart() {
     let _g = serial();
     let dir = tmp("ckpt");
