@@ -183,8 +183,7 @@ fn finished_tasks_leave_memory_and_read_back_identically() {
     let r = takej(unsafe { client_cancel_task(c.as_ptr()) });
     assert!(st(&r, &["error"]).contains("409"), "{}", r.to_json());
     // Identity is kept for finished tasks.
-    let dup = create(&request("wf", "diamond", r#"{"ok":0}"#));
-    assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
+    assert_taken("diamond", r#"{"ok":0}"#);
     stop();
     // And after a restart, which loads no finished task.
     started(&boot(&dir, ""));
@@ -192,22 +191,35 @@ fn finished_tasks_leave_memory_and_read_back_identically() {
     assert_eq!(all_reads(&uuids), from_store);
     // Identity still holds after the restart, both before and after the identities found at
     // bootstrap are in the filter that spares creates a database read.
-    let dup = create(&request("wf", "diamond", r#"{"ok":0}"#));
-    assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
+    assert_taken("diamond", r#"{"ok":0}"#);
     identities_scanned();
-    let dup = create(&request("wf", "flaky", r#"{"bad":1}"#));
-    assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
-    let dup = create(&request("wf", "diamond", r#"{"ok":0}"#));
-    assert!(st(&dup, &["error"]).contains("409"), "{}", dup.to_json());
-    let fresh = create(&request("wf", "diamond", r#"{"ok":"new"}"#));
+    assert_taken("flaky", r#"{"bad":1}"#);
+    assert_taken("diamond", r#"{"ok":0}"#);
+    assert_free("diamond", r#"{"ok":"new"}"#);
+    stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A create with this context is refused as a duplicate (409).
+fn assert_taken(name: &str, context: &str) {
+    let dup = create(&request("wf", name, context));
+    assert!(
+        st(&dup, &["error"]).contains("409"),
+        "{}: {}",
+        context,
+        dup.to_json()
+    );
+}
+
+/// A create with this context is accepted.
+fn assert_free(name: &str, context: &str) {
+    let fresh = create(&request("wf", name, context));
     assert_eq!(
         s(&fresh, &["success"]).as_bool(),
         Some(true),
         "{}",
         fresh.to_json()
     );
-    stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Wait until the identity filter has scanned the database (creates skip the read again).
@@ -244,21 +256,9 @@ fn the_identity_filter_starts_over_and_keeps_every_identity() {
     );
     // Every identity, archived or live, is still taken; a new one is not.
     for i in 0..50 {
-        let dup = create(&request("wf", "diamond", &format!(r#"{{"n":{}}}"#, i)));
-        assert!(
-            st(&dup, &["error"]).contains("409"),
-            "{}: {}",
-            i,
-            dup.to_json()
-        );
+        assert_taken("diamond", &format!(r#"{{"n":{}}}"#, i));
     }
-    let fresh = create(&request("wf", "diamond", r#"{"n":"new"}"#));
-    assert_eq!(
-        s(&fresh, &["success"]).as_bool(),
-        Some(true),
-        "{}",
-        fresh.to_json()
-    );
+    assert_free("diamond", r#"{"n":"new"}"#);
     stop();
     testing::set_store_identity_rescan_floor(0);
     let _ = std::fs::remove_dir_all(&dir);
