@@ -21,6 +21,7 @@ mod template;
 pub mod testing;
 mod time;
 pub mod uuid;
+mod wal_writes;
 mod yaml;
 
 pub use ffi::*;

@@ -667,11 +667,28 @@ fn check_wal(db_path: &Path) -> Result<(), String> {
 }
 
 pub(crate) fn open_conn(path: &Path, create: bool) -> Result<Connection, String> {
+    open_conn_with(path, create, false)
+}
+
+/// The writer's connection: its WAL frames go through the `wal_writes` shim, which needs the
+/// sync at every commit that `synchronous=FULL` below gives.
+fn open_writer_conn(path: &Path) -> Result<Connection, String> {
+    open_conn_with(path, false, true)
+}
+
+fn open_conn_with(path: &Path, create: bool, gather_wal: bool) -> Result<Connection, String> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
-    let c = Connection::open_with_flags(path, flags).map_err(|e| sql_err(path, "open", e))?;
+    let c = if gather_wal {
+        crate::wal_writes::register()
+            .map_err(|e| format!("data file {}: {}", path.display(), e))?;
+        Connection::open_with_flags_and_vfs(path, flags, crate::wal_writes::NAME)
+    } else {
+        Connection::open_with_flags(path, flags)
+    }
+    .map_err(|e| sql_err(path, "open", e))?;
     c.busy_timeout(Duration::from_secs(30))
         .map_err(|e| sql_err(path, "busy timeout", e))?;
     let mode: String = c
@@ -895,7 +912,7 @@ impl Store {
         let db_path = dir.join(DB_FILE);
         check_header(&db_path)?;
         check_wal(&db_path)?;
-        let writer = open_conn(&db_path, false)?;
+        let writer = open_writer_conn(&db_path)?;
         let app: i32 = writer
             .query_row("PRAGMA application_id", [], |r| r.get(0))
             .map_err(|e| sql_err(&db_path, "read header", e))?;
