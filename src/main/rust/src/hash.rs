@@ -6,11 +6,13 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
+/// Lower-case hex of the digest (one per create: a `format!` per byte was three quarters of it).
 pub fn sha256_hex(data: &[u8]) -> String {
-    let d = sha256(data);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(64);
-    for b in d {
-        s.push_str(&format!("{:02x}", b));
+    for b in sha256(data) {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
     }
     s
 }
