@@ -737,7 +737,11 @@ fn create_db(dir: &Path, ops: Vec<Op>) -> Result<(), String> {
         )
         .map_err(|e| sql_err(&tmp, "meta", e))?;
         RowWriter::prepare(&tx)
-            .and_then(|mut w| w.apply(ops))
+            .and_then(|mut w| {
+                let mut counts = Counts::default();
+                w.apply(ops, &mut counts)?;
+                w.write_counts(counts)
+            })
             .map_err(|e| sql_err(&tmp, "write", e))?;
         tx.commit().map_err(|e| sql_err(&tmp, "commit", e))?;
     }
@@ -797,10 +801,8 @@ impl<'c> RowWriter<'c> {
     }
 
     /// Apply row writes inside the connection's open transaction (the writer thread's commits
-    /// and migration).
-    fn apply(&mut self, ops: Vec<Op>) -> rusqlite::Result<()> {
-        let mut live_delta = 0i64;
-        let mut archived: HashMap<(String, &'static str), i64> = HashMap::new();
+    /// and migration), adding their changes of the task counts to `counts`.
+    fn apply(&mut self, ops: Vec<Op>, counts: &mut Counts) -> rusqlite::Result<()> {
         for op in ops {
             match op {
                 Op::Template {
@@ -838,11 +840,11 @@ impl<'c> RowWriter<'c> {
                         ident_key(&r.identity)
                     ])?;
                     if r.created {
-                        live_delta += 1;
+                        counts.live += 1;
                     }
                     if r.archive {
-                        live_delta -= 1;
-                        *archived.entry((r.namespace, r.state)).or_insert(0) += 1;
+                        counts.live -= 1;
+                        *counts.archived.entry((r.namespace, r.state)).or_insert(0) += 1;
                     }
                 }
                 Op::Step {
@@ -856,14 +858,27 @@ impl<'c> RowWriter<'c> {
                 }
             }
         }
-        if live_delta != 0 {
-            self.live.execute(params![live_delta])?;
+        Ok(())
+    }
+
+    /// Write the count changes of a transaction's row writes: once per commit, not per caller,
+    /// since each is a statement on the same two rows.
+    fn write_counts(&mut self, counts: Counts) -> rusqlite::Result<()> {
+        if counts.live != 0 {
+            self.live.execute(params![counts.live])?;
         }
-        for ((ns, state), n) in archived {
+        for ((ns, state), n) in counts.archived {
             self.counts.execute(params![ns, state, n])?;
         }
         Ok(())
     }
+}
+
+/// Changes of the live-task count and of the archived counts per (namespace, state).
+#[derive(Default)]
+struct Counts {
+    live: i64,
+    archived: HashMap<(String, &'static str), i64>,
 }
 
 impl Store {
@@ -1655,9 +1670,11 @@ fn commit_batches<'c>(
         *rows = Some(RowWriter::prepare(conn)?);
     }
     let w = rows.as_mut().expect("prepared above");
+    let mut counts = Counts::default();
     for b in batches {
-        w.apply(b.ops)?;
+        w.apply(b.ops, &mut counts)?;
     }
+    w.write_counts(counts)?;
     if FAIL_COMMITS
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
         .is_ok()
