@@ -123,13 +123,18 @@ fn bootstrap(data_dir: Option<&str>) -> Duration {
 struct Calls {
     window_max: AtomicU64,
     overall_max: AtomicU64,
+    /// SOAK_TRACE_MS: calls at least this long are printed to stderr (what they were).
+    trace_us: u64,
 }
 
 impl Calls {
-    fn timed<T>(&self, f: impl FnOnce() -> T) -> T {
+    fn timed<T>(&self, kind: &str, f: impl FnOnce() -> T) -> T {
         let t = Instant::now();
         let r = f();
         let us = t.elapsed().as_micros() as u64;
+        if us >= self.trace_us {
+            eprintln!("slow {} call: {:.1} ms", kind, us as f64 / 1000.0);
+        }
         self.window_max.fetch_max(us, Ordering::Relaxed);
         self.overall_max.fetch_max(us, Ordering::Relaxed);
         r
@@ -145,6 +150,10 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
     let calls = Calls {
         window_max: AtomicU64::new(0),
         overall_max: AtomicU64::new(0),
+        trace_us: std::env::var("SOAK_TRACE_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(u64::MAX, |ms| ms * 1000),
     };
     let created = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
@@ -177,7 +186,7 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
                 );
                 let c = CString::new(req).unwrap();
                 let r = calls
-                    .timed(|| take(unsafe { client_create_task(c.as_ptr()) }))
+                    .timed("create", || take(unsafe { client_create_task(c.as_ptr()) }))
                     .unwrap();
                 assert!(r.starts_with(r#"{"success":true"#), "{}", &r[..r.len().min(300)]);
             });
@@ -185,7 +194,7 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
         for _ in 0..THREADS {
             sc.spawn(|| {
                 while done.load(Ordering::Relaxed) < tasks {
-                    let ev = match calls.timed(|| take(poll_step_events())) {
+                    let ev = match calls.timed("poll", || take(poll_step_events())) {
                         Some(e) => e,
                         None => {
                             std::thread::sleep(Duration::from_micros(100));
@@ -201,7 +210,7 @@ fn run(tasks: usize, db: Option<&std::path::Path>, label: &str) -> Run {
                     ))
                     .unwrap();
                     let rc = calls
-                        .timed(|| unsafe { complete_step_event(id.as_ptr(), res.as_ptr()) });
+                        .timed("complete", || unsafe { complete_step_event(id.as_ptr(), res.as_ptr()) });
                     assert_eq!(rc, 1);
                     let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                     if n.is_multiple_of(WINDOW) || n == tasks {
