@@ -336,9 +336,8 @@ fn checkpoint_loop(conn: Connection, sh: Arc<Shared>) {
                     0 => RESTART_FRAMES,
                     n => n,
                 };
-                let completed = log == done && log == ck.final_log.load(Ordering::Acquire);
-                if completed {
-                    // already done by the writer
+                if log == done && log == ck.final_log.load(Ordering::Acquire) {
+                    // The writer's final pass completed this WAL: its next commit restarts it.
                 } else if log >= 4 * restart || (log >= restart && log - done <= restart / 16) {
                     ck.final_wanted.store(true, Ordering::Release);
                 } else if log >= restart {
