@@ -320,7 +320,7 @@ fn main() {
     bootstrap(None);
     let mem = run(mem_tasks, None, "in memory");
     println!(
-        "durable/in-memory throughput: {:.2} ({:.0} vs {:.0} steps/s); load average {}",
+        "durable/in-memory throughput: {:.3} ({:.0} vs {:.0} steps/s); load average {}",
         dur.steps_per_s / mem.steps_per_s,
         dur.steps_per_s,
         mem.steps_per_s,

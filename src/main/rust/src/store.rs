@@ -246,6 +246,30 @@ static CHECKPOINTS_PAUSED: AtomicBool = AtomicBool::new(false);
 pub fn pause_checkpoints(paused: bool) {
     CHECKPOINTS_PAUSED.store(paused, Ordering::SeqCst);
 }
+/// Nice value of the checkpoint thread. While the callers and the writer keep the cores busy,
+/// it then runs less often and copies more frames per pass, so a page changed by several
+/// commits is copied once: measured in `soak 200000` (six alternating pairs), 7 % less CPU per
+/// task and 10 % more steps/s. It never falls behind without bound: once the WAL is
+/// `RESTART_FRAMES` long the writer copies the rest itself (see `Checkpoints`).
+const CHECKPOINT_NICE: i32 = 10;
+
+/// Lowers the calling thread's scheduling priority (Linux: `setpriority` on a thread id of 0
+/// applies to the calling thread only; elsewhere it would apply to the process, so nothing).
+fn lower_priority(nice: i32) {
+    #[cfg(target_os = "linux")]
+    {
+        extern "C" {
+            fn setpriority(which: i32, who: u32, prio: i32) -> i32;
+        }
+        const PRIO_PROCESS: i32 = 0;
+        // A failure leaves the default priority, which works as well, only slower.
+        // SAFETY: a plain system call with integer arguments.
+        let _ = unsafe { setpriority(PRIO_PROCESS, 0, nice) };
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
+}
+
 /// Pause between background checkpoint passes (each one syncs the database file).
 const CHECKPOINT_PAUSE: Duration = Duration::from_millis(25);
 
@@ -294,6 +318,7 @@ fn checkpoint_loop(conn: Connection, sh: Arc<Shared>) {
     // page the background passes had copied since the last restart (35-50 ms at 10^6 tasks,
     // a stall for every caller). Syncing after each background pass leaves it a few pages.
     let db_file = File::open(&sh.db_path).ok();
+    lower_priority(CHECKPOINT_NICE);
     loop {
         {
             let mut st = ck.state.lock().unwrap_or_else(|p| p.into_inner());
