@@ -438,10 +438,23 @@ fn get_uuid(m: &Map, k: &str) -> Result<Uuid, String> {
 const SAME_AS_RESULTS: i64 = 1;
 
 impl Audit {
-    pub fn write(&self, out: &mut String, results: Option<&Arc<Value>>) {
+    /// The ids of audit entry `i` of step `step`, unless given (rows written before the
+    /// ids were derived store random ones).
+    pub fn ids(step: &Uuid, i: usize) -> (Uuid, Uuid) {
+        (
+            crate::uuid::derived(step, 2 * i as u64),
+            crate::uuid::derived(step, 2 * i as u64 + 1),
+        )
+    }
+
+    /// `ids` are those of this entry's position (`Audit::ids`): stored ids are left out
+    /// when they equal them.
+    pub fn write(&self, out: &mut String, results: Option<&Arc<Value>>, ids: (Uuid, Uuid)) {
         let mut w = ObjWriter::new(out);
-        w.uuid("a", &self.audit_uuid)
-            .uuid("t", &self.transition_uuid);
+        if self.audit_uuid != ids.0 || self.transition_uuid != ids.1 {
+            w.uuid("a", &self.audit_uuid)
+                .uuid("t", &self.transition_uuid);
+        }
         if let Some(f) = self.from {
             w.str("f", f.as_str());
         }
@@ -468,8 +481,17 @@ impl Audit {
         }
         w.finish();
     }
-    pub fn decode(v: &Value, results: Option<&Arc<Value>>) -> Result<Audit, String> {
+    pub fn decode(
+        v: &Value,
+        results: Option<&Arc<Value>>,
+        ids: (Uuid, Uuid),
+    ) -> Result<Audit, String> {
         let m = v.as_object().ok_or("audit not an object")?;
+        let (audit_uuid, transition_uuid) = if m.contains_key("a") || m.contains_key("t") {
+            (get_uuid(m, "a")?, get_uuid(m, "t")?)
+        } else {
+            ids
+        };
         let result = match m.get("r") {
             None | Some(Value::Null) => None,
             Some(Value::Int(SAME_AS_RESULTS)) => Some(
@@ -480,8 +502,8 @@ impl Audit {
             Some(v) => Some(Arc::new(v.clone())),
         };
         Ok(Audit {
-            audit_uuid: get_uuid(m, "a")?,
-            transition_uuid: get_uuid(m, "t")?,
+            audit_uuid,
+            transition_uuid,
             from: m
                 .get("f")
                 .and_then(|v| v.as_str())
@@ -551,7 +573,7 @@ impl Step {
                 if i > 0 {
                     o.push(',');
                 }
-                a.write(o, self.results.as_ref());
+                a.write(o, self.results.as_ref(), Audit::ids(&self.uuid, i));
             }
         })
         .finish();
@@ -564,14 +586,15 @@ impl Step {
             .get("results")
             .filter(|v| !v.is_null())
             .map(|v| Arc::new(v.clone()));
+        let uuid = get_uuid(m, "uuid")?;
         let mut audits = Vec::new();
         if let Some(Value::Array(a)) = m.get("audits") {
-            for x in a {
-                audits.push(Audit::decode(x, results.as_ref())?);
+            for (i, x) in a.iter().enumerate() {
+                audits.push(Audit::decode(x, results.as_ref(), Audit::ids(&uuid, i))?);
             }
         }
         Ok(Step {
-            uuid: get_uuid(m, "uuid")?,
+            uuid,
             named_step_uuid: get_uuid(m, "nsu")?,
             name: get_str(m, "name")?,
             template_step_name: get_str(m, "tsn")?,
@@ -743,6 +766,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn audit_ids_are_left_out_when_derived_and_kept_when_stored() {
+        let step = crate::uuid::new_v7();
+        let derived = Audit::ids(&step, 3);
+        let audit = |ids: (Uuid, Uuid)| Audit {
+            audit_uuid: ids.0,
+            transition_uuid: ids.1,
+            from: Some(StepState::Enqueued),
+            to: StepState::InProgress,
+            at: 7,
+            success: false,
+            result: None,
+            execution_time_ms: None,
+            worker_uuid: None,
+            correlation_id: None,
+        };
+        let mut out = String::new();
+        audit(derived).write(&mut out, None, derived);
+        assert!(!out.contains("\"a\"") && !out.contains("\"t\""), "{}", out);
+        let back = Audit::decode(&crate::json::parse(&out).unwrap(), None, derived).unwrap();
+        assert_eq!((back.audit_uuid, back.transition_uuid), derived);
+        // A row of the earlier form (random ids) reads back its own ids.
+        let random = (crate::uuid::new_v4(), crate::uuid::new_v4());
+        let mut out = String::new();
+        audit(random).write(&mut out, None, derived);
+        assert!(out.contains(&random.0.to_string()) && out.contains(&random.1.to_string()));
+        let back = Audit::decode(&crate::json::parse(&out).unwrap(), None, derived).unwrap();
+        assert_eq!((back.audit_uuid, back.transition_uuid), random);
     }
 
     #[test]

@@ -44,9 +44,10 @@ impl Engine {
             Some((r, ok, ms, w)) => (Some(r.clone()), ok, Some(ms), w),
             None => (None, to == StepState::Complete, None, None),
         };
+        let (audit_uuid, transition_uuid) = Audit::ids(&step.uuid, step.audits.len());
         step.audits.push(Audit {
-            audit_uuid: crate::uuid::new_v4(),
-            transition_uuid: crate::uuid::new_v4(),
+            audit_uuid,
+            transition_uuid,
             from: Some(from),
             to,
             at: now,
