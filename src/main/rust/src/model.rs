@@ -436,6 +436,9 @@ fn get_uuid(m: &Map, k: &str) -> Result<Uuid, String> {
 /// Stored in place of an audit's result when it is the step's current result (the
 /// completion's audit entry), so the result is stored once.
 const SAME_AS_RESULTS: i64 = 1;
+/// Stored in place of an audit's correlation id when it is the previous entry's (a claim,
+/// its result and its completion carry the same one).
+const SAME_AS_PREVIOUS: i64 = 1;
 
 impl Audit {
     /// The ids of audit entry `i` of step `step`, unless given (rows written before the
@@ -448,8 +451,15 @@ impl Audit {
     }
 
     /// `ids` are those of this entry's position (`Audit::ids`): stored ids are left out
-    /// when they equal them.
-    pub fn write(&self, out: &mut String, results: Option<&Arc<Value>>, ids: (Uuid, Uuid)) {
+    /// when they equal them. A correlation id equal to the previous entry's (`prev`) is
+    /// stored as `SAME_AS_PREVIOUS`.
+    pub fn write(
+        &self,
+        out: &mut String,
+        results: Option<&Arc<Value>>,
+        ids: (Uuid, Uuid),
+        prev: Option<&Uuid>,
+    ) {
         let mut w = ObjWriter::new(out);
         if self.audit_uuid != ids.0 || self.transition_uuid != ids.1 {
             w.uuid("a", &self.audit_uuid)
@@ -476,8 +486,14 @@ impl Audit {
         if let Some(wk) = self.worker_uuid.as_deref() {
             w.str("w", wk);
         }
-        if let Some(c) = self.correlation_id.as_ref() {
-            w.uuid("c", c);
+        match self.correlation_id.as_ref() {
+            Some(c) if Some(c) == prev => {
+                w.int("c", SAME_AS_PREVIOUS);
+            }
+            Some(c) => {
+                w.uuid("c", c);
+            }
+            None => {}
         }
         w.finish();
     }
@@ -485,6 +501,7 @@ impl Audit {
         v: &Value,
         results: Option<&Arc<Value>>,
         ids: (Uuid, Uuid),
+        prev: Option<&Uuid>,
     ) -> Result<Audit, String> {
         let m = v.as_object().ok_or("audit not an object")?;
         let (audit_uuid, transition_uuid) = if m.contains_key("a") || m.contains_key("t") {
@@ -514,10 +531,12 @@ impl Audit {
             result,
             execution_time_ms: get_opt_i64(m, "ms"),
             worker_uuid: m.get("w").and_then(|v| v.as_str()).map(|s| s.to_string()),
-            correlation_id: m
-                .get("c")
-                .and_then(|v| v.as_str())
-                .and_then(|s| crate::uuid::parse(s).ok()),
+            correlation_id: match m.get("c") {
+                Some(Value::Int(SAME_AS_PREVIOUS)) => prev.copied(),
+                c => c
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| crate::uuid::parse(s).ok()),
+            },
         })
     }
 }
@@ -573,7 +592,10 @@ impl Step {
                 if i > 0 {
                     o.push(',');
                 }
-                a.write(o, self.results.as_ref(), Audit::ids(&self.uuid, i));
+                let prev = i
+                    .checked_sub(1)
+                    .and_then(|p| self.audits[p].correlation_id.as_ref());
+                a.write(o, self.results.as_ref(), Audit::ids(&self.uuid, i), prev);
             }
         })
         .finish();
@@ -590,7 +612,13 @@ impl Step {
         let mut audits = Vec::new();
         if let Some(Value::Array(a)) = m.get("audits") {
             for (i, x) in a.iter().enumerate() {
-                audits.push(Audit::decode(x, results.as_ref(), Audit::ids(&uuid, i))?);
+                let prev = audits.last().and_then(|p: &Audit| p.correlation_id);
+                audits.push(Audit::decode(
+                    x,
+                    results.as_ref(),
+                    Audit::ids(&uuid, i),
+                    prev.as_ref(),
+                )?);
             }
         }
         Ok(Step {
@@ -785,17 +813,41 @@ mod tests {
             correlation_id: None,
         };
         let mut out = String::new();
-        audit(derived).write(&mut out, None, derived);
+        audit(derived).write(&mut out, None, derived, None);
         assert!(!out.contains("\"a\"") && !out.contains("\"t\""), "{}", out);
-        let back = Audit::decode(&crate::json::parse(&out).unwrap(), None, derived).unwrap();
+        let back = Audit::decode(&crate::json::parse(&out).unwrap(), None, derived, None).unwrap();
         assert_eq!((back.audit_uuid, back.transition_uuid), derived);
         // A row of the earlier form (random ids) reads back its own ids.
         let random = (crate::uuid::new_v4(), crate::uuid::new_v4());
         let mut out = String::new();
-        audit(random).write(&mut out, None, derived);
+        audit(random).write(&mut out, None, derived, None);
         assert!(out.contains(&random.0.to_string()) && out.contains(&random.1.to_string()));
-        let back = Audit::decode(&crate::json::parse(&out).unwrap(), None, derived).unwrap();
+        let back = Audit::decode(&crate::json::parse(&out).unwrap(), None, derived, None).unwrap();
         assert_eq!((back.audit_uuid, back.transition_uuid), random);
+        // A correlation id repeated from the previous entry is stored as a marker; one that
+        // differs, or the first, in full.
+        let (c1, c2) = (crate::uuid::new_v4(), crate::uuid::new_v4());
+        let with = |c: Uuid| Audit {
+            correlation_id: Some(c),
+            ..audit(derived)
+        };
+        for (c, prev, full) in [
+            (c1, Some(c1), false),
+            (c1, Some(c2), true),
+            (c1, None, true),
+        ] {
+            let mut out = String::new();
+            with(c).write(&mut out, None, derived, prev.as_ref());
+            assert_eq!(out.contains(&c.to_string()), full, "{}", out);
+            let back = Audit::decode(
+                &crate::json::parse(&out).unwrap(),
+                None,
+                derived,
+                prev.as_ref(),
+            )
+            .unwrap();
+            assert_eq!(back.correlation_id, Some(c));
+        }
     }
 
     #[test]
