@@ -693,12 +693,15 @@ impl Task {
         if let Some(p) = self.parent_correlation_id.as_ref() {
             w.uuid("parent_correlation_id", p);
         }
-        w.str("identity_hash", &self.identity_hash);
+        // The identity hash is the row's `identity` column, and `requested_at` is usually the
+        // creation time: left out, they are restored on load (`Task::decode`).
         if let Some(k) = self.idempotency_key.as_deref() {
             w.str("idempotency_key", k);
         }
-        w.int("requested_at", self.requested_at)
-            .int("created_at", self.created_at)
+        if self.requested_at != self.created_at {
+            w.int("requested_at", self.requested_at);
+        }
+        w.int("created_at", self.created_at)
             .int("updated_at", self.updated_at);
         if let Some(c) = self.completed_at {
             w.int("completed_at", c);
@@ -709,7 +712,9 @@ impl Task {
         out
     }
 
-    pub fn decode(m: &Map) -> Result<(Task, u64), String> {
+    /// `identity`: the row's identity column, for bodies that leave the hash out.
+    pub fn decode(m: &Map, identity: Option<&str>) -> Result<(Task, u64), String> {
+        let created_at = get_opt_i64(m, "created_at").unwrap_or(0);
         let context = m.get("context").cloned().unwrap_or(Value::Null);
         let context_raw: Arc<str> = Arc::from(context.to_json().as_str());
         let t = Task {
@@ -739,13 +744,16 @@ impl Task {
                 .get("parent_correlation_id")
                 .and_then(|v| v.as_str())
                 .and_then(|s| crate::uuid::parse(s).ok()),
-            identity_hash: get_str(m, "identity_hash")?,
+            identity_hash: match (m.get("identity_hash"), identity) {
+                (Some(_), _) | (None, None) => get_str(m, "identity_hash")?,
+                (None, Some(id)) => id.to_string(),
+            },
             idempotency_key: m
                 .get("idempotency_key")
                 .and_then(|v| v.as_str())
                 .map(|s| s.to_string()),
-            requested_at: get_opt_i64(m, "requested_at").unwrap_or(0),
-            created_at: get_opt_i64(m, "created_at").unwrap_or(0),
+            requested_at: get_opt_i64(m, "requested_at").unwrap_or(created_at),
+            created_at,
             updated_at: get_opt_i64(m, "updated_at").unwrap_or(0),
             completed_at: get_opt_i64(m, "completed_at"),
             state: TaskState::parse(&get_str(m, "state")?).ok_or("bad task state")?,

@@ -132,6 +132,8 @@ pub type StoredTemplate = (i64, String, String, Option<String>);
 /// A stored task as read back: the task row body and its step bodies, checksums verified.
 pub struct StoredTask {
     pub seq: i64,
+    /// The identity column (task bodies written since it was added to the row leave it out).
+    pub identity: String,
     pub archived: bool,
     pub body: String,
     pub steps: Vec<String>,
@@ -1265,6 +1267,7 @@ impl Store {
         let steps = self.read_steps(seq, nsteps)?;
         Ok(Some(StoredTask {
             seq,
+            identity,
             archived: archived != 0,
             body,
             steps,

@@ -202,8 +202,8 @@ impl Engine {
         let m = v
             .as_object()
             .ok_or_else(|| bad(&format!("task row {}", st.seq), "not an object".into()))?;
-        let (mut task, tpl_id) =
-            Task::decode(m).map_err(|e| bad(&format!("task row {}", st.seq), e))?;
+        let (mut task, tpl_id) = Task::decode(m, Some(&st.identity))
+            .map_err(|e| bad(&format!("task row {}", st.seq), e))?;
         task.tpl = *self.tpl_by_id.get(&tpl_id).ok_or_else(|| {
             bad(
                 &format!("task row {}", st.seq),
@@ -528,7 +528,7 @@ impl Engine {
                     tpl_ids.insert(id, idx);
                 }
                 Some("task") => {
-                    let (mut task, tpl_id) = Task::decode(m)?;
+                    let (mut task, tpl_id) = Task::decode(m, None)?;
                     task.tpl = *tpl_ids
                         .get(&tpl_id)
                         .or_else(|| self.tpl_by_id.get(&tpl_id))

@@ -142,10 +142,20 @@ fn finished_tasks() -> Vec<String> {
         &["task_uuid"],
     ));
     drive(|ev| failure_result(ev, false, "boom"), 20);
-    let c = st(
-        &create_ok("wf", "diamond", r#"{"cancel":1}"#),
-        &["task_uuid"],
+    // Requested before it was created: its row stores `requested_at` (the others leave it out).
+    let req = request("wf", "diamond", r#"{"cancel":1}"#).replacen(
+        '{',
+        r#"{"requested_at":"2026-01-02T03:04:05.250000","#,
+        1,
     );
+    let created = create(&req);
+    assert_eq!(
+        created.get("success").and_then(|v| v.as_bool()),
+        Some(true),
+        "{}",
+        created.to_json()
+    );
+    let c = st(&created, &["data", "task_uuid"]);
     let cc = cs(&c);
     take(unsafe { client_cancel_task(cc.as_ptr()) });
     uuids.push(c);
@@ -1063,6 +1073,67 @@ fn the_wal_stays_bounded_under_continuous_commits() {
         "{}",
         l.to_json()
     );
+    stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A live task's row leaves out its identity hash (the row's identity column) and a `requested_at`
+/// equal to its creation time: both read back the same after a restart.
+#[test]
+fn a_restored_task_keeps_its_identity_hash_and_request_time() {
+    let _g = serial();
+    let dir = tmp("task-row");
+    started(&boot(&dir, ""));
+    let plain = st(&create_ok("wf", "diamond", r#"{"row":1}"#), &["task_uuid"]);
+    let req = request("wf", "diamond", r#"{"row":2}"#).replacen(
+        '{',
+        r#"{"requested_at":"2026-01-02T03:04:05.250000","#,
+        1,
+    );
+    let early = create(&req);
+    assert_eq!(
+        s(&early, &["success"]).as_bool(),
+        Some(true),
+        "{}",
+        early.to_json()
+    );
+    let early = st(&early, &["data", "task_uuid"]);
+    // The task half of each task's first event, as polled (the claims are not completed).
+    let task_of = |events: Vec<Value>| -> Vec<(String, String, String, String)> {
+        let mut v: Vec<_> = events
+            .iter()
+            .map(|ev| {
+                let t = s(ev, &["task"]);
+                (
+                    st(t, &["task_uuid"]),
+                    st(t, &["identity_hash"]),
+                    st(t, &["requested_at"]),
+                    st(t, &["created_at"]),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = task_of(std::iter::from_fn(poll).collect());
+    assert_eq!(before.len(), 2, "{:?}", before);
+    stop();
+    // The claims were never completed: after the restart both steps are dispatched again.
+    started(&boot(&dir, ""));
+    let after = task_of(std::iter::from_fn(poll).collect());
+    assert_eq!(after, before);
+    let by_uuid = |u: &str| after.iter().find(|t| t.0 == u).unwrap().clone();
+    assert_eq!(
+        by_uuid(&plain).2,
+        by_uuid(&plain).3,
+        "requested_at is the creation time"
+    );
+    assert!(
+        by_uuid(&early).2.starts_with("2026-01-02"),
+        "{:?}",
+        by_uuid(&early)
+    );
+    assert_eq!(by_uuid(&plain).1.len(), 64);
     stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
