@@ -143,19 +143,7 @@ fn finished_tasks() -> Vec<String> {
     ));
     drive(|ev| failure_result(ev, false, "boom"), 20);
     // Requested before it was created: its row stores `requested_at` (the others leave it out).
-    let req = request("wf", "diamond", r#"{"cancel":1}"#).replacen(
-        '{',
-        r#"{"requested_at":"2026-01-02T03:04:05.250000","#,
-        1,
-    );
-    let created = create(&req);
-    assert_eq!(
-        created.get("success").and_then(|v| v.as_bool()),
-        Some(true),
-        "{}",
-        created.to_json()
-    );
-    let c = st(&created, &["data", "task_uuid"]);
+    let c = create_requested_early(r#"{"cancel":1}"#);
     let cc = cs(&c);
     take(unsafe { client_cancel_task(cc.as_ptr()) });
     uuids.push(c);
@@ -208,6 +196,23 @@ fn finished_tasks_leave_memory_and_read_back_identically() {
     assert_free("diamond", r#"{"ok":"new"}"#);
     stop();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Creates a diamond task with this context, requested on 2 January 2026; returns its uuid.
+fn create_requested_early(context: &str) -> String {
+    let req = request("wf", "diamond", context).replacen(
+        '{',
+        r#"{"requested_at":"2026-01-02T03:04:05.250000","#,
+        1,
+    );
+    let created = create(&req);
+    assert_eq!(
+        s(&created, &["success"]).as_bool(),
+        Some(true),
+        "{}",
+        created.to_json()
+    );
+    st(&created, &["data", "task_uuid"])
 }
 
 /// A create with this context is refused as a duplicate (409).
@@ -1085,19 +1090,7 @@ fn a_restored_task_keeps_its_identity_hash_and_request_time() {
     let dir = tmp("task-row");
     started(&boot(&dir, ""));
     let plain = st(&create_ok("wf", "diamond", r#"{"row":1}"#), &["task_uuid"]);
-    let req = request("wf", "diamond", r#"{"row":2}"#).replacen(
-        '{',
-        r#"{"requested_at":"2026-01-02T03:04:05.250000","#,
-        1,
-    );
-    let early = create(&req);
-    assert_eq!(
-        s(&early, &["success"]).as_bool(),
-        Some(true),
-        "{}",
-        early.to_json()
-    );
-    let early = st(&early, &["data", "task_uuid"]);
+    let early = create_requested_early(r#"{"row":2}"#);
     // The task half of each task's first event, as polled (the claims are not completed).
     let task_of = |events: Vec<Value>| -> Vec<(String, String, String, String)> {
         let mut v: Vec<_> = events
