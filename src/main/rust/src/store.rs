@@ -132,7 +132,7 @@ pub type StoredTemplate = (i64, String, String, Option<String>);
 /// A stored task as read back: the task row body and its step bodies, checksums verified.
 pub struct StoredTask {
     pub seq: i64,
-    /// The identity column (task bodies written since it was added to the row leave it out).
+    /// The identity column: the identity hash, which task bodies now leave out.
     pub identity: String,
     pub archived: bool,
     pub body: String,
