@@ -85,7 +85,12 @@ for backend in $backends; do
       # shellcheck disable=SC1091
       . "$stack_dir/worker.env"
       set +a
-      mvn -B verify -Ptasker-core,real-stack-it -DskipCargoTests=true -Dbridge.target="$bridge_target" "$@"
+      if ! mvn -B verify -Ptasker-core,real-stack-it -DskipCargoTests=true -Dbridge.target="$bridge_target" "$@"; then
+        # An orchestration server error reaches the ITs only as its HTTP code; its cause is in the server's log.
+        echo "== The orchestration server's errors and warnings (last 40 of $stack_dir/server.log)"
+        grep -E '(ERROR|WARN)' "$stack_dir/server.log" | tail -n 40 || true
+        exit 1
+      fi
       ;;
     *)
       echo "Unknown backend '$backend' in TASKER_TEST_BACKENDS (embedded, tasker-core)" >&2
