@@ -541,6 +541,123 @@ impl Audit {
     }
 }
 
+/// The keys of a step result as `ExecResult::to_json` writes it, in order: (key, stored key,
+/// whether a null is left out). `step_uuid` is left out when it is the step's own.
+const RESULT_KEYS: [(&str, &str, bool); 7] = [
+    ("step_uuid", "u", false),
+    ("success", "ok", false),
+    ("result", "result", false),
+    ("metadata", "md", false),
+    ("status", "status", false),
+    ("error", "e", true),
+    ("orchestration_metadata", "om", true),
+];
+const METADATA_KEYS: [(&str, bool); 11] = [
+    // (key, whether its default is an empty object rather than null)
+    ("execution_time_ms", false),
+    ("handler_version", false),
+    ("retryable", false),
+    ("completed_at", false),
+    ("worker_id", false),
+    ("worker_hostname", false),
+    ("started_at", false),
+    ("custom", true),
+    ("error_code", false),
+    ("error_type", false),
+    ("context", true),
+];
+
+fn is_default_metadata(v: &Value, object: bool) -> bool {
+    match v {
+        Value::Object(m) => object && m.is_empty(),
+        Value::Null => !object,
+        _ => false,
+    }
+}
+
+fn has_keys<'a>(m: &Map, keys: impl ExactSizeIterator<Item = &'a str>) -> bool {
+    m.len() == keys.len() && m.entries.iter().zip(keys).all(|((k, _), want)| k == want)
+}
+
+/// Writes a result in the stored compact form (`"rs"`): every null or empty metadata field
+/// and the step's own uuid left out, which is a third of a finished step's row. Returns false,
+/// writing nothing, for a result of any other shape (rows of earlier builds), which is
+/// stored as it is.
+fn write_compact_result(w: &mut ObjWriter<'_>, r: &Value, step: &Uuid) -> bool {
+    let Some(m) = r.as_object() else { return false };
+    if !has_keys(m, RESULT_KEYS.iter().map(|k| k.0)) {
+        return false;
+    }
+    let Some(md) = m.entries[3].1.as_object() else {
+        return false;
+    };
+    if !has_keys(md, METADATA_KEYS.iter().map(|k| k.0)) {
+        return false;
+    }
+    w.object("rs", |o| {
+        for ((_, v), (key, short, null_left_out)) in m.entries.iter().zip(RESULT_KEYS) {
+            match key {
+                "step_uuid" => {
+                    let mut buf = [0u8; 36];
+                    if v.as_str() != Some(&*step.hyphenated().encode_lower(&mut buf)) {
+                        o.value("u", v);
+                    }
+                }
+                "metadata" => {
+                    o.object(short, |mo| {
+                        for ((_, v), (key, object)) in md.entries.iter().zip(METADATA_KEYS) {
+                            if !is_default_metadata(v, object) {
+                                mo.value(key, v);
+                            }
+                        }
+                    });
+                }
+                _ => {
+                    if !(null_left_out && v.is_null()) {
+                        o.value(short, v);
+                    }
+                }
+            }
+        }
+    });
+    true
+}
+
+/// The result `write_compact_result` stored, with every key in its place again.
+fn read_compact_result(c: &Value, step: &Uuid) -> Result<Value, String> {
+    let c = c.as_object().ok_or("stored result not an object")?;
+    let md = c
+        .get("md")
+        .and_then(|v| v.as_object())
+        .ok_or("stored result without its metadata")?;
+    let mut metadata = Map::with_capacity(METADATA_KEYS.len());
+    for (key, object) in METADATA_KEYS {
+        let v = match md.get(key) {
+            Some(v) => v.clone(),
+            None if object => Value::Object(Map::new()),
+            None => Value::Null,
+        };
+        metadata.push(key, v);
+    }
+    let mut out = Map::with_capacity(RESULT_KEYS.len());
+    for (key, short, _) in RESULT_KEYS {
+        let v = match key {
+            "step_uuid" => c
+                .get("u")
+                .cloned()
+                .unwrap_or_else(|| Value::Str(step.to_string())),
+            "metadata" => Value::Object(std::mem::take(&mut metadata)),
+            "success" | "result" | "status" => c
+                .get(short)
+                .cloned()
+                .ok_or_else(|| format!("stored result without {key}"))?,
+            _ => c.get(short).cloned().unwrap_or(Value::Null),
+        };
+        out.push(key, v);
+    }
+    Ok(Value::Object(out))
+}
+
 impl Step {
     /// The stored form of a step (one row). Absent keys read as null (and the row key
     /// names the task and index): the body is what every write of the step costs.
@@ -559,7 +676,9 @@ impl Step {
             w.value("inputs", &self.inputs);
         }
         if let Some(r) = &self.results {
-            w.value("results", r);
+            if !write_compact_result(&mut w, r, &self.uuid) {
+                w.value("results", r);
+            }
         }
         if !self.checkpoint.is_null() {
             w.value("checkpoint", &self.checkpoint);
@@ -604,11 +723,14 @@ impl Step {
 
     /// Decode a step record; `def_idx` and `dep_entry` are resolved by the caller.
     pub fn decode(m: &Map) -> Result<Step, String> {
-        let results = m
-            .get("results")
-            .filter(|v| !v.is_null())
-            .map(|v| Arc::new(v.clone()));
         let uuid = get_uuid(m, "uuid")?;
+        let results = match m.get("rs") {
+            Some(c) => Some(Arc::new(read_compact_result(c, &uuid)?)),
+            None => m
+                .get("results")
+                .filter(|v| !v.is_null())
+                .map(|v| Arc::new(v.clone())),
+        };
         let mut audits = Vec::new();
         if let Some(Value::Array(a)) = m.get("audits") {
             for (i, x) in a.iter().enumerate() {
@@ -856,6 +978,60 @@ mod tests {
             .unwrap();
             assert_eq!(back.correlation_id, Some(c));
         }
+    }
+
+    #[test]
+    fn stored_results_leave_out_defaults_and_read_back_identically() {
+        let step = crate::uuid::new_v7();
+        let other = crate::uuid::new_v7();
+        let text = |v: &Value| {
+            let mut o = String::new();
+            crate::json::write_value(&mut o, v);
+            o
+        };
+        let results = [
+            // A plain success: all of its metadata defaults but three fields are left out.
+            format!(r#"{{"step_uuid":"{step}","success":true,"result":{{"ok":true,"n":null}}}}"#),
+            // A failure with an error, custom metadata, a worker and another step's uuid.
+            format!(
+                r#"{{"step_uuid":"{other}","success":false,"status":"failed","result":null,
+                "error":{{"message":"boom","error_type":"E","retryable":true,"context":{{"k":1}}}},
+                "metadata":{{"execution_time_ms":12,"retryable":true,"worker_id":"w1","custom":{{"a":[1,null]}},
+                "context":{{"c":"x"}},"error_code":"X1","started_at":"2026-12-03T10:00:00Z"}}}}"#
+            ),
+        ];
+        for (i, r) in results.iter().enumerate() {
+            let stored = crate::result::parse_step_result(r).unwrap().to_json();
+            let mut out = String::new();
+            let mut w = ObjWriter::new(&mut out);
+            assert!(write_compact_result(&mut w, &stored, &step), "{}", r);
+            w.finish();
+            assert!(!out.contains(&step.to_string()), "{}", out);
+            for absent in [
+                "handler_version",
+                "worker_hostname",
+                "error_type\":null",
+                "\"om\"",
+            ] {
+                assert!(!out.contains(absent), "{} in {}", absent, out);
+            }
+            let c = crate::json::parse(&out).unwrap();
+            let back =
+                read_compact_result(c.as_object().unwrap().get("rs").unwrap(), &step).unwrap();
+            assert_eq!(text(&back), text(&stored), "result {}", i);
+            if i == 0 {
+                assert!(out.len() * 2 < text(&stored).len(), "{}", out);
+            }
+        }
+        // A result of another shape (an earlier build's row) is not compacted.
+        let odd = crate::json::parse(r#"{"step_uuid":"x","success":true}"#).unwrap();
+        let mut out = String::new();
+        assert!(!write_compact_result(
+            &mut ObjWriter::new(&mut out),
+            &odd,
+            &step
+        ));
+        assert_eq!(out, "{");
     }
 
     #[test]
