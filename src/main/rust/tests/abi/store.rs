@@ -369,6 +369,168 @@ fn listing_merges_tasks_in_memory_with_finished_tasks_on_disk() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+const SINGLE_WF: &str = "name: single\nnamespace_name: wf\nversion: 1.0.0\nsteps:\n  - { name: only, handler: { callable: S.Only } }\n";
+const SINGLE_OPS: &str = "name: single\nnamespace_name: ops\nversion: 1.0.0\nsteps:\n  - { name: only, handler: { callable: S.Only } }\n";
+
+/// Finished tasks in two namespaces, every third one failed: (uuid, namespace, status), oldest
+/// first. The tasks leave memory, so the listings below read them from the store only.
+fn finished_in_groups(dir: &Path, n: usize) -> Vec<(String, String, String)> {
+    started(&bootstrap(
+        &[
+            ("single_wf.yaml", SINGLE_WF),
+            ("single_ops.yaml", SINGLE_OPS),
+        ],
+        &cfg(dir, ""),
+    ));
+    let mut made = Vec::new();
+    for i in 0..n {
+        let ns = if i % 2 == 0 { "wf" } else { "ops" };
+        let u = st(
+            &create_ok(ns, "single", &format!(r#"{{"i":{}}}"#, i)),
+            &["task_uuid"],
+        );
+        drive(
+            |ev| {
+                if i % 3 == 0 {
+                    failure_result(ev, false, "no")
+                } else {
+                    success_result(ev, Value::obj())
+                }
+            },
+            5,
+        );
+        made.push(u);
+    }
+    let t0 = Instant::now();
+    while testing::tasks_in_memory() != Some(0) {
+        assert!(t0.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    made.into_iter()
+        .map(|u| {
+            let t = get_task(&u);
+            (u, st(&t, &["namespace"]), st(&t, &["status"]))
+        })
+        .collect()
+}
+
+/// Every page of a filtered listing, in order, with the total each page reports.
+fn listed(filter: &str, limit: usize) -> (Vec<String>, i64) {
+    let mut seen = Vec::new();
+    let mut offset = 0;
+    loop {
+        let p = list(&format!(
+            r#"{{{}"limit":{},"offset":{}}}"#,
+            filter, limit, offset
+        ));
+        let total = s(&p, &["pagination", "total_count"]).as_i64().unwrap();
+        let ts = s(&p, &["tasks"]).as_array().unwrap().clone();
+        seen.extend(ts.iter().map(|t| st(t, &["task_uuid"])));
+        if !s(&p, &["pagination", "has_next"]).as_bool().unwrap() {
+            return (seen, total);
+        }
+        offset += limit;
+    }
+}
+
+/// Listings by namespace alone and by state alone merge every (namespace, state) group of
+/// their index, newest first, on every page.
+fn assert_group_listings(made: &[(String, String, String)]) {
+    let mut states: Vec<&str> = made.iter().map(|m| m.2.as_str()).collect();
+    states.sort();
+    states.dedup();
+    assert!(states.len() >= 2, "{:?}", states);
+    let filters: Vec<(&str, Option<&str>, Option<&str>)> = vec![
+        ("namespace", Some("wf"), None),
+        ("namespace", Some("ops"), None),
+        ("status", None, Some(states[0])),
+        ("status", None, Some(states[1])),
+    ];
+    for (key, ns, state) in filters {
+        let filter = format!(r#""{}":"{}","#, key, ns.or(state).unwrap());
+        let mut want: Vec<String> = made
+            .iter()
+            .filter(|m| ns.is_none_or(|n| m.1 == n) && state.is_none_or(|x| m.2 == x))
+            .map(|m| m.0.clone())
+            .collect();
+        want.reverse();
+        assert!(!want.is_empty());
+        for limit in [1, 4, 100] {
+            let (seen, total) = listed(&filter, limit);
+            assert_eq!(seen, want, "{} limit {}", filter, limit);
+            assert_eq!(total, want.len() as i64, "{}", filter);
+        }
+    }
+}
+
+#[test]
+fn listings_by_namespace_or_state_merge_every_group() {
+    let _g = serial();
+    let dir = tmp("groups");
+    let made = finished_in_groups(&dir, 18);
+    assert_group_listings(&made);
+    stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_version_1_database_is_migrated_once_and_keeps_every_task() {
+    let _g = serial();
+    let dir = tmp("schema-v1");
+    let made = finished_in_groups(&dir, 12);
+    let before: Vec<String> = made.iter().map(|m| get_task(&m.0).to_json()).collect();
+    stop();
+    // Version 1 had an index each for the listings by namespace alone and by state alone.
+    {
+        let c = rusqlite::Connection::open(dir.join("tasker.db")).unwrap();
+        c.execute_batch(
+            "CREATE INDEX tasks_by_ns ON tasks(namespace, seq) WHERE archived = 1;
+             CREATE INDEX tasks_by_state ON tasks(state, seq) WHERE archived = 1;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    started(&bootstrap(
+        &[
+            ("single_wf.yaml", SINGLE_WF),
+            ("single_ops.yaml", SINGLE_OPS),
+        ],
+        &cfg(&dir, ""),
+    ));
+    let after: Vec<String> = made.iter().map(|m| get_task(&m.0).to_json()).collect();
+    assert_eq!(after, before);
+    assert_group_listings(&made);
+    stop();
+    {
+        let c = rusqlite::Connection::open(dir.join("tasker.db")).unwrap();
+        let v: i64 = c
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, 2);
+        let n: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('tasks_by_ns', 'tasks_by_state')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 0);
+        // A version 1 file whose tables differ from version 1 is refused, not migrated.
+        c.execute_batch("CREATE INDEX tasks_by_ns ON tasks(namespace, seq) WHERE archived = 1; PRAGMA user_version = 1;")
+            .unwrap();
+    }
+    let e = st(
+        &bootstrap(&[("single_wf.yaml", SINGLE_WF)], &cfg(&dir, "")),
+        &["error"],
+    );
+    assert!(
+        e.contains("tasker.db") && e.contains("schema version 1") && e.contains("tasks_by_state"),
+        "{}",
+        e
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn restart_loads_live_tasks_only() {
     let _g = serial();
@@ -777,11 +939,11 @@ fn a_deleted_database_is_an_error_not_an_empty_start() {
     // A database whose tables differ from this version's schema is refused, naming what differs.
     {
         let c = rusqlite::Connection::open(dir.join("tasker.db")).unwrap();
-        c.execute_batch("DROP INDEX tasks_by_ns;").unwrap();
+        c.execute_batch("DROP INDEX tasks_by_finish;").unwrap();
     }
     let e = st(&boot(&dir, ""), &["error"]);
     assert!(
-        e.contains("tasker.db") && e.contains("tasks_by_ns"),
+        e.contains("tasker.db") && e.contains("tasks_by_finish"),
         "{}",
         e
     );
