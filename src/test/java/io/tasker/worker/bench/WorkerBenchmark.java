@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.tasker.worker.api.AsyncStepHandler;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.internal.Json;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -230,6 +232,15 @@ public final class WorkerBenchmark {
             Thread.sleep(20);
             return StepHandlerResult.success(Map.of("ok", true));
         };
+        // The same wait without a thread: the stage completes 20 ms later on a timer thread, as an HTTP client's
+        // sendAsync completes on its own threads.
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("bench-timer", null));
+        StepHandlerResult ok = StepHandlerResult.success(Map.of("ok", true));
+        AsyncStepHandler waitsAsync = ctx -> {
+            CompletableFuture<StepHandlerResult> f = new CompletableFuture<>();
+            timer.schedule(() -> f.complete(ok), 20, TimeUnit.MILLISECONDS);
+            return f;
+        };
         int[] slotCounts = java.util.Arrays.stream(
                         System.getProperty("bench.io.slots", "100,1000").split(","))
                 .mapToInt(Integer::parseInt)
@@ -243,6 +254,12 @@ public final class WorkerBenchmark {
                     platform,
                     "steps/s",
                     ratio("≥ 0.8 × " + String.format(Locale.ROOT, "%,.0f", ideal), platform / ideal, 0.8));
+            double async = worker(ioTasks, slots, waitsAsync, null, false);
+            row(
+                    "20 ms asynchronous handlers, " + slots + " slots",
+                    async,
+                    "steps/s",
+                    ratio("≥ 0.8 × " + String.format(Locale.ROOT, "%,.0f", ideal), async / ideal, 0.8));
             if (Runtime.version().feature() >= 21) {
                 double virtual = worker(ioTasks, slots, sleepy, null, true);
                 row(
@@ -500,11 +517,16 @@ public final class WorkerBenchmark {
             settings.put("tasker.engine.data-dir", dataDir == null ? WorkerSettings.IN_MEMORY : dataDir.toString());
             settings.put("tasker.worker.shutdown-grace-ms", "5000");
             DefaultHandlerRegistry registry = new DefaultHandlerRegistry();
-            registry.register("bench.step", ctx -> {
-                StepHandlerResult r = handler.call(ctx);
-                handled.increment();
-                return r;
-            });
+            if (handler instanceof AsyncStepHandler async) {
+                registry.register("bench.step", (AsyncStepHandler)
+                        ctx -> async.callAsync(ctx).whenComplete((r, t) -> handled.increment()));
+            } else {
+                registry.register("bench.step", ctx -> {
+                    StepHandlerResult r = handler.call(ctx);
+                    handled.increment();
+                    return r;
+                });
+            }
             handlers = virtual
                     ? virtualThreads()
                     : Executors.newFixedThreadPool(slots, daemon("bench-handler", handlerThreads));

@@ -27,6 +27,7 @@ import io.tasker.worker.examples.events.OrderEventPublisher;
 import io.tasker.worker.examples.events.OrderEventSubscriber;
 import io.tasker.worker.examples.events.PlaceOrderHandler;
 import io.tasker.worker.examples.http.BuildProfileHandler;
+import io.tasker.worker.examples.http.FetchUserAsyncHandler;
 import io.tasker.worker.examples.http.FetchUserHandler;
 import io.tasker.worker.testing.StepRun;
 import io.tasker.worker.testing.TaskRun;
@@ -44,6 +45,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every example template, run end to end through the real engine (in memory, in-process) with the example handlers,
@@ -74,6 +77,7 @@ class ExampleWorkflowsEngineTest {
                 .template("tasker/templates/checkpoint_batch.yaml")
                 .template("tasker/templates/error_handling.yaml")
                 .template("tasker/templates/http_integration.yaml")
+                .template("tasker/templates/http_integration_async.yaml")
                 .template("tasker/templates/domain_events.yaml")
                 .handler(new ValidateRequestHandler())
                 .handler(new RoutingDecisionHandler())
@@ -90,6 +94,7 @@ class ExampleWorkflowsEngineTest {
                 .handler(new FlakyInventoryHandler())
                 .observer(new Payments())
                 .handler(new FetchUserHandler())
+                .handler(new FetchUserAsyncHandler())
                 .handler(new BuildProfileHandler())
                 .handler(new PlaceOrderHandler())
                 .handler(new ConfirmOrderHandler())
@@ -114,7 +119,8 @@ class ExampleWorkflowsEngineTest {
         if (id.equals("404")) {
             status = 404;
             body = "{\"error\":\"user not found\"}";
-        } else if (id.equals("7") && throttledCalls.getAndIncrement() == 0) {
+        } else if (id.equals("7")
+                && throttledCalls.getAndIncrement() % 2 == 0) { // each run: throttled once, then served
             status = 429;
             body = "{\"message\":\"slow down\"}";
             ex.getResponseHeaders().add("Retry-After", "1");
@@ -266,18 +272,21 @@ class ExampleWorkflowsEngineTest {
 
     // ---- api ----
 
-    @Test
-    void apiHandlerFetchesAUser() {
-        TaskRun run = env.run("http_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 42));
+    /** The same API example with a blocking handler and with an asynchronous one: the outcomes are the same. */
+    @ParameterizedTest
+    @ValueSource(strings = {"user_profile_sync", "user_profile_sync_async"})
+    void apiHandlerFetchesAUser(String template) {
+        TaskRun run = env.run("http_examples", template, Map.of("api_base_url", apiBase, "user_id", 42));
         assertTrue(run.isComplete(), run.toString());
         assertEquals("ada", run.step("fetch_user").resultAt("user.name"));
         assertEquals(200, ((Number) run.step("fetch_user").metadataAt("custom.status_code")).intValue());
         assertEquals("ADA", run.step("build_profile").resultAt("display_name"));
     }
 
-    @Test
-    void apiNotFoundIsPermanent() {
-        TaskRun run = env.run("http_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 404));
+    @ParameterizedTest
+    @ValueSource(strings = {"user_profile_sync", "user_profile_sync_async"})
+    void apiNotFoundIsPermanent(String template) {
+        TaskRun run = env.run("http_examples", template, Map.of("api_base_url", apiBase, "user_id", 404));
         assertTrue(run.isFailed(), run.toString());
         StepRun fetch = run.step("fetch_user");
         assertEquals(1, fetch.attempts());
@@ -285,17 +294,18 @@ class ExampleWorkflowsEngineTest {
         assertEquals("HTTP 404: user not found", fetch.errorMessage());
     }
 
-    @Test
-    void apiRateLimitIsRetried() {
-        TaskRun run = env.run("http_examples", "user_profile_sync", Map.of("api_base_url", apiBase, "user_id", 7));
+    @ParameterizedTest
+    @ValueSource(strings = {"user_profile_sync", "user_profile_sync_async"})
+    void apiRateLimitIsRetried(String template) {
+        TaskRun run = env.run("http_examples", template, Map.of("api_base_url", apiBase, "user_id", 7));
         assertTrue(run.isComplete(), run.toString());
         assertEquals(2, run.step("fetch_user").attempts());
     }
 
-    @Test
-    void apiConnectionFailureIsRetryableConnectionError() {
-        TaskRun run = env.run(
-                "http_examples", "user_profile_sync", Map.of("api_base_url", "http://127.0.0.1:1", "user_id", 1));
+    @ParameterizedTest
+    @ValueSource(strings = {"user_profile_sync", "user_profile_sync_async"})
+    void apiConnectionFailureIsRetryableConnectionError(String template) {
+        TaskRun run = env.run("http_examples", template, Map.of("api_base_url", "http://127.0.0.1:1", "user_id", 1));
         assertTrue(run.isFailed(), run.toString());
         StepRun fetch = run.step("fetch_user");
         assertEquals(3, fetch.attempts());

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The specialised handler examples through Liberty with CDI handlers, over HTTP: decision points that create only
  * the branches they choose, batch workers created from a template with cursor slices (and the no-batches
- * placeholder), retries that run out, and a handler in the event form (a CDI observer). ExamplesIT covers the 7500 approval route and the checkpointing worker
+ * placeholder), retries that run out, an asynchronous handler, and a handler in the event form (a CDI observer). ExamplesIT covers the 7500 approval route and the checkpointing worker
  * that fails once and resumes.
  */
 class HandlerWorkflowsIT {
@@ -248,6 +252,68 @@ class HandlerWorkflowsIT {
         }
         assertEquals(status, client.task(task).path("status").asText());
         assertEquals(1, client.task(task).path("failed_steps").asInt());
+    }
+
+    // ---- asynchronous handler ----
+
+    /**
+     * {@code http_examples.fetch_user_async} (an {@code AsyncStepHandler}) calls an API served by this test, which
+     * answers after 100 ms: the answer reaches the next step, and a 404 fails the step permanently, as with the
+     * blocking handler.
+     */
+    @Test
+    void anAsynchronousHandlerCompletesAndFailsLikeABlockingOne() throws Exception {
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/users/", ex -> {
+            boolean missing = ex.getRequestURI().getPath().endsWith("/404");
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] out = (missing ? "{\"error\":\"user not found\"}" : "{\"id\":5,\"name\":\"grace\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(missing ? 404 : 200, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        api.start();
+        try {
+            String base = "http://127.0.0.1:" + api.getAddress().getPort();
+            String found = client.createTask(
+                    "http_examples", "user_profile_sync_async", Map.of("api_base_url", base, "user_id", 5));
+            String missing = client.createTask(
+                    "http_examples", "user_profile_sync_async", Map.of("api_base_url", base, "user_id", 404));
+
+            JsonNode done = client.awaitTerminal(found, TIMEOUT_MS);
+            assertEquals("complete", done.path("status").asText(), done.toString());
+            JsonNode fetch = client.step(found, "fetch_user");
+            assertEquals(
+                    "grace",
+                    fetch.path("results")
+                            .path("result")
+                            .path("user")
+                            .path("name")
+                            .asText(),
+                    fetch.toString());
+            JsonNode profile = client.step(found, "build_profile");
+            assertEquals(
+                    "GRACE",
+                    profile.path("results").path("result").path("display_name").asText(),
+                    profile.toString());
+
+            JsonNode failed = client.awaitTerminal(missing, TIMEOUT_MS);
+            assertFalse("complete".equals(failed.path("status").asText()), failed.toString());
+            JsonNode step = client.step(missing, "fetch_user");
+            assertEquals(1, step.path("attempts").asInt(), step.toString());
+            assertEquals(
+                    "not_found",
+                    step.path("results").path("error").path("error_type").asText(),
+                    step.toString());
+        } finally {
+            api.stop(0);
+        }
     }
 
     // ---- event form ----

@@ -13,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * A small, immutable HTTP client bound to a base URL, default timeout and default headers (the TypeScript worker's API mixin
@@ -107,6 +109,33 @@ public final class HttpEndpoint {
         return send(method.toUpperCase(java.util.Locale.ROOT), path, body, headers);
     }
 
+    /**
+     * {@link #request} without waiting: the reply arrives on the client's threads, so an
+     * {@link io.tasker.worker.api.AsyncStepHandler} holds no thread meanwhile. A connection failure or timeout
+     * completes the stage with an {@link HttpTransportException}, as the blocking form throws it.
+     */
+    public CompletableFuture<HttpReply> requestAsync(
+            String method, String path, Object body, Map<String, String> headers) {
+        String m = method.toUpperCase(java.util.Locale.ROOT);
+        HttpRequest request = build(m, path, body, headers);
+        String context = m + " " + request.uri();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .handle((response, failure) -> {
+                    if (failure != null) {
+                        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure;
+                        throw HttpTransportException.of(cause, context);
+                    }
+                    return HttpReply.from(response);
+                });
+    }
+
+    /** {@link #get(String, Map, Map)} without waiting (see {@link #requestAsync}). */
+    public CompletableFuture<HttpReply> getAsync(String path, Map<String, ?> params, Map<String, String> headers) {
+        return requestAsync("GET", withQuery(path, params), null, headers);
+    }
+
     /** The full URL of a path: {@code baseUrl + path}, or the path itself when it is absolute. */
     public String url(String path) {
         if (path == null || path.isEmpty()) {
@@ -119,6 +148,20 @@ public final class HttpEndpoint {
     }
 
     private HttpReply send(String method, String path, Object body, Map<String, String> extraHeaders) {
+        HttpRequest request = build(method, path, body, extraHeaders);
+        String context = method + " " + request.uri();
+        try {
+            return HttpReply.from(http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw HttpTransportException.of(e, context);
+        } catch (InterruptedException e) {
+            // Keep the interrupt for the container (shutdown); the step is retried elsewhere.
+            Thread.currentThread().interrupt();
+            throw HttpTransportException.of(e, context);
+        }
+    }
+
+    private HttpRequest build(String method, String path, Object body, Map<String, String> extraHeaders) {
         String url = url(path);
         Map<String, String> all = new LinkedHashMap<>(headers);
         if (extraHeaders != null) {
@@ -135,17 +178,7 @@ public final class HttpEndpoint {
         HttpRequest.Builder builder =
                 HttpRequest.newBuilder(URI.create(url)).timeout(timeout).method(method, publisher);
         all.forEach(builder::header);
-        String context = method + " " + url;
-        try {
-            return HttpReply.from(
-                    http.send(builder.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw HttpTransportException.of(e, context);
-        } catch (InterruptedException e) {
-            // Keep the interrupt for the container (shutdown); the step is retried elsewhere.
-            Thread.currentThread().interrupt();
-            throw HttpTransportException.of(e, context);
-        }
+        return builder.build();
     }
 
     private static String withQuery(String path, Map<String, ?> params) {

@@ -1,5 +1,6 @@
 package io.tasker.worker.internal.registry;
 
+import io.tasker.worker.api.AsyncStepHandler;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.HandlerDefinition;
@@ -7,6 +8,7 @@ import io.tasker.worker.api.HandlerInfo;
 import io.tasker.worker.api.HandlerRegistry;
 import io.tasker.worker.api.PermanentStepException;
 import io.tasker.worker.api.StepHandler;
+import io.tasker.worker.api.StepHandlerResult;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -123,6 +126,26 @@ public class DefaultHandlerRegistry implements HandlerRegistry {
         Method target = method;
         String methodName = definition.method();
         boolean dispatch = definition.usesMethodDispatch();
+        if (!dispatch && r.type() != null && AsyncStepHandler.class.isAssignableFrom(r.type())) {
+            // A leased asynchronous handler is released when its stage completes, not when callAsync returns.
+            AsyncStepHandler leased = ctx -> {
+                Registration.Lease lease = r.lease().get();
+                CompletionStage<StepHandlerResult> stage;
+                try {
+                    stage = ((AsyncStepHandler) lease.handler()).callAsync(ctx);
+                } catch (Exception | Error e) {
+                    lease.release().run();
+                    throw e;
+                }
+                if (stage == null) {
+                    lease.release().run();
+                    return null;
+                }
+                stage.whenComplete((result, failure) -> lease.release().run());
+                return stage;
+            };
+            return Optional.of(leased);
+        }
         return Optional.of(ctx -> {
             Registration.Lease lease = r.lease().get();
             try {

@@ -1,6 +1,7 @@
 package io.tasker.worker.internal.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tasker.worker.api.AsyncStepHandler;
 import io.tasker.worker.api.ErrorType;
 import io.tasker.worker.api.ExecutableHandler;
 import io.tasker.worker.api.HandlerDefinition;
@@ -19,7 +20,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,6 +44,11 @@ import java.util.logging.Logger;
  * event polled with the slot just freed. A busy worker thus hands few events from thread to thread; the executor
  * only starts threads when work arrives faster than running threads finish. A timeout interrupts the thread only
  * while it still runs the step that timed out, and the interrupt is cleared before the thread goes on.
+ *
+ * <p><b>Asynchronous handlers.</b> An {@link AsyncStepHandler}'s stage is waited for without a thread: the thread
+ * that called it goes on to other steps, the step keeps its slot, and when the stage completes the step is queued
+ * in {@link ReadySteps} again, so a handler thread reports it (never the thread that completed the stage, which
+ * may be an HTTP client's). A stage already complete when {@code callAsync} returns is reported at once.
  */
 final class InFlightStep implements Runnable {
 
@@ -70,6 +81,22 @@ final class InFlightStep implements Runnable {
     private boolean releasedBeforeSend;
     /** Holds a place in its handler's lane ({@link HandlerLimits}); guarded by that lane's lock. */
     boolean holdsLane;
+
+    /** An asynchronous handler's stage: {@link #CALLING}, then {@link #WAITING} (the thread left) or {@link #DONE}. */
+    private volatile int stagePhase;
+
+    private static final int CALLING = 0;
+    private static final int WAITING = 1;
+    private static final int DONE = 2;
+    private static final AtomicIntegerFieldUpdater<InFlightStep> STAGE_PHASE =
+            AtomicIntegerFieldUpdater.newUpdater(InFlightStep.class, "stagePhase");
+    /** The pending stage, to cancel on a timeout; null for a synchronous handler. */
+    private volatile CompletionStage<StepHandlerResult> stage;
+    /** What the stage completed with; written before {@link #stagePhase} becomes {@link #DONE}. */
+    private StepHandlerResult stageResult;
+
+    private Throwable stageFailure;
+    private String stageVersion;
 
     InFlightStep(WorkerRuntime runtime, EventHeader header, long polledAtNanos, long timeoutNanos) {
         this.runtime = runtime;
@@ -113,6 +140,10 @@ final class InFlightStep implements Runnable {
         if (finished.get()) {
             return null; // timed out or swept at shutdown before a thread picked it up
         }
+        if (stage != null && stagePhase == DONE) {
+            reportStage(); // an asynchronous handler's stage completed after its thread left: report it here
+            return continueAfter();
+        }
         synchronized (this) {
             runner = Thread.currentThread();
         }
@@ -126,6 +157,11 @@ final class InFlightStep implements Runnable {
                 }
             }
         }
+        return continueAfter();
+    }
+
+    /** After this step ran or went waiting on its stage: the step this thread runs next, or null. */
+    private InFlightStep continueAfter() {
         InFlightStep next = successor;
         successor = null;
         if (Thread.currentThread().isInterrupted()) {
@@ -170,11 +206,26 @@ final class InFlightStep implements Runnable {
                 systemError = true;
             } else {
                 version = runtime.handlerVersion(callable);
-                try (StepLogContext ignored =
-                        StepLogContext.open(taskUuid, stepUuid, callable, header.correlationId())) {
-                    result = invoke(handler.get(), StepContexts.fromEventBytes(header.raw(), callable));
-                } finally {
-                    runtime.handlerRan(System.nanoTime() - startedAtNanos);
+                if (handler.get() instanceof AsyncStepHandler async) {
+                    CompletionStage<StepHandlerResult> pending;
+                    try (StepLogContext ignored =
+                            StepLogContext.open(taskUuid, stepUuid, callable, header.correlationId())) {
+                        pending = invokeAsync(async, StepContexts.fromEventBytes(header.raw(), callable));
+                    } finally {
+                        runtime.handlerRan(System.nanoTime() - startedAtNanos);
+                    }
+                    if (pending != null) {
+                        awaitStage(pending, version);
+                        return;
+                    }
+                    result = null;
+                } else {
+                    try (StepLogContext ignored =
+                            StepLogContext.open(taskUuid, stepUuid, callable, header.correlationId())) {
+                        result = invoke(handler.get(), StepContexts.fromEventBytes(header.raw(), callable));
+                    } finally {
+                        runtime.handlerRan(System.nanoTime() - startedAtNanos);
+                    }
                 }
                 if (result == null) {
                     result = HandlerOutcomes.noResult(callable);
@@ -208,6 +259,71 @@ final class InFlightStep implements Runnable {
         return proceed(chain, 0, handler, ctx);
     }
 
+    private CompletionStage<StepHandlerResult> invokeAsync(AsyncStepHandler handler, StepContext ctx) throws Exception {
+        List<StepInterceptor> chain = runtime.interceptors();
+        if (chain.isEmpty()) {
+            return handler.callAsync(ctx);
+        }
+        return proceedAsync(chain, 0, handler, ctx);
+    }
+
+    private static CompletionStage<StepHandlerResult> proceedAsync(
+            List<StepInterceptor> chain, int index, AsyncStepHandler handler, StepContext ctx) throws Exception {
+        if (index == chain.size()) {
+            return handler.callAsync(ctx);
+        }
+        Callable<CompletionStage<StepHandlerResult>> next = () -> proceedAsync(chain, index + 1, handler, ctx);
+        return chain.get(index).aroundAsync(ctx, next);
+    }
+
+    /**
+     * Waits for an asynchronous handler's stage without this thread. If the stage completed already (its callback
+     * ran inside {@code whenComplete}), the outcome is reported here and now; otherwise the callback queues the
+     * step for a handler thread ({@link #execute}) once the stage completes.
+     */
+    private void awaitStage(CompletionStage<StepHandlerResult> pending, String version) {
+        stageVersion = version;
+        stage = pending;
+        pending.whenComplete(this::stageCompleted);
+        if (!STAGE_PHASE.compareAndSet(this, CALLING, WAITING)) {
+            reportStage();
+        }
+    }
+
+    /** The stage's callback, on whichever thread completed it. */
+    private void stageCompleted(StepHandlerResult result, Throwable failure) {
+        stageResult = result;
+        stageFailure = failure;
+        int phase = STAGE_PHASE.getAndSet(this, DONE);
+        if (phase == WAITING && !finished.get()) {
+            runtime.submit(this);
+        }
+    }
+
+    /** Reports what the stage completed with, as {@link #runHandler} reports a synchronous call's outcome. */
+    private void reportStage() {
+        StepHandlerResult result = stageResult;
+        boolean systemError = false;
+        Throwable failure = stageFailure;
+        if (failure != null) {
+            Throwable cause = failure;
+            while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                    && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof StepFailureException e) {
+                result = HandlerOutcomes.fromStepFailure(e);
+            } else {
+                result = HandlerOutcomes.fromException(cause);
+                systemError = true;
+            }
+        } else if (result == null) {
+            result = HandlerOutcomes.noResult(callable);
+            systemError = true;
+        }
+        report(result, systemError, stageVersion, true);
+    }
+
     private static StepHandlerResult proceed(
             List<StepInterceptor> chain, int index, ExecutableHandler handler, StepContext ctx) throws Exception {
         if (index == chain.size()) {
@@ -234,10 +350,20 @@ final class InFlightStep implements Runnable {
         }
     }
 
-    private synchronized void cancelHandler() {
-        if (runner != null) {
-            interrupted = true;
-            runner.interrupt();
+    private void cancelHandler() {
+        synchronized (this) {
+            if (runner != null) {
+                interrupted = true;
+                runner.interrupt();
+            }
+        }
+        CompletionStage<StepHandlerResult> pending = stage;
+        if (pending != null) {
+            try {
+                pending.toCompletableFuture().cancel(true); // outside the lock: callbacks may run right here
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "Stage of step " + stepUuid + " could not be cancelled", e);
+            }
         }
     }
 

@@ -16,6 +16,8 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One span per handler execution, made current around the handler call, so spans the handler opens itself
@@ -67,7 +69,57 @@ public class StepSpanInterceptor implements StepInterceptor {
 
     @Override
     public StepHandlerResult around(StepContext ctx, Callable<StepHandlerResult> next) throws Exception {
-        Span span = tracer.spanBuilder("step " + names.boundedHandler(ctx.info().getHandlerName()))
+        Span span = start(ctx);
+        try (Scope ignored = span.makeCurrent()) {
+            StepHandlerResult result = next.call();
+            outcome(span, result);
+            return result;
+        } catch (Exception | Error e) {
+            thrown(span, e);
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    /**
+     * The span is current while {@code callAsync} runs (so spans it starts are children) and ends when the stage
+     * completes. The handler's own stage is returned, so cancelling it on a timeout still reaches the handler.
+     */
+    @Override
+    public CompletionStage<StepHandlerResult> aroundAsync(
+            StepContext ctx, Callable<CompletionStage<StepHandlerResult>> next) throws Exception {
+        Span span = start(ctx);
+        CompletionStage<StepHandlerResult> stage;
+        try (Scope ignored = span.makeCurrent()) {
+            stage = next.call();
+        } catch (Exception | Error e) {
+            thrown(span, e);
+            span.end();
+            throw e;
+        }
+        if (stage == null) {
+            outcome(span, null);
+            span.end();
+            return null;
+        }
+        stage.whenComplete((result, failure) -> {
+            if (failure == null) {
+                outcome(span, result);
+            } else {
+                thrown(
+                        span,
+                        failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure);
+            }
+            span.end();
+        });
+        return stage;
+    }
+
+    private Span start(StepContext ctx) {
+        return tracer.spanBuilder("step " + names.boundedHandler(ctx.info().getHandlerName()))
                 .setNoParent()
                 .setSpanKind(SpanKind.CONSUMER)
                 .setAttribute(TASK_UUID, nonNull(ctx.info().getTaskUuid()))
@@ -81,26 +133,25 @@ public class StepSpanInterceptor implements StepInterceptor {
                 .setAttribute(TASK_CORRELATION_ID, nonNull(ctx.info().getTaskCorrelationId()))
                 .setAttribute(ATTEMPT, (long) ctx.info().getRetryCount() + 1)
                 .startSpan();
-        try (Scope ignored = span.makeCurrent()) {
-            StepHandlerResult result = next.call();
-            if (result == null) {
-                failed(span, "handler_error", true);
-            } else if (result.isCheckpointYield()) {
-                span.setAttribute(ITEMS_PROCESSED, result.getCheckpoint().itemsProcessed());
-            } else if (!result.isSuccess()) {
-                failed(span, StepTelemetry.boundedErrorType(result.getErrorType()), result.isRetryable());
-            }
-            return result;
-        } catch (StepFailureException e) {
-            StepHandlerResult r = e.toResult();
+    }
+
+    private static void outcome(Span span, StepHandlerResult result) {
+        if (result == null) {
+            failed(span, "handler_error", true);
+        } else if (result.isCheckpointYield()) {
+            span.setAttribute(ITEMS_PROCESSED, result.getCheckpoint().itemsProcessed());
+        } else if (!result.isSuccess()) {
+            failed(span, StepTelemetry.boundedErrorType(result.getErrorType()), result.isRetryable());
+        }
+    }
+
+    private static void thrown(Span span, Throwable e) {
+        if (e instanceof StepFailureException sfe) {
+            StepHandlerResult r = sfe.toResult();
             failed(span, StepTelemetry.boundedErrorType(r.getErrorType()), r.isRetryable());
-            throw e;
-        } catch (Exception | Error e) {
+        } else {
             span.setAttribute(EXCEPTION_TYPE, e.getClass().getName());
             failed(span, "handler_error", true);
-            throw e;
-        } finally {
-            span.end();
         }
     }
 

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
 import io.tasker.worker.internal.telemetry.MetricsCatalogueTest;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,6 +142,54 @@ class TelemetryCatalogueIT {
                 .matcher(log);
         assertTrue(failedSpan.find(), "no span for the failing step of task " + failing);
         assertTrue(failedSpan.group().contains("error.type=permanent_error"), failedSpan.group());
+    }
+
+    /**
+     * An asynchronous handler ({@code http_examples.fetch_user_async}) calls an API served here that answers after
+     * 200 ms: the task completes with the API's answer, and the step span, exported only once ended, covers the
+     * stage and is not an error.
+     */
+    @Test
+    void asynchronousHandlersAreTracedUntilTheirStageCompletes() throws Exception {
+        HttpServer api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/users/", ex -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            byte[] out =
+                    "{\"id\":5,\"name\":\"grace\",\"email\":\"grace@example.com\"}".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        api.start();
+        try {
+            ObjectNode request = OpsHttp.taskRequest("http_examples", "user_profile_sync_async", OpsHttp.newMarker());
+            ObjectNode context = (ObjectNode) request.get("context");
+            context.put("api_base_url", "http://127.0.0.1:" + api.getAddress().getPort());
+            context.put("user_id", 5);
+            String task = OpsHttp.createTask(request);
+            OpsHttp.awaitTask(task, OpsHttp::isComplete, Duration.ofSeconds(30));
+            String steps = OpsHttp.get("/api/tasks/" + task + "/steps").body();
+            assertTrue(steps.contains("\"GRACE\""), "the profile is built from the API's answer: " + steps);
+        } finally {
+            api.stop(0);
+        }
+        long deadline =
+                System.nanoTime() + OpsHttp.scaled(Duration.ofSeconds(20)).toNanos();
+        Pattern spanLine = Pattern.compile("LoggingSpanExporter.*'step http_examples\\.fetch_user_async' .*");
+        Matcher span = spanLine.matcher(allLogs());
+        boolean found = span.find();
+        while (!found && System.nanoTime() - deadline < 0) {
+            Thread.sleep(500);
+            span = spanLine.matcher(allLogs());
+            found = span.find();
+        }
+        assertTrue(found, "no 'step http_examples.fetch_user_async' span in " + messages);
+        assertFalse(span.group().contains("error.type="), span.group());
     }
 
     /** messages.log and any rolled-over messages_*.log, oldest first. */
