@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -122,7 +123,7 @@ final class PollLoop implements Runnable {
         }
         Thread t = pollerThread;
         if (t != null) {
-            java.util.concurrent.locks.LockSupport.unpark(t);
+            LockSupport.unpark(t);
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         synchronized (runLock) {
@@ -134,6 +135,14 @@ final class PollLoop implements Runnable {
                     return;
                 }
             }
+        }
+    }
+
+    /** Ends a park of the waiting poller early (the worker was resumed). */
+    void wake() {
+        Thread t = pollerThread;
+        if (t != null) {
+            LockSupport.unpark(t);
         }
     }
 
@@ -199,7 +208,8 @@ final class PollLoop implements Runnable {
                 return;
             }
             if (!runtime.mayPoll()) {
-                slots.parkUntilFree(intervalNanos); // paused or draining: nothing to poll, deadlines still run
+                // Paused or draining: nothing to poll; deadlines still run every interval. resume() ends the park.
+                LockSupport.parkNanos(this, intervalNanos);
                 continue;
             }
             if (!slots.tryReserve()) {
@@ -218,7 +228,7 @@ final class PollLoop implements Runnable {
             if (rc < 0 || !active || !runtime.mayPoll()) {
                 slots.unreserve();
                 if (rc < 0) {
-                    slots.parkUntilFree(intervalNanos); // not running: never a busy loop
+                    LockSupport.parkNanos(this, intervalNanos); // not running: never a busy loop
                 }
                 continue;
             }

@@ -171,6 +171,7 @@ public final class WorkerRuntime {
 
     public void resume() {
         paused = false;
+        pollLoop.wake();
     }
 
     /** Marks the worker as draining (readiness goes down) without waiting. */

@@ -61,6 +61,7 @@ class WorkerRuntimeEngineTest {
     private EngineHarness engine;
     private final List<StepLifecycleEvent> events = new CopyOnWriteArrayList<>();
     private final AtomicBoolean hungHandlerInterrupted = new AtomicBoolean();
+    private volatile Thread pollerThread;
 
     /** Handlers used only by these tests. */
     public static final class MultiMethod implements io.tasker.worker.api.ExecutableHandler {
@@ -110,7 +111,11 @@ class WorkerRuntimeEngineTest {
                 "tasker.engine.backoff.base-ms", "20",
                 "tasker.engine.backoff.max-ms", "100"));
         handlers = Executors.newCachedThreadPool();
-        scheduler = Executors.newSingleThreadScheduledExecutor();
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "test-poller");
+            pollerThread = t;
+            return t;
+        });
         runtime = new WorkerRuntime(ffi, settings, registry, handlers, scheduler, events::add, registry::versionOf);
         List<TemplateSource> templates =
                 new ArrayList<>(TemplateLoader.bundled(getClass().getClassLoader()));
@@ -340,9 +345,14 @@ class WorkerRuntimeEngineTest {
         runtime.pause();
         try {
             String task = engine.createTask("examples", "linear_workflow", Map.of("value", 2));
-            Thread.sleep(200);
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpu0 = mx.getThreadCpuTime(pollerThread.getId());
+            Thread.sleep(300);
+            long cpuMs = (mx.getThreadCpuTime(pollerThread.getId()) - cpu0) / 1_000_000;
             assertFalse(EngineHarness.TERMINAL.contains(
                     engine.task(task).path("status").asText()));
+            // A paused poller still checks deadlines every poll interval, but sleeps in between.
+            assertTrue(cpuMs < 60, "a paused poller used " + cpuMs + " ms of CPU in 300 ms");
             runtime.resume();
             assertEquals(
                     "complete",
