@@ -20,6 +20,12 @@ import java.util.concurrent.ExecutionException;
  * a later result is dropped. The step's log context ({@code StepLogContext}) is open while {@code callAsync}
  * runs, not in the stage's callbacks.
  *
+ * <p>As a CDI bean it may have any scope; a {@code @Dependent} one is destroyed when its stage completes. Registered
+ * programmatically, an instance ({@code register(name, handler)}) runs asynchronously; a factory
+ * ({@code register(name, version, factory)}) cannot be known to make asynchronous handlers before it is called, so
+ * its handlers run through {@link #call}, which waits for the stage on the handler thread. Template method dispatch
+ * ({@code handler.method}) calls the named method synchronously.
+ *
  * <pre>{@code
  * @StepHandler("fetch_quote")
  * @ApplicationScoped
