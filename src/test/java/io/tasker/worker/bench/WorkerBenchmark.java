@@ -164,7 +164,10 @@ public final class WorkerBenchmark {
         for (int i = 0; i < 3; i++) {
             worker(tasks / 2, 4, trivial, null, false); // warm-up
         }
-        int[] slotCounts = {1, 2, 4, 10};
+        int[] slotCounts = java.util.Arrays.stream(
+                        System.getProperty("bench.slots", "1,2,4,10").split(","))
+                .mapToInt(Integer::parseInt)
+                .toArray();
         double[] best = new double[slotCounts.length];
         List<Double> tenToBare = new ArrayList<>();
         List<Double> tenToOne = new ArrayList<>();
