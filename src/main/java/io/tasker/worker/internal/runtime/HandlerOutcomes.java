@@ -37,6 +37,17 @@ public final class HandlerOutcomes {
                 true);
     }
 
+    /** What an exceptionally completed stage stands for: its {@code CompletionException} wrappers removed. */
+    public static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                        || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
     /** A handler that returned {@code null}. */
     public static StepHandlerResult noResult(String callable) {
         return StepHandlerResult.failure(

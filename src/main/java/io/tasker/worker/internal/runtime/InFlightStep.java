@@ -21,9 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.logging.Level;
@@ -206,26 +204,22 @@ final class InFlightStep implements Runnable {
                 systemError = true;
             } else {
                 version = runtime.handlerVersion(callable);
-                if (handler.get() instanceof AsyncStepHandler async) {
-                    CompletionStage<StepHandlerResult> pending;
-                    try (StepLogContext ignored =
-                            StepLogContext.open(taskUuid, stepUuid, callable, header.correlationId())) {
-                        pending = invokeAsync(async, StepContexts.fromEventBytes(header.raw(), callable));
-                    } finally {
-                        runtime.handlerRan(System.nanoTime() - startedAtNanos);
+                CompletionStage<StepHandlerResult> pending = null;
+                try (StepLogContext ignored =
+                        StepLogContext.open(taskUuid, stepUuid, callable, header.correlationId())) {
+                    StepContext ctx = StepContexts.fromEventBytes(header.raw(), callable);
+                    if (handler.get() instanceof AsyncStepHandler async) {
+                        pending = invokeAsync(async, ctx);
+                        result = null; // a null stage reports as a null result
+                    } else {
+                        result = invoke(handler.get(), ctx);
                     }
-                    if (pending != null) {
-                        awaitStage(pending, version);
-                        return;
-                    }
-                    result = null;
-                } else {
-                    try (StepLogContext ignored =
-                            StepLogContext.open(taskUuid, stepUuid, callable, header.correlationId())) {
-                        result = invoke(handler.get(), StepContexts.fromEventBytes(header.raw(), callable));
-                    } finally {
-                        runtime.handlerRan(System.nanoTime() - startedAtNanos);
-                    }
+                } finally {
+                    runtime.handlerRan(System.nanoTime() - startedAtNanos);
+                }
+                if (pending != null) {
+                    awaitStage(pending, version);
+                    return;
                 }
                 if (result == null) {
                     result = HandlerOutcomes.noResult(callable);
@@ -306,11 +300,7 @@ final class InFlightStep implements Runnable {
         boolean systemError = false;
         Throwable failure = stageFailure;
         if (failure != null) {
-            Throwable cause = failure;
-            while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                    && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = HandlerOutcomes.unwrap(failure);
             if (cause instanceof StepFailureException e) {
                 result = HandlerOutcomes.fromStepFailure(e);
             } else {

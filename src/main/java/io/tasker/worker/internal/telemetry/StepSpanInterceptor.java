@@ -11,12 +11,12 @@ import io.tasker.worker.api.StepContext;
 import io.tasker.worker.api.StepFailureException;
 import io.tasker.worker.api.StepHandlerResult;
 import io.tasker.worker.api.StepInterceptor;
+import io.tasker.worker.internal.runtime.HandlerOutcomes;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -107,11 +107,7 @@ public class StepSpanInterceptor implements StepInterceptor {
             if (failure == null) {
                 outcome(span, result);
             } else {
-                thrown(
-                        span,
-                        failure instanceof CompletionException && failure.getCause() != null
-                                ? failure.getCause()
-                                : failure);
+                thrown(span, HandlerOutcomes.unwrap(failure));
             }
             span.end();
         });
