@@ -19,7 +19,14 @@ import java.util.logging.Logger;
  * <p>Why: every engine call holds the engine's single lock. With each thread making its own calls, threads queue
  * on that lock and the machine spends its time waking them; with the work combined, one thread makes few, larger
  * calls while the others run handlers. A thread that finds a round in progress leaves its completion to it and
- * goes on; the running thread checks the queue again after each round, so nothing queued is left behind.
+ * goes on; the running thread checks the queue again after each round, so nothing queued is left behind. In
+ * memory, while handlers are quick and steps wait in {@link ReadySteps}, a thread queues its completion and runs
+ * a waiting step first (at most {@link #MAX_DEFERRED} in a row), so one round sends them all.
+ *
+ * <p>Measured (worker benchmark, in memory, trivial handler, 10 slots on 2 cores): with a round per step, 6,854
+ * single polls and 807 completion batches for 12,000 steps, and the poller spent 4–7 µs of CPU per step batch-polling
+ * the rest; with the deferral, about 1,300 batches of nine each way, the poller 0.1 µs per step, and 10 slots went
+ * from below 1 slot to above it.
  *
  * <p>Guarantees kept: a completion is sent exactly once (the step's own compare-and-set decided it is the
  * outcome); the slot is freed only after the engine answered, except with a durable engine, where up to
@@ -33,6 +40,12 @@ final class EngineRounds {
     /** The most completions one call sends. */
     static final int MAX_BATCH = 64;
 
+    /**
+     * The most completions one thread leaves queued, in memory, while it runs the steps waiting in
+     * {@link ReadySteps} before it sends them all in one round (see {@link #submit}).
+     */
+    static final int MAX_DEFERRED = 16;
+
     /** A step's outcome waiting to be sent. */
     record Outcome(InFlightStep step, byte[] eventId, byte[] json, StepHandlerResult sent, long elapsedMs) {}
 
@@ -44,6 +57,9 @@ final class EngineRounds {
     private final AtomicInteger running = new AtomicInteger();
 
     private final int maxRounds;
+
+    /** In memory, a quick handler's completion may wait for the next ones of its thread (see {@link #submit}). */
+    private final boolean defers;
 
     /**
      * Completions queued or being sent whose step already gave its slot back, at most {@link #maxEarly}: with a
@@ -65,6 +81,7 @@ final class EngineRounds {
         this.batches = ffi.hasExtensions();
         this.maxRounds = durable ? 2 : 1;
         this.maxEarly = durable ? 2 * MAX_BATCH : 0;
+        this.defers = !durable;
     }
 
     /** Takes a place for a completion sent after its slot was freed; false when the places are all taken. */
@@ -105,6 +122,17 @@ final class EngineRounds {
     InFlightStep submit(Outcome outcome) {
         if (outcome != null) {
             queue.add(outcome);
+            if (defers && outcome.step().deferredBefore < MAX_DEFERRED && pollLoop.handlersQuick()) {
+                // Steps are waiting for a thread and handlers are quick: run the next one first, and send this
+                // completion with the ones after it in one call. A round per step cost one engine call for one
+                // completion and one for one event; the thread that takes no waiting step runs the round, so
+                // nothing queued is left behind. The step's slot stays taken until the round sent it.
+                InFlightStep next = pollLoop.nextReady();
+                if (next != null) {
+                    next.deferredBefore = outcome.step().deferredBefore + 1;
+                    return next;
+                }
+            }
         }
         if (!enter()) {
             // The running round sends what is queued and polls after it; a slot freed without an outcome is left

@@ -77,6 +77,11 @@ final class InFlightStep implements Runnable {
     private boolean sentByRounds;
     /** The slot was freed when the completion was queued ({@link WorkerRuntime#releaseBeforeSend}). */
     private boolean releasedBeforeSend;
+    /**
+     * Completions its thread left queued, unsent, before it took this step ({@link EngineRounds#submit}); the
+     * thread runs a round before it leaves ({@link #run}).
+     */
+    int deferredBefore;
     /** Holds a place in its handler's lane ({@link HandlerLimits}); guarded by that lane's lock. */
     boolean holdsLane;
 
@@ -128,8 +133,16 @@ final class InFlightStep implements Runnable {
     @Override
     public void run() {
         InFlightStep next = this;
+        boolean owesRound = false;
         while (next != null) {
+            owesRound |= next.deferredBefore > 0;
             next = next.execute();
+            if (next == null && owesRound) {
+                // This thread left completions queued unsent (EngineRounds#submit): a round sends them before
+                // it leaves, whichever way its last step ended.
+                owesRound = false;
+                next = runtime.pollNext();
+            }
         }
     }
 

@@ -265,7 +265,9 @@ final class PollLoop implements Runnable {
      * hands the events it does not keep to the executor. An event that must wait for its handler's cap stays
      * queued, holding its slot. When completions wait for a disk sync the round polls for every free slot itself:
      * a step then waits on the disk, not on a core, and the sooner its slot takes the next event, the more
-     * completions share the next sync.
+     * completions share the next sync. So it does while handlers are quick ({@link ReadySteps#quick}): the thread
+     * then runs the polled steps one after the other and sends their completions in one round
+     * ({@link EngineRounds#submit}), two engine calls for a whole batch instead of two per step.
      */
     InFlightStep pollForRound(boolean keepOne) {
         if (!runtime.mayPoll()) {
@@ -273,7 +275,7 @@ final class PollLoop implements Runnable {
             return null;
         }
         InFlightStep[] kept = keepOne ? new InFlightStep[1] : null;
-        if (waiting && !durable) {
+        if (waiting && !durable && !ready.quick()) {
             if (keepOne && slots.tryTake()) {
                 byte[] json = pollOne();
                 if (json != null) {
@@ -423,6 +425,11 @@ final class PollLoop implements Runnable {
     /** A waiting admitted step for a thread that just finished one, or null. */
     InFlightStep nextReady() {
         return ready.next();
+    }
+
+    /** Whether handlers are quick ({@link ReadySteps#quick}). */
+    boolean handlersQuick() {
+        return ready.quick();
     }
 
     /** A handler ran for {@code nanos} (the thread policy of {@link ReadySteps}). */

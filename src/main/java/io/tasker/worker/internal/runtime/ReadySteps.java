@@ -59,6 +59,11 @@ final class ReadySteps {
         return queue.isEmpty();
     }
 
+    /** Whether handlers are quick (the moving average of their run times is under {@value #SLOW_NANOS} ns). */
+    boolean quick() {
+        return handlerNanos <= SLOW_NANOS;
+    }
+
     /** Records one handler run, for the thread policy above. */
     void ran(long nanos) {
         long avg = handlerNanos;

@@ -69,6 +69,27 @@ class EngineRoundsTest extends ScriptedRuntimeTest {
         assertEquals(EVENTS, runtime.status().succeeded());
     }
 
+    @Test
+    void oneThreadRunsTheWaitingQuickStepsBeforeItSendsTheirCompletionsTogether() throws Exception {
+        engine.extensions = true;
+        handlers.shutdownNow();
+        handlers = java.util.concurrent.Executors.newSingleThreadExecutor(); // one thread: no round ever overlaps
+        queueEvents();
+        registry.register("quick", ctx -> StepHandlerResult.success(Map.of("ok", true)));
+        start(Map.of("tasker.worker.max-concurrency", "8"));
+        await(() -> runtime.status().succeeded() >= EVENTS && runtime.inFlightCount() == 0);
+
+        assertEquals(EVENTS, engine.calls("complete_step_event").size(), "one completion per event");
+        assertEquals(EVENTS, completedIds().size());
+        int largest = engine.calls("complete_step_events_batch").stream()
+                .mapToInt(c -> Json.parse(c.json()).size())
+                .max()
+                .orElse(0);
+        assertTrue(largest > 1, "completions of steps run back to back went out in one call: " + largest);
+        assertTrue(largest <= EngineRounds.MAX_DEFERRED + 1, "at most MAX_DEFERRED left waiting: " + largest);
+        assertTrue(runtime.maxObservedInFlight() <= 8, "never more events than slots");
+    }
+
     /** A durable engine (a data directory) whose completion calls each wait {@code completeDelayMs}, as for a sync. */
     private void startDurable(CountingHandler counter, long completeDelayMs) {
         engine.extensions = true;
