@@ -76,7 +76,7 @@ final class ReadySteps {
             if (waiting <= 0) {
                 return;
             }
-            int limit = eager || handlerNanos > SLOW_NANOS ? waiting : 1;
+            int limit = eager || !quick() ? waiting : 1;
             int n = requested.get();
             if (n >= limit) {
                 return;
